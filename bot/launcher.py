@@ -1,0 +1,113 @@
+"""Starts and stops the whole product: action server, Rasa server, web app (and Telegram bridge).
+
+Each child runs in its own process group so Ctrl-C (or a failing start) stops everything we
+started and nothing else.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.endpoints import write_endpoints
+from bot.training import rasa_env, rasa_executable
+
+
+@dataclass
+class Service:
+    name: str
+    cmd: List[str]
+    health_url: str
+    env: dict
+    log_path: Path
+    process: Optional[subprocess.Popen] = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(self.cmd, cwd=PROJECT_ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 10) -> None:
+        if not self.alive():
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 500
+    except Exception:
+        return False
+
+
+def wait_until_ready(service: Service, deadline_s: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < deadline_s:
+        if not service.alive():
+            tail = "\n".join(service.log_path.read_text(errors="replace").splitlines()[-30:])
+            raise RuntimeError(f"{service.name} is gestopt tijdens het starten. Log ({service.log_path}):\n{tail}")
+        if http_ok(service.health_url):
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise RuntimeError(f"{service.name} was niet binnen {deadline_s:.0f} s klaar (log: {service.log_path})")
+
+
+def build_services(settings: Settings, model: Path, redis_url: str = "") -> List[Service]:
+    logs = settings.var_dir / "logs"
+    endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml", redis_url)
+    env = rasa_env({"SANIC_HOST": settings.host, "GP_VAR_DIR": str(settings.var_dir),
+                    "DATABASE_URL": settings.database_url, "TRACKER_STORE_URL": settings.tracker_store_url})
+    rasa = rasa_executable()
+    services = [
+        Service("actieserver", [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+                f"http://{settings.host}:{settings.action_port}/health", env, logs / "actions.log"),
+        Service("rasa", [rasa, "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
+                         "--credentials", "credentials.yml", "--interface", settings.host,
+                         "--port", str(settings.rasa_port), "--cors", "*"],
+                f"http://{settings.host}:{settings.rasa_port}/status", env, logs / "rasa.log"),
+        Service("webapp", [sys.executable, "-m", "bot", "web"],
+                f"http://{settings.host}:{settings.web_port}/health", env, logs / "web.log"),
+    ]
+    if settings.telegram_token:
+        services.append(Service("telegram", [sys.executable, "-m", "bot", "telegram"], "", env,
+                                logs / "telegram.log"))
+    return services
+
+
+def start_all(services: List[Service], out=print) -> None:
+    try:
+        for service in services:
+            out(f"==> {service.name} starten")
+            service.start()
+        for service in services:
+            if service.health_url:
+                seconds = wait_until_ready(service, deadline_s=180)
+                out(f"    {service.name} klaar ({seconds:.1f} s)")
+    except BaseException:
+        stop_all(services)
+        raise
+
+
+def stop_all(services: List[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
