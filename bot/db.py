@@ -55,7 +55,7 @@ def ensure_schema(engine: Engine) -> None:
     cfg = alembic_config(str(engine.url))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def session_factory(url: str) -> sessionmaker:
