@@ -38,7 +38,20 @@ class Settings:
         return self.rasa_url
 
 
+def load_dotenv(path: Path) -> None:
+    """Reads KEY=value lines from .env; real environment variables always win."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
 def load_settings() -> Settings:
+    load_dotenv(PROJECT_ROOT / ".env")
     var_dir = Path(_env("GP_VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
     host = _env("GP_HOST", "127.0.0.1")
     rasa_port = int(_env("GP_RASA_PORT", "5005"))

@@ -1,0 +1,102 @@
+"""Foundation pieces that need no Rasa: settings, training fingerprint, endpoints, lead export."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import load_settings
+from bot.endpoints import render_endpoints, tracker_store_config
+from bot.leads import EXPORT_FIELDS, NewLead, create_lead, export_leads
+from bot.training import model_path, training_fingerprint
+
+
+def test_settings_defaults_keep_everything_local(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "TRACKER_STORE_URL", "GP_HOST", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GP_VAR_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.host == "127.0.0.1"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'leads.db'}"
+    assert settings.tracker_store_url.endswith("tracker.db")
+    assert settings.telegram_token == ""
+
+
+def test_settings_read_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gp")
+    monkeypatch.setenv("GP_RASA_PORT", "6005")
+    monkeypatch.setenv("GP_HOST", "  ")  # blank means default, not an empty host
+    settings = load_settings()
+    assert settings.database_url == "postgresql://postgres@127.0.0.1:5432/gp"
+    assert settings.rasa_url == "http://127.0.0.1:6005"
+
+
+def _mini_project(root: Path) -> None:
+    (root / "data" / "nlu").mkdir(parents=True)
+    (root / "domain.yml").write_text("version: '3.1'\n")
+    (root / "config.yml").write_text("language: nl\n")
+    (root / "data" / "nlu" / "a.yml").write_text("nlu: []\n")
+
+
+def test_fingerprint_changes_only_with_training_inputs(tmp_path):
+    _mini_project(tmp_path)
+    first = training_fingerprint(tmp_path)
+    (tmp_path / "README.md").write_text("not a training input")
+    assert training_fingerprint(tmp_path) == first
+    (tmp_path / "data" / "nlu" / "a.yml").write_text("nlu: [x]\n")
+    changed = training_fingerprint(tmp_path)
+    assert changed != first
+    (tmp_path / "data" / "nlu" / "a.yml").rename(tmp_path / "data" / "nlu" / "b.yml")
+    assert training_fingerprint(tmp_path) != changed
+    assert model_path(tmp_path, changed).name == f"gouden-poort-{changed}.tar.gz"
+
+
+def test_tracker_store_from_urls():
+    sqlite = tracker_store_config("sqlite:////tmp/x/tracker.db")
+    assert sqlite == {"type": "SQL", "dialect": "sqlite", "db": "/tmp/x/tracker.db"}
+    pg = tracker_store_config("postgresql://rasa:geheim@10.0.0.5:5433/tracker")
+    assert pg["dialect"] == "postgresql" and pg["url"] == "10.0.0.5" and pg["port"] == 5433
+    assert pg["username"] == "rasa" and pg["password"] == "geheim" and pg["db"] == "tracker"
+
+
+def test_endpoints_add_redis_lock_store_only_when_configured():
+    settings = load_settings()
+    assert "lock_store" not in render_endpoints(settings)
+    rendered = render_endpoints(settings, "redis://127.0.0.1:6379/2")
+    assert rendered["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2}
+    assert yaml.safe_load(yaml.safe_dump(rendered)) == rendered
+
+
+def test_lead_needs_consent(sqlite_url):
+    with pytest.raises(ValueError):
+        create_lead(sqlite_url, NewLead(conversation_id="c1", channel="rest", consent=False))
+    assert export_leads(sqlite_url) == []
+
+
+def test_export_cli_prints_every_field_as_json(sqlite_url, tmp_path):
+    lead = create_lead(sqlite_url, NewLead(conversation_id="c2", channel="rest", first_name="Sam", age=17,
+                                           postcode="4331", consent=True, interests=["elektro"]))
+    env = {"DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "bot", "leads", "export"], env=env, capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    rows = json.loads(out.stdout)
+    assert [row["id"] for row in rows] == [lead.id]
+    assert set(EXPORT_FIELDS) <= set(rows[0])
+    assert rows[0]["interests"] == ["elektro"]
+    assert rows[0]["created_at"].endswith("+00:00")
+
+
+def test_dotenv_fills_gaps_but_environment_wins(monkeypatch, tmp_path):
+    from bot.config import load_dotenv
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nGP_TEST_A=uit-bestand\nGP_TEST_B='ook'\n\nnonsense\n")
+    monkeypatch.setenv("GP_TEST_A", "uit-omgeving")
+    monkeypatch.delenv("GP_TEST_B", raising=False)
+    load_dotenv(env_file)
+    import os
+    assert os.environ["GP_TEST_A"] == "uit-omgeving"
+    assert os.environ["GP_TEST_B"] == "ook"
+    monkeypatch.delenv("GP_TEST_B")
