@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import time
@@ -48,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     get_engine(settings.database_url)  # create/upgrade the lead store before any action needs it
-    services = build_services(settings, model, os.environ.get("REDIS_URL", ""))
+    services = build_services(settings, model)
     stopping = False
 
     def _stop(signum, frame):

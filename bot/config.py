@@ -23,6 +23,7 @@ class Settings:
     var_dir: Path
     database_url: str
     tracker_store_url: str
+    redis_url: str
     host: str
     rasa_port: int
     action_port: int
@@ -60,6 +61,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'leads.db'}"),
         tracker_store_url=_env("TRACKER_STORE_URL", f"sqlite:///{var_dir / 'tracker.db'}"),
+        redis_url=_env("REDIS_URL", ""),
         host=host,
         rasa_port=rasa_port,
         action_port=action_port,

@@ -23,19 +23,19 @@ def tracker_store_config(url: str) -> Dict[str, Any]:
     return config
 
 
-def render_endpoints(settings: Settings, redis_url: str = "") -> Dict[str, Any]:
+def render_endpoints(settings: Settings) -> Dict[str, Any]:
     endpoints: Dict[str, Any] = {
         "action_endpoint": {"url": settings.action_url},
         "tracker_store": tracker_store_config(settings.tracker_store_url),
     }
-    if redis_url:
-        parsed = make_url(redis_url)
+    if settings.redis_url:
+        parsed = make_url(settings.redis_url)
         endpoints["lock_store"] = {"type": "redis", "url": parsed.host or "127.0.0.1",
                                    "port": parsed.port or 6379, "db": int(parsed.database or 0)}
     return endpoints
 
 
-def write_endpoints(settings: Settings, path: Path, redis_url: str = "") -> Path:
+def write_endpoints(settings: Settings, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(render_endpoints(settings, redis_url), sort_keys=False))
+    path.write_text(yaml.safe_dump(render_endpoints(settings), sort_keys=False))
     return path

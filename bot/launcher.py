@@ -72,9 +72,9 @@ def wait_until_ready(service: Service, deadline_s: float) -> float:
     raise RuntimeError(f"{service.name} was niet binnen {deadline_s:.0f} s klaar (log: {service.log_path})")
 
 
-def build_services(settings: Settings, model: Path, redis_url: str = "") -> List[Service]:
+def build_services(settings: Settings, model: Path) -> List[Service]:
     logs = settings.var_dir / "logs"
-    endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml", redis_url)
+    endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml")
     env = rasa_env({"SANIC_HOST": settings.host, "GP_VAR_DIR": str(settings.var_dir),
                     "DATABASE_URL": settings.database_url, "TRACKER_STORE_URL": settings.tracker_store_url})
     rasa = rasa_executable()

@@ -62,9 +62,11 @@ def test_tracker_store_from_urls():
 
 
 def test_endpoints_add_redis_lock_store_only_when_configured():
-    settings = load_settings()
+    from dataclasses import replace
+
+    settings = replace(load_settings(), redis_url="")
     assert "lock_store" not in render_endpoints(settings)
-    rendered = render_endpoints(settings, "redis://127.0.0.1:6379/2")
+    rendered = render_endpoints(replace(settings, redis_url="redis://127.0.0.1:6379/2"))
     assert rendered["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2}
     assert yaml.safe_load(yaml.safe_dump(rendered)) == rendered
 
