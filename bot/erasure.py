@@ -31,8 +31,8 @@ from bot.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasu
 
 log = logging.getLogger(__name__)
 
-TRACKER_SWEEP_DELAYS_S = (1.0, 3.0, 10.0, 30.0)
-TRACKER_SWEEP_WINDOW = timedelta(minutes=2)
+TRACKER_SWEEP_DELAYS_S = (0.5, 2.0, 5.0, 10.0)
+TRACKER_SWEEP_WINDOW = timedelta(seconds=10)
 DEFAULT_RETENTION_MONTHS = 12
 
 Cleaner = Callable[[Session, Sequence[str]], None]
@@ -144,7 +144,14 @@ def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) 
                 delete_tracker_events(tracker_store_url, sender_id)
             except Exception:  # pragma: no cover - logged, the purge command retries
                 log.exception("tracker sweep failed")
-    threading.Thread(target=run, name=f"erase-sweep", daemon=True).start()
+        try:
+            with new_session(database_url) as session, session.begin():
+                pending = session.get(TrackerErasure, sender_id)
+                if pending is not None:
+                    session.delete(pending)  # done: not even the conversation id stays behind
+        except Exception:  # pragma: no cover
+            log.exception("could not forget finished tracker erasure")
+    threading.Thread(target=run, name="erase-sweep", daemon=True).start()
 
 
 def sweep_tracker_erasures(database_url: str, tracker_store_url: Optional[str],
