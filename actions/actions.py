@@ -141,7 +141,8 @@ class ValidateIntakeForm(FormValidationAction):
         if checked.value == "contact_value":
             cleared.update({"contact_method": None})
         if checked.value == "age_band":
-            cleared.update({"minor_route": None, "contact_method": None})
+            # Under or over 16 changes whose contact data and consent we may take: ask them again.
+            cleared.update({"minor_route": None, "contact_method": None, "contact_value": None})
         return cleared
 
 
@@ -240,6 +241,12 @@ class ActionSubmitIntake(Action):
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, tracker.get_latest_input_channel() or "onbekend", slots, routing,
             consent_text, SETTINGS.consent_text_version))
+        if not result.created and result.duplicate_of == "contact":
+            # Someone else's conversation: name who has it, but never reveal the reference.
+            dispatcher.utter_message(response="utter_already_referred_contact",
+                                     counsellor=(result.lead.counsellor_name or "een adviseur").split()[0],
+                                     organisation=result.lead.organisation or "de Gouden Poort")
+            return _reset()
         if not result.created:
             _say_existing(dispatcher, result.lead)
             return [SlotSet("lead_id", result.lead.id), *_reset()]

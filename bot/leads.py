@@ -33,6 +33,16 @@ EXPORT_FIELDS = (
 OPEN_STATUSES = ("new", "delivered", "in_contact", "appointment")
 
 OnCreated = Callable[[Session, Lead, Counsellor], None]
+_ON_CREATED_HOOKS: List[OnCreated] = []
+
+
+def register_on_created(hook: OnCreated) -> OnCreated:
+    """Adds a hook that :func:`create_lead` runs for every new lead, in the lead's transaction
+    (after the ``on_created`` argument). Lets the hand-off module plug in its outbox without the
+    intake actions knowing about it."""
+    if hook not in _ON_CREATED_HOOKS:
+        _ON_CREATED_HOOKS.append(hook)
+    return hook
 
 
 @dataclass
@@ -199,8 +209,8 @@ def create_lead(database_url: str, data: NewLead, on_created: Optional[OnCreated
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status="new", actor="bot",
                                   note=data.routing_reason))
-            if on_created is not None:
-                on_created(session, lead, counsellor)
+            for hook in ([on_created] if on_created else []) + list(_ON_CREATED_HOOKS):
+                hook(session, lead, counsellor)
         return LeadResult(lead, created=True)
     except IntegrityError:
         # Lost the race against a concurrent submit of the same person: report the winner.

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 PG_ADMIN_URL = os.environ.get("GP_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_SKIP = ("PostgreSQL not reachable at 127.0.0.1:5432 (user postgres): start it, e.g. "
-           "`sudo service postgresql start`, or set GP_TEST_PG_ADMIN_URL, to run the store tests on PostgreSQL")
+PG_SKIP = (f"PostgreSQL not reachable at {PG_ADMIN_URL}: start it (these machines: 127.0.0.1:5432, user "
+           "postgres, e.g. `sudo service postgresql start`) or point GP_TEST_PG_ADMIN_URL at one, to run the "
+           "store tests on PostgreSQL too")
 
 
 def _pg_admin():

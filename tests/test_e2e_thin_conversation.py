@@ -125,6 +125,11 @@ def test_under_16_gets_info_and_nothing_is_stored(stack):
     sender = "e2e-intake-14"
     stack.texts(sender, "/request_human")
     stack.texts(sender, "Mees")
+    assert "cijfers" in stack.texts(sender, "oud genoeg")
+    assert "Het lukt nog niet" not in stack.texts(sender, "oud genoeg")
+    third = stack.say(sender, "oud genoeg")
+    assert "Het lukt nog niet met je leeftijd" in " ".join(m.get("text", "") for m in third)
+    assert any(b["payload"] == "/stop" for m in third for b in m.get("buttons", []))
     assert "jonger dan 16" not in stack.texts(sender, "14")
     stack.texts(sender, "Ik zit op school")
     stack.texts(sender, "ICT en tech")

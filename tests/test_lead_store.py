@@ -153,3 +153,16 @@ def test_export_cli_fills_every_export_field(store_url):
     assert rows[0]["contact"] == {"method": "email", "value": "sam@example.org", "preferred_time": "avond"}
     assert "Zuid-Limburg" in rows[0]["summary"] and rows[0]["consent_record_id"]
     assert export_leads(store_url)[0]["id"] == lead.id
+
+
+def test_registered_hooks_run_in_the_transaction(store_url):
+    from bot import leads
+
+    calls = []
+    hook = leads.register_on_created(lambda session, lead, counsellor: calls.append((lead.id, counsellor.id)))
+    try:
+        result = create_lead(store_url, make_lead(conversation="hooked"))
+        create_lead(store_url, make_lead(conversation="hooked"))  # duplicate: no second call
+    finally:
+        leads._ON_CREATED_HOOKS.remove(hook)
+    assert calls == [(result.id, result.lead.counsellor_id)]
