@@ -136,3 +136,23 @@ def test_under_16_gets_info_and_nothing_is_stored(stack):
     assert "jonger dan 16" in stack.texts(sender, "6411")
     assert "events" in stack.texts(sender, "Info en events")
     assert not [x for x in export(stack) if x["conversation_id"] == sender]
+
+
+def test_under_16_with_parent_stores_guardian_consent(stack):
+    sender = "e2e-intake-guardian"
+    stack.texts(sender, "/request_human")
+    stack.texts(sender, "Lina")
+    stack.texts(sender, "13")
+    stack.texts(sender, "Ik zit op school")
+    stack.texts(sender, "Installatie en energie")
+    stack.texts(sender, "Heerlen")
+    assert "ouder of verzorger" in stack.texts(sender, "Mijn ouder of verzorger regelt het")
+    assert "e-mailadres van je ouder" in stack.texts(sender, "E-mail")
+    stack.texts(sender, "ouder.lina@example.org")
+    confirm = stack.texts(sender, "Avond")
+    assert "Dit sturen we naar Rik van Techniekpunt Zuid-Limburg" in confirm
+    assert "toestemming" in confirm and "ouder.lina@example.org" in confirm
+    stack.texts(sender, "/affirm")
+    lead = next(x for x in export(stack) if x["conversation_id"] == sender)
+    assert lead["consent_basis"] == "guardian" and lead["age"] == "12-15" and lead["region_code"] == "AM30"
+    assert lead["postcode"] is None and lead["gemeente_name"] == "Heerlen"
