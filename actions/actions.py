@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -26,6 +27,7 @@ from bot.leads import create_lead, existing_lead_for, open_lead_counts
 from bot.routing import NoCounsellorAvailable
 
 SETTINGS = load_settings()
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
 log = logging.getLogger(__name__)
 
 # Slots this form owns; reset after a submit, a stop or an erasure.
@@ -183,7 +185,8 @@ class ActionAskConfirm(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         try:
-            decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url), date.today())
+            decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url),
+                                          datetime.now(AMSTERDAM).date())
         except NoCounsellorAvailable:
             dispatcher.utter_message(response="utter_no_counsellor_available")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
