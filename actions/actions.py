@@ -1,65 +1,285 @@
-"""Rasa custom actions. Kept thin: every decision lives in ``bot/`` and is tested there."""
+"""Rasa custom actions. Kept thin: every decision lives in ``bot/`` and is tested there.
+
+- ``validate_intake_form``: turns answers into clean slot values (bot.validation, bot.intake),
+  counts misses and decides which question comes next (bot.intake.required_slots).
+- ``action_ask_*``: questions whose wording depends on earlier answers (contact value, which Laren,
+  the confirmation that names the counsellor).
+- ``action_check_existing_lead``: "hooguit één keer doorverwijzen": if this conversation already
+  has a referral we say who has it instead of starting the form again.
+- ``action_submit_intake``: stores the lead (bot.leads.create_lead) — or says who already has it.
+- ``action_delete_data``: erasure (bot.erasure).
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import validation
+from bot import intake, validation
 from bot.config import load_settings
-from bot.leads import NewLead, create_lead
+from bot.leads import create_lead, existing_lead_for, open_lead_counts
+from bot.routing import NoCounsellorAvailable
 
 SETTINGS = load_settings()
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
+log = logging.getLogger(__name__)
+
+# Slots this form owns; reset after a submit, a stop or an erasure.
+INTAKE_SLOTS = intake.ALL_SLOTS + ("place", "location_options", "routing", "intake_misses")
 
 
-def _slot_result(slot: str, checked: validation.Checked, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-    if not checked.ok:
-        dispatcher.utter_message(text=checked.error)
-    return {slot: checked.value}
+def _slots(tracker: Tracker) -> Dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in INTAKE_SLOTS}
+
+
+def _reset(keep: tuple = ()) -> List[EventType]:
+    return [SlotSet(name, None) for name in INTAKE_SLOTS if name not in keep]
+
+
+def _buttons(options: List[tuple]) -> List[Dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in options]
 
 
 class ValidateIntakeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_intake_form"
 
-    def validate_first_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
-        return _slot_result("first_name", validation.check_first_name(value), dispatcher)
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return intake.required_slots(_slots(tracker))
 
-    def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: DomainDict) -> Dict[Text, Any]:
-        return _slot_result("age", validation.check_age(value), dispatcher)
+    def _checked(self, slot: str, checked: validation.Checked, dispatcher: CollectingDispatcher,
+                 tracker: Tracker, extra: Optional[Dict[str, Any]] = None) -> Dict[Text, Any]:
+        """A valid value resets the slot's miss count; an error is shown, counted, and on the third
+        miss followed by an explanation with a way out (skip, or stop and talk to a person)."""
+        misses = tracker.get_slot("intake_misses") or {}
+        if checked.ok:
+            result = {slot: checked.value, **(extra or {})}
+            if misses.get(slot):
+                result["intake_misses"] = {k: v for k, v in misses.items() if k != slot}
+            return result
+        dispatcher.utter_message(text=checked.error)
+        misses, third = intake.register_miss(misses, slot)
+        if third:
+            options = [("Overslaan", "/skip")] if slot in intake.SKIPPABLE else []
+            options.append(("Stoppen", "/stop"))
+            dispatcher.utter_message(text=intake.three_misses_message(slot), buttons=_buttons(options))
+        return {slot: None, "intake_misses": misses, **(extra or {})}
 
-    def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> Dict[Text, Any]:
-        return _slot_result("postcode", validation.check_postcode(value), dispatcher)
+    def _skipped(self, slot: str, value: Any) -> bool:
+        return slot in intake.SKIPPABLE and value == intake.SKIPPED
+
+    def validate_first_name(self, value, dispatcher, tracker, domain):
+        if self._skipped("first_name", value):
+            return {"first_name": value}
+        return self._checked("first_name", validation.check_first_name(value), dispatcher, tracker)
+
+    def validate_age_band(self, value, dispatcher, tracker, domain):
+        return self._checked("age_band", validation.check_age_band(value), dispatcher, tracker)
+
+    def validate_situation(self, value, dispatcher, tracker, domain):
+        if self._skipped("situation", value):
+            return {"situation": value}
+        return self._checked("situation", validation.check_situation(value), dispatcher, tracker)
+
+    def validate_interests(self, value, dispatcher, tracker, domain):
+        if self._skipped("interests", value):
+            return {"interests": value}
+        return self._checked("interests", validation.check_interests(value), dispatcher, tracker)
+
+    def validate_location(self, value, dispatcher, tracker, domain):
+        result = intake.check_location(value)
+        if result.place:
+            return {"location": str(value)[:120], "place": result.place, "location_options": None,
+                    "location_choice": None, "routing": None}
+        if result.options:
+            return {"location": str(value)[:120], "place": None, "location_options": result.options,
+                    "location_choice": None, "routing": None}
+        return self._checked("location", validation.Checked(error=result.error), dispatcher, tracker,
+                             extra={"place": None, "location_options": None})
+
+    def validate_location_choice(self, value, dispatcher, tracker, domain):
+        checked = intake.check_location_choice(value, tracker.get_slot("location_options") or [])
+        if checked.ok:
+            return {"location_choice": value, "place": checked.value}
+        return self._checked("location_choice", checked, dispatcher, tracker)
+
+    def validate_minor_route(self, value, dispatcher, tracker, domain):
+        return self._checked("minor_route", intake.check_minor_route(value), dispatcher, tracker)
+
+    def validate_contact_method(self, value, dispatcher, tracker, domain):
+        checked = validation.check_contact_method(value)
+        extra = {"contact_value": None} if checked.ok and checked.value != tracker.get_slot("contact_method") else {}
+        return self._checked("contact_method", checked, dispatcher, tracker, extra=extra)
+
+    def validate_contact_value(self, value, dispatcher, tracker, domain):
+        checked = validation.check_contact_value(tracker.get_slot("contact_method"), value)
+        return self._checked("contact_value", checked, dispatcher, tracker)
+
+    def validate_contact_time(self, value, dispatcher, tracker, domain):
+        if self._skipped("contact_time", value):
+            return {"contact_time": value}
+        return self._checked("contact_time", validation.check_contact_time(value), dispatcher, tracker)
+
+    def validate_confirm(self, value, dispatcher, tracker, domain):
+        if value in ("send", "stop", "change"):
+            return {"confirm": value}
+        return self._checked("confirm", validation.Checked(error="Kies 'Ja, versturen', 'Iets aanpassen' of 'Stoppen'."),
+                             dispatcher, tracker)
+
+    def validate_change_field(self, value, dispatcher, tracker, domain):
+        checked = validation.check_change_field(value)
+        if not checked.ok:
+            return self._checked("change_field", checked, dispatcher, tracker)
+        cleared = {checked.value: None, "change_field": None, "confirm": None, "routing": None}
+        if checked.value == "location":
+            cleared.update({"place": None, "location_options": None, "location_choice": None})
+        if checked.value == "contact_value":
+            cleared.update({"contact_method": None})
+        if checked.value == "age_band":
+            # Under or over 16 changes whose contact data and consent we may take: ask them again.
+            cleared.update({"minor_route": None, "contact_method": None, "contact_value": None})
+        return cleared
 
 
-def _channel(tracker: Tracker) -> str:
-    return (tracker.get_latest_input_channel() or "onbekend")
+class ActionAskLocationChoice(Action):
+    """Laren, Zevenhuizen, Hengelo…: one button per gemeente where this woonplaats exists."""
+
+    def name(self) -> Text:
+        return "action_ask_location_choice"
+
+    def run(self, dispatcher, tracker, domain):
+        options = tracker.get_slot("location_options") or []
+        dispatcher.utter_message(
+            response="utter_ask_location_choice", place=tracker.get_slot("location") or "",
+            buttons=_buttons([(o["label"], o["label"]) for o in options]))
+        return []
+
+
+class ActionAskContactValue(Action):
+    def name(self) -> Text:
+        return "action_ask_contact_value"
+
+    def run(self, dispatcher, tracker, domain):
+        method = tracker.get_slot("contact_method") or "phone"
+        guardian = tracker.get_slot("minor_route") == "guardian"
+        suffix = "guardian" if guardian else "self"
+        dispatcher.utter_message(response=f"utter_ask_contact_value_{method}_{suffix}")
+        return []
+
+
+class ActionAskConfirm(Action):
+    """Routes now, so the person consents to sharing with a *named* counsellor, and shows exactly
+    what will be sent. The decision is kept in the ``routing`` slot: the submit uses that same
+    counsellor, never a different one."""
+
+    def name(self) -> Text:
+        return "action_ask_confirm"
+
+    def run(self, dispatcher, tracker, domain):
+        slots = _slots(tracker)
+        try:
+            decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url),
+                                          datetime.now(AMSTERDAM).date())
+        except NoCounsellorAvailable:
+            dispatcher.utter_message(response="utter_no_counsellor_available")
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
+        routing = intake.routing_to_slot(decision)
+        dispatcher.utter_message(text=intake.confirmation_text(slots, routing), buttons=_buttons([
+            ("Ja, versturen", "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
+        return [SlotSet("routing", routing)]
+
+
+class ActionAskChangeField(Action):
+    def name(self) -> Text:
+        return "action_ask_change_field"
+
+    def run(self, dispatcher, tracker, domain):
+        fields = ["first_name", "age_band", "situation", "interests", "location", "contact_value", "contact_time"]
+        dispatcher.utter_message(response="utter_ask_change_field", buttons=_buttons(
+            [(validation.CHANGEABLE[f][0], validation.CHANGEABLE[f][0]) for f in fields]))
+        return []
+
+
+def _say_existing(dispatcher: CollectingDispatcher, lead) -> None:
+    dispatcher.utter_message(response="utter_already_referred",
+                             counsellor=(lead.counsellor_name or "een adviseur").split()[0],
+                             organisation=lead.organisation or "de Gouden Poort", lead_id=lead.id)
+
+
+class ActionCheckExistingLead(Action):
+    """Before the form starts: one referral per conversation."""
+
+    def name(self) -> Text:
+        return "action_check_existing_lead"
+
+    def run(self, dispatcher, tracker, domain):
+        lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
+        if lead is None:
+            return []
+        _say_existing(dispatcher, lead)
+        return [SlotSet("lead_id", lead.id), FollowupAction("action_listen")]
 
 
 class ActionSubmitIntake(Action):
     def name(self) -> Text:
         return "action_submit_intake"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[Text, Any]]:
-        if not tracker.get_slot("consent"):
+    def run(self, dispatcher, tracker, domain):
+        slots = _slots(tracker)
+        if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
+            dispatcher.utter_message(response="utter_minor_info")
+            return _reset()
+        if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
             dispatcher.utter_message(response="utter_no_consent")
-            return []
-        age = tracker.get_slot("age")
-        lead = create_lead(SETTINGS.database_url, NewLead(
-            conversation_id=tracker.sender_id,
-            channel=_channel(tracker),
-            first_name=tracker.get_slot("first_name"),
-            age=int(age) if age is not None else None,
-            postcode=tracker.get_slot("postcode"),
-            consent=True,
-        ))
-        dispatcher.utter_message(response="utter_lead_saved", first_name=tracker.get_slot("first_name"),
-                                 lead_id=lead.id)
-        return [SlotSet("lead_id", lead.id)]
+            return _reset()
+        routing = slots["routing"]
+        consent_text = intake.confirmation_text(slots, routing)
+        result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
+            tracker.sender_id, tracker.get_latest_input_channel() or "onbekend", slots, routing,
+            consent_text, SETTINGS.consent_text_version))
+        if not result.created and result.duplicate_of == "contact":
+            # Someone else's conversation: name who has it, but never reveal the reference.
+            dispatcher.utter_message(response="utter_already_referred_contact",
+                                     counsellor=(result.lead.counsellor_name or "een adviseur").split()[0],
+                                     organisation=result.lead.organisation or "de Gouden Poort")
+            return _reset()
+        if not result.created:
+            _say_existing(dispatcher, result.lead)
+            return [SlotSet("lead_id", result.lead.id), *_reset()]
+        name = slots.get("first_name")
+        dispatcher.utter_message(response="utter_lead_saved",
+                                 first_name=name if name and name != intake.SKIPPED else "",
+                                 counsellor=routing["counsellor_first_name"],
+                                 organisation=routing["organisation"], lead_id=result.lead.id)
+        return [SlotSet("lead_id", result.lead.id), *_reset()]
+
+
+class ActionStopIntake(Action):
+    def name(self) -> Text:
+        return "action_stop_intake"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(response="utter_intake_stopped")
+        return _reset()
+
+
+class ActionDeleteData(Action):
+    """Erases the lead, contact data, consent record and this conversation in the tracker store."""
+
+    def name(self) -> Text:
+        return "action_delete_data"
+
+    def run(self, dispatcher, tracker, domain):
+        from bot.erasure import erase_person
+
+        erase_person(SETTINGS.database_url, tracker.sender_id, SETTINGS.tracker_store_url)
+        dispatcher.utter_message(response="utter_data_deleted")
+        # The rules follow with action_deactivate_loop when a form was active.
+        return [AllSlotsReset()]

@@ -20,6 +20,18 @@ def cmd_leads_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leads_purge(args: argparse.Namespace) -> int:
+    """Retention: removes leads older than --months (default GP_LEAD_RETENTION_MONTHS or 12), with
+    their consent records and conversations, and finishes pending tracker erasures."""
+    from bot.erasure import purge_expired, retention_months
+
+    settings = load_settings()
+    months = args.months or retention_months()
+    removed = purge_expired(settings.database_url, settings.tracker_store_url, months=months)
+    print(f"{removed} aanvraag/aanvragen ouder dan {months} maanden verwijderd")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.training import ensure_model
 
@@ -95,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("web", help="start alleen de webapp").set_defaults(func=cmd_web)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
+    purge = leads.add_parser("purge", help="bewaartermijn: oude leads en gesprekken verwijderen")
+    purge.add_argument("--months", type=int, default=None, help="bewaartermijn in maanden")
+    purge.set_defaults(func=cmd_leads_purge)
     return parser
 
 

@@ -1,56 +1,243 @@
-"""Writing and reading leads. Actions and the CLI go through here, never through SQL directly."""
+"""Writing and reading leads. Actions and the CLI go through here, never through SQL directly.
+
+The one entry point for a new lead is :func:`create_lead`. It runs in ONE transaction: consent
+record, lead, first audit event and whatever the caller's ``on_created`` hook writes (the hand-off
+outbox rows) commit together or not at all. "One person, one referral" is decided by the database's
+UNIQUE constraints on ``conversation_id`` and ``contact_key``; when a second submit loses that race
+we return the lead that won instead of an error, so the bot can say who already has the request.
+"""
 from __future__ import annotations
 
+import hashlib
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from bot.counsellors import Counsellor, Registry, load_registry
 from bot.db import new_session
-from bot.models import Lead, utcnow
+from bot.models import ConsentRecord, CounsellorRecord, Lead, LeadEvent, Region, utcnow
+from bot.regions import load_gazetteer
 
 EXPORT_FIELDS = (
     "id", "created_at", "status", "region_code", "region_name", "counsellor_name", "age",
     "postcode", "interests", "contact", "consent_at", "channel", "conversation_id", "summary",
 )
 
+# Statuses in which a lead still takes up a counsellor's capacity. The hand-off (issue 5) moves leads
+# through "new" → "delivered" → "in_contact"/"appointment" → "closed"/"no_contact".
+OPEN_STATUSES = ("new", "delivered", "in_contact", "appointment")
+
+OnCreated = Callable[[Session, Lead, Counsellor], None]
+_ON_CREATED_HOOKS: List[OnCreated] = []
+
+
+def register_on_created(hook: OnCreated) -> OnCreated:
+    """Adds a hook that :func:`create_lead` runs for every new lead, in the lead's transaction
+    (after the ``on_created`` argument). Lets the hand-off module plug in its outbox without the
+    intake actions knowing about it."""
+    if hook not in _ON_CREATED_HOOKS:
+        _ON_CREATED_HOOKS.append(hook)
+    return hook
+
 
 @dataclass
 class NewLead:
+    """Everything a counsellor needs, already validated and normalised (see bot.validation)."""
     conversation_id: str
     channel: str
-    first_name: Optional[str] = None
-    age: Optional[int] = None
-    postcode: Optional[str] = None
     consent: bool = False
+    consent_basis: str = "self"  # "self" (16+) or "guardian" (parent/guardian of an under-16)
+    consent_text: str = ""
+    consent_text_version: str = ""
+    first_name: Optional[str] = None
+    age_band: Optional[str] = None
+    situation: Optional[str] = None
     interests: List[str] = field(default_factory=list)
-    contact: Dict[str, str] = field(default_factory=dict)
+    interests_text: Optional[str] = None
+    postcode: Optional[str] = None  # PC4 only
+    gemeente_code: Optional[str] = None
+    gemeente_name: Optional[str] = None
     region_code: Optional[str] = None
     region_name: Optional[str] = None
-    counsellor_name: Optional[str] = None
+    counsellor_id: Optional[str] = None
+    routing_rule: Optional[str] = None
+    routing_reason: Optional[str] = None
+    routing_distance_km: Optional[float] = None
+    contact_method: Optional[str] = None
+    contact_value: Optional[str] = None
+    contact_time: Optional[str] = None
     summary: Optional[str] = None
 
 
-def create_lead(database_url: str, data: NewLead) -> Lead:
+@dataclass
+class LeadResult:
+    """``created`` is False when this person already had a referral; ``lead`` is then that one and
+    ``duplicate_of`` says how we recognised them ("conversation" or "contact")."""
+    lead: Lead
+    created: bool
+    duplicate_of: Optional[str] = None
+
+    @property
+    def id(self) -> str:
+        return self.lead.id
+
+
+def contact_key(method: Optional[str], value: Optional[str], consent_basis: str = "self",
+                first_name: Optional[str] = None) -> Optional[str]:
+    """Stable key for "same contact details", whatever channel they were given for.
+
+    A phone number is the same person whether they want a call or WhatsApp. For a parent or guardian
+    (under-16 route) the child's name is part of the key: one parent may have two children.
+    Hashing gives a fixed-length indexable column; it is not a privacy measure (the value itself
+    sits in the same row).
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("+"):
+        norm = "tel:" + value
+    elif "@" in value[1:]:
+        norm = "mailto:" + value.lower()
+    else:
+        norm = "tg:" + value.lower()
+    if consent_basis == "guardian":
+        norm += "|kind:" + (first_name or "").strip().lower()
+    return hashlib.sha256(norm.encode()).hexdigest()
+
+
+_synced: Dict[str, str] = {}
+_sync_lock = threading.Lock()
+
+
+def sync_registry(database_url: str, registry: Registry) -> None:
+    """Copies regions and counsellors as loaded into the database (once per process per version),
+    so leads can reference them and reports can join on them."""
+    stamp = f"{id(registry)}:{registry.version}"
+    with _sync_lock:
+        if _synced.get(database_url) == stamp:
+            return
+        for attempt in range(3):
+            try:
+                with new_session(database_url) as session, session.begin():
+                    for region in load_gazetteer().regions.values():
+                        session.merge(Region(code=region.code, name=region.name))
+                    session.flush()
+                    for c in registry.counsellors:
+                        session.merge(CounsellorRecord(
+                            id=c.id, region_code=c.region_code, name=c.name, organisation=c.organisation,
+                            office_place=c.office_place, lat=c.lat, lon=c.lon, email=c.email,
+                            telegram_chat_id=c.telegram_chat_id, webhook_url=c.webhook_url, active=c.active,
+                            capacity=c.capacity, example=c.example, loaded_at=utcnow()))
+                break
+            except IntegrityError:  # another process inserted the same rows at the same moment
+                if attempt == 2:
+                    raise
+        _synced[database_url] = stamp
+
+
+def open_lead_counts(database_url: str) -> Dict[str, int]:
+    """counsellor id → leads still open; routing uses it for capacity."""
+    with new_session(database_url) as session:
+        rows = session.execute(
+            select(Lead.counsellor_id, func.count()).where(Lead.status.in_(OPEN_STATUSES))
+            .group_by(Lead.counsellor_id)).all()
+    return {cid: n for cid, n in rows if cid}
+
+
+def find_existing(session: Session, conversation_id: str, key: Optional[str]) -> Optional[tuple]:
+    conditions = [Lead.conversation_id == conversation_id]
+    if key:
+        conditions.append(Lead.contact_key == key)
+    lead = session.execute(select(Lead).where(or_(*conditions)).order_by(Lead.created_at)).scalars().first()
+    if lead is None:
+        return None
+    return lead, ("conversation" if lead.conversation_id == conversation_id else "contact")
+
+
+def existing_lead_for(database_url: str, conversation_id: str) -> Optional[Lead]:
+    with new_session(database_url) as session:
+        return session.execute(select(Lead).where(Lead.conversation_id == conversation_id)).scalars().first()
+
+
+def create_lead(database_url: str, data: NewLead, on_created: Optional[OnCreated] = None,
+                registry: Optional[Registry] = None) -> LeadResult:
+    """Stores one lead with its consent record and first audit event, in ONE transaction.
+
+    ``on_created(session, lead, counsellor)`` runs inside that transaction, after the lead is flushed
+    (so ``lead.id`` is known) and before commit: write outbox rows there with ``session.add``. If it
+    raises, nothing is stored. It is not called when the person already has a referral.
+    """
     if not data.consent:
-        raise ValueError("a lead is only stored with the person's consent")
-    lead = Lead(
-        conversation_id=data.conversation_id,
-        channel=data.channel,
-        first_name=data.first_name,
-        age=data.age,
-        postcode=data.postcode,
-        interests=list(data.interests),
-        contact=dict(data.contact),
-        region_code=data.region_code,
-        region_name=data.region_name,
-        counsellor_name=data.counsellor_name,
-        consent_at=utcnow(),
-        summary=data.summary,
-    )
+        raise ValueError("a lead is only stored with the person's (or their guardian's) consent")
+    registry = registry or load_registry()
+    counsellor = registry.by_id(data.counsellor_id or "")
+    if counsellor is None:
+        raise ValueError(f"unknown counsellor id {data.counsellor_id!r}")
+    sync_registry(database_url, registry)
+    key = contact_key(data.contact_method and data.contact_method, data.contact_value, data.consent_basis,
+                      data.first_name)
+    try:
+        with new_session(database_url) as session, session.begin():
+            existing = find_existing(session, data.conversation_id, key)
+            if existing:
+                return LeadResult(existing[0], created=False, duplicate_of=existing[1])
+            now = utcnow()
+            consent = ConsentRecord(
+                created_at=now, conversation_id=data.conversation_id, basis=data.consent_basis,
+                consent_text_version=data.consent_text_version or "onbekend", consent_text=data.consent_text,
+                shared_fields=shared_fields(data), counsellor_id=counsellor.id)
+            session.add(consent)
+            session.flush()
+            lead = Lead(
+                created_at=now, status="new", conversation_id=data.conversation_id, channel=data.channel,
+                first_name=data.first_name, age_band=data.age_band, situation=data.situation,
+                interests=list(data.interests), interests_text=data.interests_text,
+                postcode=(data.postcode or None) and data.postcode[:4], gemeente_code=data.gemeente_code,
+                gemeente_name=data.gemeente_name, region_code=data.region_code, region_name=data.region_name,
+                counsellor_id=counsellor.id, counsellor_name=counsellor.name,
+                organisation=counsellor.organisation, routing_rule=data.routing_rule,
+                routing_reason=data.routing_reason, routing_distance_km=data.routing_distance_km,
+                contact_method=data.contact_method, contact_value=data.contact_value,
+                contact_time=data.contact_time, contact_key=key, consent_at=now,
+                consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary)
+            session.add(lead)
+            session.flush()
+            session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status="new", actor="bot",
+                                  note=data.routing_reason))
+            for hook in ([on_created] if on_created else []) + list(_ON_CREATED_HOOKS):
+                hook(session, lead, counsellor)
+        return LeadResult(lead, created=True)
+    except IntegrityError:
+        # Lost the race against a concurrent submit of the same person: report the winner.
+        with new_session(database_url) as session:
+            existing = find_existing(session, data.conversation_id, key)
+        if existing is None:
+            raise
+        return LeadResult(existing[0], created=False, duplicate_of=existing[1])
+
+
+def shared_fields(data: NewLead) -> List[str]:
+    """The fields the person agreed to share; stored with the consent record."""
+    names = ["first_name", "age_band", "situation", "interests", "postcode" if data.postcode else "gemeente",
+             "contact_method", "contact_value", "contact_time"]
+    return [n for n in names if n in ("postcode", "gemeente") or getattr(data, n, None) not in (None, "", [])]
+
+
+def set_status(database_url: str, lead_id: str, status: str, actor: str, note: Optional[str] = None) -> Lead:
+    """Changes a lead's status and writes the audit event in the same transaction."""
     with new_session(database_url) as session, session.begin():
-        session.add(lead)
+        lead = session.get(Lead, lead_id, with_for_update=True)
+        if lead is None:
+            raise KeyError(lead_id)
+        if lead.status != status:
+            session.add(LeadEvent(lead_id=lead.id, at=utcnow(), from_status=lead.status, to_status=status,
+                                  actor=actor, note=note))
+            lead.status = status
     return lead
 
 
@@ -64,7 +251,25 @@ def _iso(value: Any) -> Any:
 
 
 def lead_to_dict(lead: Lead) -> Dict[str, Any]:
-    return {name: _iso(getattr(lead, name)) for name in EXPORT_FIELDS}
+    """The export row: EXPORT_FIELDS first (the foundation's contract), then the intake details."""
+    row = {
+        "id": lead.id, "created_at": _iso(lead.created_at), "status": lead.status,
+        "region_code": lead.region_code, "region_name": lead.region_name,
+        "counsellor_name": lead.counsellor_name, "age": lead.age_band, "postcode": lead.postcode,
+        "interests": {"choices": list(lead.interests or []), "text": lead.interests_text},
+        "contact": {"method": lead.contact_method, "value": lead.contact_value, "preferred_time": lead.contact_time},
+        "consent_at": _iso(lead.consent_at), "channel": lead.channel,
+        "conversation_id": lead.conversation_id, "summary": lead.summary,
+    }
+    row.update({
+        "first_name": lead.first_name, "situation": lead.situation, "gemeente_code": lead.gemeente_code,
+        "gemeente_name": lead.gemeente_name, "counsellor_id": lead.counsellor_id,
+        "organisation": lead.organisation, "routing_rule": lead.routing_rule,
+        "routing_reason": lead.routing_reason, "routing_distance_km": lead.routing_distance_km,
+        "consent_basis": lead.consent_basis, "consent_record_id": lead.consent_record_id,
+        "consent_text_version": lead.consent_record.consent_text_version if lead.consent_record else None,
+    })
+    return row
 
 
 def export_leads(database_url: str) -> List[Dict[str, Any]]:

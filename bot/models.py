@@ -1,11 +1,23 @@
-"""Lead store tables. Alembic migrations in ``bot/migrations/versions`` must match these."""
+"""Lead store tables. Alembic migrations in ``bot/migrations/versions`` must match these.
+
+Privacy by design:
+- no birth date and no exact age: ``age_band`` only;
+- postcode as PC4 (4 digits) only, or just the gemeente;
+- everything that identifies a person lives in ``leads`` and ``consent_records`` and is erased
+  together (``bot.erasure``); ``erasure_stats`` keeps only anonymous counts per month.
+
+"One person, one referral" is enforced by the database, not by a check-then-insert in Python:
+``leads.conversation_id`` and ``leads.contact_key`` are UNIQUE, so two concurrent submits cannot both
+succeed (see ``bot.leads.create_lead``).
+"""
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text
-from sqlalchemy.orm import declarative_base
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
 
@@ -21,22 +33,120 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Region(Base):
+    """The 35 CBS arbeidsmarktregio's, as loaded from content/regions (for joins and reports)."""
+    __tablename__ = "regions"
+
+    code = Column(String(8), primary_key=True)
+    name = Column(String(100), nullable=False)
+
+
+class CounsellorRecord(Base):
+    """A counsellor as loaded from content/counsellors.yml; leads point here so a lead keeps its
+    counsellor even after the content team removes that person from the file."""
+    __tablename__ = "counsellors"
+
+    id = Column(String(64), primary_key=True)
+    region_code = Column(String(8), ForeignKey("regions.code"), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    organisation = Column(String(200), nullable=False)
+    office_place = Column(String(100))
+    lat = Column(Float, nullable=False)
+    lon = Column(Float, nullable=False)
+    email = Column(String(254))
+    telegram_chat_id = Column(String(64))
+    webhook_url = Column(String(500))
+    active = Column(Boolean, nullable=False, default=True)
+    capacity = Column(Integer, nullable=False, default=10)
+    example = Column(Boolean, nullable=False, default=False)
+    loaded_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsentRecord(Base):
+    """Proof of consent: who agreed (the person, or a parent/guardian for under-16s), to which text
+    version, to share which fields with which counsellor, and when."""
+    __tablename__ = "consent_records"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    basis = Column(String(32), nullable=False)  # "self" (16+) or "guardian" (under 16)
+    consent_text_version = Column(String(32), nullable=False)
+    consent_text = Column(Text, nullable=False)  # exactly what was shown before "Ja, versturen"
+    shared_fields = Column(JSON, nullable=False, default=list)
+    counsellor_id = Column(String(64), nullable=False)
+
+
 class Lead(Base):
     __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", name="uq_leads_conversation_id"),
+        UniqueConstraint("contact_key", name="uq_leads_contact_key"),
+    )
 
     id = Column(String(16), primary_key=True, default=new_reference)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     status = Column(String(32), nullable=False, default="new")
     first_name = Column(String(100))
-    age = Column(Integer)
-    postcode = Column(String(8))
+    age_band = Column(String(8))
+    situation = Column(String(32))
+    postcode = Column(String(8))  # PC4 only, never the full postcode
+    gemeente_code = Column(String(8))
+    gemeente_name = Column(String(100))
     region_code = Column(String(8))
     region_name = Column(String(100))
+    counsellor_id = Column(String(64), ForeignKey("counsellors.id"), index=True)
     counsellor_name = Column(String(200))
-    interests = Column(JSON, nullable=False, default=list)
-    contact = Column(JSON, nullable=False, default=dict)
+    organisation = Column(String(200))
+    routing_rule = Column(String(32))
+    routing_reason = Column(Text)
+    routing_distance_km = Column(Float)
+    interests = Column(JSON, nullable=False, default=list)  # button codes, see bot.validation.INTERESTS
+    interests_text = Column(Text)  # in the person's own words
+    contact_method = Column(String(16))  # phone | email | telegram
+    contact_value = Column(String(255))  # E.164 phone, e-mail address or @telegram
+    contact_time = Column(String(32))
+    contact_key = Column(String(64))  # sha256 of the normalised contact; UNIQUE: one referral
     consent_at = Column(DateTime(timezone=True))
+    consent_basis = Column(String(32))
+    consent_record_id = Column(Integer, ForeignKey("consent_records.id"))
     channel = Column(String(32))
-    conversation_id = Column(String(255), index=True)
+    conversation_id = Column(String(255))
     summary = Column(Text)
+
+    consent_record = relationship(ConsentRecord)
+    events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,
+                          order_by="LeadEvent.id")
+
+
+class LeadEvent(Base):
+    """Audit trail: every status change of a lead, by whom (bot, counsellor link, system)."""
+    __tablename__ = "lead_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    lead_id = Column(String(16), ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    from_status = Column(String(32))
+    to_status = Column(String(32), nullable=False)
+    actor = Column(String(64), nullable=False)
+    note = Column(Text)
+
+
+class ErasureStat(Base):
+    """Anonymous counts only: how many people had their data erased (or purged) per month."""
+    __tablename__ = "erasure_stats"
+
+    month = Column(String(7), primary_key=True)  # "2026-11"
+    kind = Column(String(16), primary_key=True)  # "request" (delete_data) | "retention"
+    count = Column(Integer, nullable=False, default=0)
+
+
+class TrackerErasure(Base):
+    """Conversations whose Rasa tracker events still have to be deleted (see bot.erasure: Rasa
+    writes the last turn after our action returns, so we delete again shortly afterwards)."""
+    __tablename__ = "tracker_erasures"
+
+    sender_id = Column(String(255), primary_key=True)
+    requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sweep_until = Column(DateTime(timezone=True), nullable=False)

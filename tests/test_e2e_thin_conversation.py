@@ -1,34 +1,158 @@
-"""The whole thin conversation over Rasa's REST channel, ending in the lead export."""
+"""The intake over Rasa's REST channel, end to end: real action server, real Rasa, real lead store.
+
+One happy path ends in the right lead (found through the export CLI); a second request in the same
+conversation says who already has it; "wis mijn gegevens" leaves nothing of the person anywhere.
+Other paths: an ambiguous woonplaats, changing a field on the confirmation, an under-16.
+"""
 import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
+from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.e2e
 
 
-def test_greeting_discloses_ai_and_intake_stores_lead(stack):
-    sender = "e2e-thin-1"
-    greeting = stack.texts(sender, "hoi")
-    assert "chatbot" in greeting.lower()
+def export(stack):
+    env = dict(os.environ, DATABASE_URL=stack.settings.database_url)
+    out = subprocess.run([sys.executable, "-m", "bot", "leads", "export"], env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
+
+def rows_mentioning(url, needle):
+    """Every row in every table of a database whose text contains ``needle``."""
+    engine = create_engine(url, future=True)
+    hits = []
+    with engine.connect() as conn:
+        tables = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        for table in tables:
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                if needle in " ".join(str(v) for v in row):
+                    hits.append((table, row))
+    engine.dispose()
+    return hits
+
+
+def tracker_events(stack, sender):
+    engine = create_engine(stack.settings.tracker_store_url, future=True)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar_one()
+    engine.dispose()
+    return n
+
+
+def test_intake_ends_in_the_right_lead_then_one_referral_then_erasure(stack):
+    sender = "e2e-intake-zeeland"
+    assert "chatbot" in stack.texts(sender, "hoi").lower()
     assert "noemen" in stack.texts(sender, "/request_human")
     assert "oud" in stack.texts(sender, "Sam")
-    assert "postcode" in stack.texts(sender, "17").lower()
-    assert "doorgeven" in stack.texts(sender, "4331 ab")
+    assert "Wat doe je nu" in stack.texts(sender, "17")
+    assert "leuk" in stack.texts(sender, "Ik zit op school").lower()
+    assert "postcode" in stack.texts(sender, "iets met bouwen en lassen").lower()
+    assert "contact" in stack.texts(sender, "4331 ab").lower()
+    assert "telefoonnummer" in stack.texts(sender, "Bellen of WhatsApp")
+    reply = stack.texts(sender, "06-123 456 7")
+    assert "kan ik niet lezen" in reply  # 9 digits: kind, specific error, question stays
+    assert "Wanneer" in stack.texts(sender, "06 12345678")
+    confirm = stack.texts(sender, "Middag")
+    assert "Dit sturen we naar Sanne van TechniekTalent Zeeland" in confirm
+    assert "06 12345678" in confirm and "Klopt dit?" in confirm
     final = stack.texts(sender, "/affirm")
-    assert "GP-" in final
+    assert "Sanne" in final and "GP-" in final
 
-    env = dict(os.environ, DATABASE_URL=stack.settings.database_url)
-    exported = subprocess.run([sys.executable, "-m", "bot", "leads", "export"], env=env,
-                              capture_output=True, text=True, check=True)
-    leads = [lead for lead in json.loads(exported.stdout) if lead["conversation_id"] == sender]
+    leads = [lead for lead in export(stack) if lead["conversation_id"] == sender]
     assert len(leads) == 1
     lead = leads[0]
-    assert lead["age"] == 17
-    assert lead["postcode"].startswith("4331")
-    assert lead["channel"] == "rest"
-    assert lead["consent_at"]
     assert lead["id"] in final
+    assert (lead["region_code"], lead["region_name"]) == ("AM24", "Zeeland")
+    assert lead["counsellor_name"] == "Sanne de Vries" and lead["routing_rule"] == "own_region"
+    assert lead["age"] == "16-17" and lead["postcode"] == "4331" and lead["channel"] == "rest"
+    assert lead["contact"] == {"method": "phone", "value": "+31612345678", "preferred_time": "middag"}
+    assert set(lead["interests"]["choices"]) == {"bouw", "metaal"} and lead["situation"] == "school"
+    assert lead["consent_at"] and lead["consent_basis"] == "self" and lead["consent_record_id"]
+
+    # Asking again: no second lead, and the bot says who has the request.
+    again = stack.texts(sender, "/request_human")
+    assert "al bij Sanne" in again and lead["id"] in again
+    assert len([x for x in export(stack) if x["conversation_id"] == sender]) == 1
+
+    # Erasure: lead, contact data, consent record and the conversation itself.
+    assert tracker_events(stack, sender) > 0
+    assert "gewist" in stack.texts(sender, "/delete_data")
+    deadline = time.monotonic() + 30  # Rasa stores the last turn after our action; sweeps follow
+    while time.monotonic() < deadline and (tracker_events(stack, sender)
+                                           or rows_mentioning(stack.settings.database_url, sender)):
+        time.sleep(0.5)
+    assert tracker_events(stack, sender) == 0
+    for needle in (sender, "+31612345678", lead["id"]):
+        assert rows_mentioning(stack.settings.database_url, needle) == []
+        assert rows_mentioning(stack.settings.tracker_store_url, needle) == []
+    stats = rows_mentioning(stack.settings.database_url, "request")
+    assert stats and stats[0][0] == "erasure_stats"
+
+
+def test_ambiguous_woonplaats_and_changing_a_field(stack):
+    sender = "e2e-intake-laren"
+    stack.texts(sender, "/request_human")
+    stack.texts(sender, "Noor")
+    stack.texts(sender, "19")
+    stack.texts(sender, "Ik zoek werk")
+    stack.texts(sender, "Elektrotechniek")
+    which = stack.say(sender, "Laren")
+    assert "Welke bedoel je" in which[0]["text"]
+    titles = [b["title"] for b in which[0]["buttons"]]
+    assert any("Lochem" in t for t in titles) and any("Gooi en Vechtstreek" in t for t in titles)
+    assert "contact" in stack.texts(sender, next(t for t in titles if "Gooi" in t)).lower()
+    stack.texts(sender, "E-mail")
+    assert "klopt nog niet" in stack.texts(sender, "noor@example")
+    stack.texts(sender, "noor@example.org")
+    confirm = stack.texts(sender, "Maakt niet uit")
+    assert "Dit sturen we naar Anouk van Techniekpunt Gooi en Vechtstreek" in confirm and "Laren" in confirm
+    assert "aanpassen" in stack.texts(sender, "/deny").lower()
+    assert "postcode" in stack.texts(sender, "Postcode of woonplaats").lower()
+    confirm = stack.texts(sender, "Den Haag")
+    assert "Dit sturen we naar Sophie van Techniekpunt Haaglanden" in confirm and "Den Haag" in confirm
+    stack.texts(sender, "/affirm")
+    lead = next(x for x in export(stack) if x["conversation_id"] == sender)
+    assert lead["region_code"] == "AM21" and lead["contact"]["value"] == "noor@example.org"
+
+
+def test_under_16_gets_info_and_nothing_is_stored(stack):
+    sender = "e2e-intake-14"
+    stack.texts(sender, "/request_human")
+    stack.texts(sender, "Mees")
+    assert "cijfers" in stack.texts(sender, "oud genoeg")
+    assert "Het lukt nog niet" not in stack.texts(sender, "oud genoeg")
+    third = stack.say(sender, "oud genoeg")
+    assert "Het lukt nog niet met je leeftijd" in " ".join(m.get("text", "") for m in third)
+    assert any(b["payload"] == "/stop" for m in third for b in m.get("buttons", []))
+    assert "jonger dan 16" not in stack.texts(sender, "14")
+    stack.texts(sender, "Ik zit op school")
+    stack.texts(sender, "ICT en tech")
+    assert "jonger dan 16" in stack.texts(sender, "6411")
+    assert "events" in stack.texts(sender, "Info en events")
+    assert not [x for x in export(stack) if x["conversation_id"] == sender]
+
+
+def test_under_16_with_parent_stores_guardian_consent(stack):
+    sender = "e2e-intake-guardian"
+    stack.texts(sender, "/request_human")
+    stack.texts(sender, "Lina")
+    stack.texts(sender, "13")
+    stack.texts(sender, "Ik zit op school")
+    stack.texts(sender, "Installatie en energie")
+    stack.texts(sender, "Heerlen")
+    assert "ouder of verzorger" in stack.texts(sender, "Mijn ouder of verzorger regelt het")
+    assert "e-mailadres van je ouder" in stack.texts(sender, "E-mail")
+    stack.texts(sender, "ouder.lina@example.org")
+    confirm = stack.texts(sender, "Avond")
+    assert "Dit sturen we naar Rik van Techniekpunt Zuid-Limburg" in confirm
+    assert "toestemming" in confirm and "ouder.lina@example.org" in confirm
+    stack.texts(sender, "/affirm")
+    lead = next(x for x in export(stack) if x["conversation_id"] == sender)
+    assert lead["consent_basis"] == "guardian" and lead["age"] == "12-15" and lead["region_code"] == "AM30"
+    assert lead["postcode"] is None and lead["gemeente_name"] == "Heerlen"

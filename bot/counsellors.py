@@ -1,0 +1,150 @@
+"""The counsellor registry: who works where, how to reach them, and whether they can take a lead.
+
+The content team edits ``content/counsellors.yml`` (no code change, no deploy of Python). This
+module loads and checks it strictly, because a typo there would silently send young people to the
+wrong person: unknown region codes, duplicate ids and offices outside the Netherlands are errors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.regions import load_gazetteer
+
+REGISTRY_PATH = PROJECT_ROOT / "content" / "counsellors.yml"
+
+
+class RegistryError(ValueError):
+    """The registry file is not usable; the message says which entry and why, in plain words."""
+
+
+@dataclass(frozen=True)
+class Absence:
+    start: date
+    end: date  # inclusive
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Counsellor:
+    id: str
+    name: str
+    region_code: str
+    organisation: str
+    office_place: str
+    lat: float
+    lon: float
+    email: Optional[str] = None
+    telegram_chat_id: Optional[str] = None
+    webhook_url: Optional[str] = None
+    active: bool = True
+    capacity: int = 10  # open leads at the same time
+    out_of_office: Tuple[Absence, ...] = ()
+    example: bool = False
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+    def absent_on(self, day: date) -> Optional[Absence]:
+        return next((a for a in self.out_of_office if a.covers(day)), None)
+
+    def unavailable_reason(self, day: date, open_leads: int) -> Optional[str]:
+        """None when this counsellor can take a new lead today; otherwise why not (Dutch, for the log)."""
+        if not self.active:
+            return "niet actief"
+        absence = self.absent_on(day)
+        if absence:
+            return f"afwezig t/m {absence.end.isoformat()}"
+        if open_leads >= self.capacity:
+            return f"vol ({open_leads}/{self.capacity} open aanvragen)"
+        return None
+
+    def channels(self) -> Dict[str, str]:
+        return {k: v for k, v in (("email", self.email), ("telegram_chat_id", self.telegram_chat_id),
+                                  ("webhook_url", self.webhook_url)) if v}
+
+
+@dataclass(frozen=True)
+class Registry:
+    counsellors: Tuple[Counsellor, ...]
+    example_data: bool = False
+    version: str = ""
+
+    def by_id(self, counsellor_id: str) -> Optional[Counsellor]:
+        return next((c for c in self.counsellors if c.id == counsellor_id), None)
+
+    def in_region(self, region_code: str) -> List[Counsellor]:
+        return [c for c in self.counsellors if c.region_code == region_code]
+
+
+def _date(value, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RegistryError(f"{where}: '{value}' is geen datum (gebruik JJJJ-MM-DD)") from None
+
+
+def parse_registry(data: Mapping) -> Registry:
+    gaz = load_gazetteer()
+    regions = data.get("regions") or {}
+    seen: Dict[str, str] = {}
+    counsellors: List[Counsellor] = []
+    for region_code, region in regions.items():
+        if region_code not in gaz.regions:
+            raise RegistryError(f"regio '{region_code}' bestaat niet (gebruik de CBS-code, bijv. AM24)")
+        organisation = str(region.get("organisation") or "").strip()
+        if not organisation:
+            raise RegistryError(f"{region_code}: 'organisation' ontbreekt")
+        for index, entry in enumerate(region.get("counsellors") or []):
+            where = f"{region_code}, adviseur {index + 1}"
+            cid = str(entry.get("id") or "").strip()
+            if not cid or cid in seen:
+                raise RegistryError(f"{where}: id ontbreekt of komt dubbel voor ('{cid}')")
+            seen[cid] = region_code
+            office = entry.get("office") or {}
+            try:
+                lat, lon = float(office["lat"]), float(office["lon"])
+            except (KeyError, TypeError, ValueError):
+                raise RegistryError(f"{where}: office.lat en office.lon zijn verplicht") from None
+            if not (50.7 <= lat <= 53.7 and 3.3 <= lon <= 7.3):
+                raise RegistryError(f"{where}: kantoor ligt niet in Nederland ({lat}, {lon})")
+            channels = entry.get("channels") or {}
+            if not any(channels.get(k) for k in ("email", "telegram_chat_id", "webhook_url")):
+                raise RegistryError(f"{where}: minstens één kanaal (email, telegram_chat_id, webhook_url) nodig")
+            absences = tuple(
+                Absence(_date(a.get("from"), where), _date(a.get("until"), where))
+                for a in entry.get("out_of_office") or []
+            )
+            counsellors.append(Counsellor(
+                id=cid, name=str(entry.get("name") or "").strip() or cid, region_code=region_code,
+                organisation=str(entry.get("organisation") or organisation),
+                office_place=str(office.get("place") or ""), lat=lat, lon=lon,
+                email=channels.get("email"),
+                telegram_chat_id=str(channels["telegram_chat_id"]) if channels.get("telegram_chat_id") else None,
+                webhook_url=channels.get("webhook_url"),
+                active=bool(entry.get("active", True)), capacity=int(entry.get("capacity", 10)),
+                out_of_office=absences, example=bool(data.get("example_data", False)),
+            ))
+    return Registry(tuple(counsellors), bool(data.get("example_data", False)), str(data.get("version", "")))
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> Registry:
+    return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, _mtime: int) -> Registry:
+    """Cached per file version: an edit by the content team is picked up without a restart."""
+    with open(path, encoding="utf-8") as handle:
+        return parse_registry(yaml.safe_load(handle) or {})

@@ -1,0 +1,194 @@
+"""The right to erasure (AVG art. 17) and the retention rule.
+
+``erase_person`` removes everything we hold about one conversation: the lead, its contact data,
+consent record and audit trail, and the conversation itself in the Rasa tracker store. What remains
+is an anonymous count per month (``erasure_stats``), so we can report how often it happens.
+
+The tracker needs care: Rasa saves the events of the current turn *after* our action returns, and
+its SQL tracker store re-inserts every event it thinks is missing. Deleting only inside the action
+would therefore be undone. So we delete now, remember the sender in ``tracker_erasures`` and delete
+again in a few sweeps shortly afterwards (a timer in the action server, and ``python -m bot leads
+purge`` as a safety net after a crash). The pending row itself is removed after the last sweep.
+
+Other modules that store per-lead data (the hand-off outbox of issue 5) register a cleaner with
+:func:`register_cleaner`; it runs in the same transaction before the leads are deleted.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, List, Optional, Sequence
+
+from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.db import new_session
+from bot.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
+
+log = logging.getLogger(__name__)
+
+TRACKER_SWEEP_DELAYS_S = (0.5, 2.0, 5.0, 10.0)
+TRACKER_SWEEP_WINDOW = timedelta(seconds=10)
+DEFAULT_RETENTION_MONTHS = 12
+
+Cleaner = Callable[[Session, Sequence[str]], None]
+_cleaners: List[Cleaner] = []
+
+
+def register_cleaner(cleaner: Cleaner) -> Cleaner:
+    """``cleaner(session, lead_ids)`` deletes the caller's rows for these leads (same transaction)."""
+    if cleaner not in _cleaners:
+        _cleaners.append(cleaner)
+    return cleaner
+
+
+def retention_months() -> int:
+    """GP_LEAD_RETENTION_MONTHS (default 12): leads older than this are purged."""
+    try:
+        return max(1, int(os.environ.get("GP_LEAD_RETENTION_MONTHS", DEFAULT_RETENTION_MONTHS)))
+    except ValueError:
+        return DEFAULT_RETENTION_MONTHS
+
+
+@dataclass
+class ErasureResult:
+    leads: int
+    consent_records: int
+    tracker_events: int
+
+
+def _count(session: Session, kind: str, n: int, now: datetime) -> None:
+    if n <= 0:
+        return
+    month = now.strftime("%Y-%m")
+    stat = session.get(ErasureStat, (month, kind), with_for_update=True)
+    if stat is None:
+        session.add(ErasureStat(month=month, kind=kind, count=n))
+    else:
+        stat.count += n
+
+
+def _delete_leads(session: Session, lead_ids: Sequence[str], conversation_ids: Iterable[str]) -> int:
+    conversation_ids = [c for c in set(conversation_ids) if c]
+    for cleaner in _cleaners:
+        cleaner(session, list(lead_ids))
+    consent_ids = [cid for (cid,) in session.execute(
+        select(Lead.consent_record_id).where(Lead.id.in_(lead_ids))) if cid is not None]
+    if lead_ids:
+        session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))
+        session.execute(delete(Lead).where(Lead.id.in_(lead_ids)))
+    removed = 0
+    if consent_ids:
+        removed += session.execute(delete(ConsentRecord).where(ConsentRecord.id.in_(consent_ids))).rowcount
+    if conversation_ids:
+        removed += session.execute(
+            delete(ConsentRecord).where(ConsentRecord.conversation_id.in_(conversation_ids))).rowcount
+    return removed
+
+
+_tracker_engines: dict = {}
+
+
+def _tracker_engine(url: str) -> Engine:
+    if url not in _tracker_engines:
+        kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
+        _tracker_engines[url] = create_engine(url, future=True, **kwargs)
+    return _tracker_engines[url]
+
+
+def delete_tracker_events(tracker_store_url: Optional[str], sender_id: str) -> int:
+    """Deletes one conversation from Rasa's SQL tracker store (table ``events``)."""
+    if not tracker_store_url:
+        return 0
+    engine = _tracker_engine(tracker_store_url)
+    if not inspect(engine).has_table("events"):
+        return 0
+    with engine.begin() as conn:
+        return conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount or 0
+
+
+def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[str] = None,
+                 schedule_sweeps: bool = True, now: Optional[datetime] = None) -> ErasureResult:
+    """Erases everything about conversation ``sender_id`` (and any lead it created)."""
+    now = now or utcnow()
+    with new_session(database_url) as session, session.begin():
+        lead_ids = [lid for (lid,) in session.execute(select(Lead.id).where(Lead.conversation_id == sender_id))]
+        consents = _delete_leads(session, lead_ids, [sender_id])
+        _count(session, "request", 1, now)
+        if tracker_store_url:
+            pending = session.get(TrackerErasure, sender_id)
+            if pending is None:
+                session.add(TrackerErasure(sender_id=sender_id, requested_at=now,
+                                           sweep_until=now + TRACKER_SWEEP_WINDOW))
+            else:
+                pending.sweep_until = now + TRACKER_SWEEP_WINDOW
+    events = delete_tracker_events(tracker_store_url, sender_id)
+    if tracker_store_url and schedule_sweeps:
+        _schedule_sweeps(database_url, tracker_store_url, sender_id)
+    return ErasureResult(leads=len(lead_ids), consent_records=consents, tracker_events=events)
+
+
+def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) -> None:
+    def run() -> None:
+        import time
+
+        waited = 0.0
+        for delay in TRACKER_SWEEP_DELAYS_S:
+            time.sleep(delay - waited)
+            waited = delay
+            try:
+                delete_tracker_events(tracker_store_url, sender_id)
+            except Exception:  # pragma: no cover - logged, the purge command retries
+                log.exception("tracker sweep failed")
+        try:
+            with new_session(database_url) as session, session.begin():
+                pending = session.get(TrackerErasure, sender_id)
+                if pending is not None:
+                    session.delete(pending)  # done: not even the conversation id stays behind
+        except Exception:  # pragma: no cover
+            log.exception("could not forget finished tracker erasure")
+    threading.Thread(target=run, name="erase-sweep", daemon=True).start()
+
+
+def sweep_tracker_erasures(database_url: str, tracker_store_url: Optional[str],
+                           now: Optional[datetime] = None) -> int:
+    """Deletes the tracker events of every pending erasure; forgets the ones whose window is over."""
+    now = now or utcnow()
+    deleted = 0
+    with new_session(database_url) as session, session.begin():
+        for pending in session.execute(select(TrackerErasure)).scalars().all():
+            deleted += delete_tracker_events(tracker_store_url, pending.sender_id)
+            until = pending.sweep_until
+            if until.tzinfo is None:
+                until = until.replace(tzinfo=timezone.utc)
+            if until <= now:
+                session.delete(pending)
+    return deleted
+
+
+def purge_expired(database_url: str, tracker_store_url: Optional[str] = None,
+                  months: Optional[int] = None, now: Optional[datetime] = None) -> int:
+    """Retention rule: leads (with consent and conversation) older than ``months`` are removed."""
+    now = now or utcnow()
+    months = months or retention_months()
+    cutoff = now - timedelta(days=round(months * 30.44))
+    with new_session(database_url) as session, session.begin():
+        rows = session.execute(select(Lead.id, Lead.conversation_id).where(Lead.created_at < cutoff)).all()
+        lead_ids = [r[0] for r in rows]
+        conversations = [r[1] for r in rows]
+        _delete_leads(session, lead_ids, conversations)
+        _count(session, "retention", len(lead_ids), now)
+    for conversation in conversations:
+        if conversation:
+            delete_tracker_events(tracker_store_url, conversation)
+    sweep_tracker_erasures(database_url, tracker_store_url, now)
+    return len(lead_ids)
+
+
+def erasure_counts(database_url: str) -> dict:
+    with new_session(database_url) as session:
+        return {(s.month, s.kind): s.count for s in session.execute(select(ErasureStat)).scalars()}

@@ -1,0 +1,238 @@
+"""The intake conversation's decisions, as plain functions over slot values.
+
+Rasa actions (actions/actions.py) only translate between the tracker and these functions, so every
+rule here — which question comes next, what counts as a miss, what we show before storing — is
+unit-tested without a Rasa server.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from bot import validation
+from bot.counsellors import Counsellor, Registry, load_registry
+from bot.phone import format_phone
+from bot.regions import Place, find_places, place_for_postcode
+from bot.routing import RoutingDecision, route
+
+SKIPPED = "overgeslagen"
+SKIPPABLE = ("first_name", "situation", "interests", "contact_time")
+MAX_MISSES = 3
+
+BASE_SLOTS = ("first_name", "age_band", "situation", "interests", "location")
+CONTACT_SLOTS = ("contact_method", "contact_value", "contact_time", "confirm")
+# Every slot the form can ask, in order (domain.yml lists the same; Rasa needs them there).
+ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
+
+
+def required_slots(slots: Mapping[str, Any]) -> List[str]:
+    """Which questions this person gets, given what we know so far."""
+    required = list(BASE_SLOTS)
+    if slots.get("location") and not slots.get("place") and slots.get("location_options"):
+        required.append("location_choice")
+    if validation.is_minor_band(slots.get("age_band")):
+        required.append("minor_route")
+        if slots.get("minor_route") in ("info", "stop"):
+            return required  # no contact data from an under-16 on their own consent
+    required.extend(CONTACT_SLOTS)
+    if slots.get("confirm") == "change":
+        required.append("change_field")
+    return required
+
+
+# --- Location -------------------------------------------------------------------------------------
+_POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})\s?([A-Za-z]{2})?(?![A-Za-z\d])")
+
+
+_FILLER = re.compile(r"\b(mijn|postcode|is|het|ik|woon|op|de|zit|nummer|pc)\b|[:.,!]")
+
+
+@dataclass
+class LocationCheck:
+    place: Optional[Dict[str, Any]] = None
+    options: List[Dict[str, str]] = field(default_factory=list)
+    error: Optional[str] = None
+    ask_woonplaats: bool = False
+
+
+def place_to_dict(place: Place) -> Dict[str, Any]:
+    return asdict(place)
+
+
+def place_from_dict(data: Mapping[str, Any]) -> Place:
+    return Place(**{k: data.get(k) for k in Place.__dataclass_fields__})
+
+
+def check_location(text: Any) -> LocationCheck:
+    raw = str(text or "").strip()[:120]
+    postcode = validation.normalise_postcode(raw)
+    if postcode is None:
+        match = _POSTCODE_IN_TEXT.search(raw)
+        rest = _FILLER.sub(" ", _POSTCODE_IN_TEXT.sub(" ", raw.lower()))
+        if match and not re.search(r"[^\W\d_]{2,}", rest):
+            postcode = match.group(1) + (match.group(2) or "").upper()
+    if postcode:
+        place = place_for_postcode(postcode)
+        if place is None:
+            return LocationCheck(ask_woonplaats=True, error=(
+                f"Postcode {postcode[:4]} kan ik niet vinden. Misschien is het een nieuwe postcode of een "
+                "postbus. Wat is je woonplaats? Dan zoek ik het zo op."))
+        return LocationCheck(place=place_to_dict(place))
+    match = find_places(raw)
+    if match.unique:
+        return LocationCheck(place=place_to_dict(match.unique))
+    if match.ambiguous:
+        return LocationCheck(options=[{"code": p.gemeente_code, "label": p.long_label(),
+                                       "woonplaats": p.woonplaats or ""} for p in match.places])
+    if match.suggestions:
+        tip = " of ".join(match.suggestions)
+        return LocationCheck(error=f"Die plaats ken ik niet. Bedoel je {tip}? Typ je woonplaats of je postcode.")
+    return LocationCheck(error=("Dat kan ik niet vinden als postcode of woonplaats. Typ je postcode "
+                                "(bijvoorbeeld 4331 AB) of de naam van je woonplaats."))
+
+
+def check_location_choice(text: Any, options: List[Mapping[str, str]]) -> validation.Checked:
+    from bot.regions import _key, place_for_gemeente
+
+    raw = _key(str(text or ""))
+    for index, option in enumerate(options or [], start=1):
+        label = _key(option["label"])
+        gemeente = _key(option["label"].split("gemeente ", 1)[-1].split(",")[0])
+        region = _key(option["label"].split("regio ", 1)[-1].rstrip(")"))
+        if raw and (raw in (label, str(index)) or raw == gemeente or region in raw or
+                    (gemeente != _key(option.get("woonplaats") or "") and gemeente in raw)):
+            place = place_for_gemeente(option["code"], woonplaats=option.get("woonplaats") or None)
+            return validation.Checked(value=place_to_dict(place))
+    return validation.Checked(error="Kies een van de knoppen, dan weet ik welke plaats je bedoelt.")
+
+
+def check_minor_route(text: Any) -> validation.Checked:
+    low = str(text or "").lower()
+    if any(w in low for w in ("ouder", "verzorger", "vader", "moeder", "papa", "mama", "voogd")):
+        return validation.Checked(value="guardian")
+    if any(w in low for w in ("info", "event", "activiteit", "lezen", "zelf")):
+        return validation.Checked(value="info")
+    return validation.Checked(error="Kies een van de knoppen: informatie en events, of je ouder of verzorger regelt het.")
+
+
+# --- Misses ---------------------------------------------------------------------------------------
+def register_miss(misses: Optional[Mapping[str, int]], slot: str) -> Tuple[Dict[str, int], bool]:
+    """Counts a failed answer; True when this is the third miss on this slot (time to offer help)."""
+    updated = dict(misses or {})
+    updated[slot] = updated.get(slot, 0) + 1
+    return updated, updated[slot] >= MAX_MISSES and updated[slot] % MAX_MISSES == 0
+
+
+def three_misses_message(slot: str) -> str:
+    what = {
+        "first_name": "je naam", "age_band": "je leeftijd", "situation": "wat je nu doet",
+        "interests": "wat je leuk vindt", "location": "waar je woont", "location_choice": "je woonplaats",
+        "contact_method": "hoe je contact wilt", "contact_value": "je contactgegevens",
+        "contact_time": "wanneer je gebeld wilt worden", "minor_route": "hoe je verder wilt",
+        "change_field": "wat je wilt aanpassen", "confirm": "of je het wilt versturen",
+    }.get(slot, "deze vraag")
+    if slot in SKIPPABLE:
+        return (f"Het lukt nog niet met {what}. Dat is niet erg! Je mag deze vraag overslaan. "
+                "Of wil je liever stoppen en zelf een adviseur bellen? Dat kan ook.")
+    return (f"Het lukt nog niet met {what}. Ik heb dit echt nodig om de juiste adviseur te vinden. "
+            "Probeer het nog één keer, of stop hier en neem zelf contact op met de Gouden Poort via de website.")
+
+
+# --- Routing and the confirmation -----------------------------------------------------------------
+def plan_routing(place_data: Mapping[str, Any], open_leads: Mapping[str, int], today: date,
+                 registry: Optional[Registry] = None) -> RoutingDecision:
+    return route(place_from_dict(place_data), registry or load_registry(), today, open_leads)
+
+
+def routing_to_slot(decision: RoutingDecision) -> Dict[str, Any]:
+    c = decision.counsellor
+    return {**decision.as_dict(), "counsellor_name": c.name, "counsellor_first_name": c.first_name,
+            "organisation": c.organisation, "region_name": decision.region_name}
+
+
+def _contact_line(slots: Mapping[str, Any]) -> str:
+    method, value = slots.get("contact_method"), slots.get("contact_value") or ""
+    shown = format_phone(value) if value.startswith("+31") else value
+    how = {"phone": "bellen of WhatsApp op", "email": "mailen naar", "telegram": "Telegram:"}.get(method, "")
+    return f"{how} {shown}".strip()
+
+
+def _time_line(slots: Mapping[str, Any]) -> Optional[str]:
+    code = slots.get("contact_time")
+    if not code or code == SKIPPED or code == "maakt_niet_uit":
+        return None
+    return validation.CONTACT_TIMES.get(code, (code,))[0].lower()
+
+
+def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
+    """What the person sees before anything is stored: what, with whom, and why (B1)."""
+    guardian = slots.get("minor_route") == "guardian"
+    who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
+    lines = [f"Dit sturen we naar {who}:"]
+    name = slots.get("first_name")
+    if name and name != SKIPPED:
+        lines.append(f"- Naam: {name}")
+    lines.append(f"- Leeftijd: {slots.get('age_band')} jaar")
+    situation = slots.get("situation")
+    if situation and situation != SKIPPED:
+        lines.append(f"- Nu: {validation.SITUATIONS.get(situation, (situation,))[0]}")
+    interests = slots.get("interests")
+    if interests and interests != SKIPPED:
+        lines.append(f"- Interesse: {validation.interests_label(interests)}")
+    place = place_from_dict(slots["place"]) if slots.get("place") else None
+    if place:
+        lines.append(f"- Woont in: {place.label()}")
+    contact = _contact_line(slots)
+    time = _time_line(slots)
+    lines.append(f"- Contact{' met je ouder/verzorger' if guardian else ''}: {contact}"
+                 + (f", het liefst in de {time}" if time else ""))
+    lines.append(f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
+                 "in de techniek. Meer niet. Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.")
+    if guardian:
+        lines.append("Dit is voor de ouder of verzorger: geef jij toestemming om dit te delen? Klopt alles?")
+    else:
+        lines.append("Klopt dit?")
+    return "\n".join(lines)
+
+
+def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
+    """One paragraph for the counsellor (the hand-off renders its own, richer message)."""
+    place = place_from_dict(slots["place"]) if slots.get("place") else None
+    parts = [f"{slots.get('first_name') if slots.get('first_name') not in (None, SKIPPED) else 'Iemand'}"
+             f" ({slots.get('age_band')} jaar)"]
+    if slots.get("situation") not in (None, SKIPPED):
+        parts.append(validation.SITUATIONS.get(slots["situation"], (slots["situation"],))[0].lower())
+    if slots.get("interests") not in (None, SKIPPED):
+        parts.append(f"interesse: {validation.interests_label(slots['interests'])}")
+    if place:
+        parts.append(f"woont in {place.label()}")
+    parts.append(f"wil contact via {_contact_line(slots)}")
+    if slots.get("minor_route") == "guardian":
+        parts.append("onder 16: contact en toestemming via ouder/verzorger")
+    return "; ".join(parts) + ". " + str(routing.get("reason", ""))
+
+
+def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
+                        routing: Mapping[str, Any], consent_text: str, consent_text_version: str):
+    from bot.leads import NewLead
+
+    place = place_from_dict(slots["place"])
+    interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
+    return NewLead(
+        conversation_id=conversation_id, channel=channel, consent=True,
+        consent_basis="guardian" if slots.get("minor_route") == "guardian" else "self",
+        consent_text=consent_text, consent_text_version=consent_text_version,
+        first_name=None if slots.get("first_name") in (None, SKIPPED) else slots["first_name"],
+        age_band=slots.get("age_band"),
+        situation=None if slots.get("situation") in (None, SKIPPED) else slots["situation"],
+        interests=list(interests.get("choices") or []), interests_text=interests.get("text"),
+        postcode=place.pc4, gemeente_code=place.gemeente_code, gemeente_name=place.gemeente_display,
+        region_code=place.region_code, region_name=place.region_name,
+        counsellor_id=routing["counsellor_id"], routing_rule=routing["rule"], routing_reason=routing["reason"],
+        routing_distance_km=routing.get("distance_km"),
+        contact_method=slots.get("contact_method"), contact_value=slots.get("contact_value"),
+        contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
+        summary=summary_text(slots, routing),
+    )

@@ -1,0 +1,50 @@
+"""The thin actions, called directly with rasa_sdk trackers (no Rasa server)."""
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ValidateIntakeForm
+
+
+def _tracker(slots, requested):
+    return Tracker("t-1", {**slots, "requested_slot": requested}, {"text": "x", "intent": {"name": "inform"}},
+                   [], False, None, {"name": "intake_form"}, "action_listen")
+
+
+def test_third_wrong_age_explains_and_offers_stop_not_skip():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    misses = {}
+    for attempt in range(3):
+        dispatcher.messages.clear()
+        result = form.validate_age_band("geen idee", dispatcher, _tracker({"intake_misses": misses}, "age_band"), {})
+        misses = result["intake_misses"]
+        assert result["age_band"] is None
+    texts = [m.get("text") or "" for m in dispatcher.messages]
+    assert any("Het lukt nog niet" in t for t in texts)
+    payloads = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert payloads == ["/stop"]
+
+
+def test_valid_answer_resets_miss_count_and_skippable_slot_offers_skip():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    result = form.validate_age_band("17", dispatcher, _tracker({"intake_misses": {"age_band": 2}}, "age_band"), {})
+    assert result["age_band"] == "16-17" and result["intake_misses"] == {}
+    for _ in range(3):
+        result = form.validate_situation("banaan", dispatcher, _tracker(
+            {"intake_misses": result.get("intake_misses") or {}}, "situation"), {})
+    assert "/skip" in [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert form.validate_situation("overgeslagen", dispatcher, _tracker({}, "situation"), {}) == {"situation": "overgeslagen"}
+
+
+def test_changing_age_clears_contact_data_and_consent_route():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    result = form.validate_change_field("Leeftijd", dispatcher, _tracker({}, "change_field"), {})
+    assert result["age_band"] is None and result["contact_value"] is None and result["minor_route"] is None
+    assert result["confirm"] is None and result["routing"] is None
+
+
+def test_required_slots_follow_answers():
+    form = ValidateIntakeForm()
+    slots = asyncio.run(form.required_slots([], CollectingDispatcher(), _tracker({"age_band": "12-15"}, None), {}))
+    assert "minor_route" in slots
