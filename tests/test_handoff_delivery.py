@@ -84,6 +84,7 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
         assert session.scalar(select(func.count()).select_from(StatusEvent)) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_auth_is_used_when_configured(factory, sqlite_url, tmp_path):
     from aiosmtpd.smtp import AuthResult
 
