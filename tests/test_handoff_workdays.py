@@ -1,5 +1,5 @@
 """Dutch holidays, working days and quiet hours: the dates we promise people must be right."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -90,3 +90,23 @@ def test_next_allowed_moves_to_8_local_across_dst_change():
     assert next_allowed(moment).astimezone(AMSTERDAM).replace(tzinfo=None) == datetime(2027, 3, 29, 8, 0)
     early = datetime(2026, 10, 25, 2, 30, tzinfo=AMSTERDAM).astimezone(timezone.utc)  # DST ends that night
     assert next_allowed(early).astimezone(AMSTERDAM).replace(tzinfo=None) == datetime(2026, 10, 25, 8, 0)
+
+
+from hypothesis import given, settings as hsettings, strategies as st
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(timezone.utc)),
+       st.integers(min_value=1, max_value=5))
+def test_promised_by_is_always_a_working_day_at_17h_after_now(now, n):
+    deadline = promised_by(now, n)
+    local_deadline = deadline.astimezone(AMSTERDAM)
+    assert is_workday(local_deadline.date())
+    assert (local_deadline.hour, local_deadline.minute) == (17, 0)
+    assert deadline > now
+    # never more than n working days plus the longest run of non-working days (Christmas + weekend)
+    assert (local_deadline.date() - now.astimezone(AMSTERDAM).date()).days <= n + 5
+    # exactly n working days strictly between the request day and the deadline day (inclusive)
+    start = now.astimezone(AMSTERDAM).date()
+    counted = sum(is_workday(start + timedelta(days=i)) for i in range(1, (local_deadline.date() - start).days + 1))
+    assert counted == n
