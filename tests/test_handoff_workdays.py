@@ -104,8 +104,6 @@ def test_promised_by_is_always_a_working_day_at_17h_after_now(now, n):
     assert is_workday(local_deadline.date())
     assert (local_deadline.hour, local_deadline.minute) == (17, 0)
     assert deadline > now
-    # never more than n working days plus the longest run of non-working days (Christmas + weekend)
-    assert (local_deadline.date() - now.astimezone(AMSTERDAM).date()).days <= n + 5
     # exactly n working days strictly between the request day and the deadline day (inclusive)
     start = now.astimezone(AMSTERDAM).date()
     counted = sum(is_workday(start + timedelta(days=i)) for i in range(1, (local_deadline.date() - start).days + 1))
