@@ -192,14 +192,13 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                     if not to:
                         _finish(fu, "failed", now, "no coordinator or fallback address")
                     else:
-                        key_suffix = ""
                         text = render_plain("escalation_email.txt.j2", lead_id=lead.id, region=c.region_name,
                                             promised=dutch_date(as_utc(case.promised_by)),
                                             counsellor_name=c.name, organisation=c.organisation,
                                             sent_on=dutch_date(as_utc(case.created_at)),
                                             key=f"gp-{lead.id}-escalation-email")
                         enqueue_email(session, lead.id, "escalation", to,
-                                      f"Nog geen status voor aanvraag {lead.id}", text, now, key_suffix)
+                                      f"Nog geen status voor aanvraag {lead.id}", text, now)
                         case.escalated_at = now
                         fu.channel = "email"
                         _finish(fu, "sent", now, f"escalated to coordinator {to}")
