@@ -76,6 +76,8 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
         query = parse_qs(parsed.query)
         assert parsed.path == f"/lead/{lead_id}/status"
         assert verify(LINK_SECRET, lead_id, query["s"][0], query["sig"][0])
+    html_urls = [u.replace("&amp;", "&") for u in re.findall(r'href="([^"]+)"', html)]
+    assert html_urls == urls  # the buttons in the HTML part are the same signed links
     (row,) = rows(factory)
     assert row.status == "sent" and row.attempts == 1
     assert row.payload == {"delivered": True}  # rendered personal data dropped after delivery
@@ -343,4 +345,23 @@ def test_worker_killed_mid_batch_with_sigkill_loses_nothing_doubles_nothing(fact
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+        receiver.stop()
+
+
+def test_worker_cli_once_and_requeue(factory, sqlite_url, tmp_path, monkeypatch, capsys):
+    """The command the launcher runs: ``python -m bot worker`` reads everything from the environment."""
+    from bot.cli import main
+    receiver = SmtpReceiver().start()
+    try:
+        for name, value in dict(DATABASE_URL=sqlite_url, GP_VAR_DIR=str(tmp_path), GP_SMTP_PORT=str(receiver.port),
+                                GP_LINK_SECRET=LINK_SECRET, GP_HANDOFF_TELEGRAM_TOKEN="").items():
+            monkeypatch.setenv(name, value)
+        settings = make_settings(sqlite_url, tmp_path)
+        create_handed_off_lead(factory, settings, now=datetime.now(timezone.utc))
+        assert main(["worker", "--once"]) == 0
+        assert "1 item(s) handled" in capsys.readouterr().out
+        assert len(receiver.messages) == 1
+        assert main(["worker", "--requeue-dead"]) == 0
+        assert "0 dead letter(s) requeued" in capsys.readouterr().out
+    finally:
         receiver.stop()

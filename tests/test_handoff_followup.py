@@ -246,6 +246,8 @@ async def test_one_click_link_sets_status_and_confirms_in_dutch(sqlite_url, tmp_
         assert "Dank je! We hebben genoteerd dat je contact hebt gehad." in page
         assert "Verkeerd geklikt?" in page and "Afspraak gepland" in page
         assert response.headers["Cache-Control"] == "no-store"
+        head = await client.head(path)
+        assert head.status == 405  # HEAD from link scanners changes nothing
         with factory() as session:
             assert session.get(Lead, lead_id).status == "contacted"
             (event,) = session.execute(select(StatusEvent)).scalars().all()

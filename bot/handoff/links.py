@@ -98,4 +98,5 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
         others = [link for link in status_links(settings, lead_id) if link["status"] != status]
         return page(f"{LINK_STATUSES[status]} – {lead_id}", CONFIRMATIONS[status], 200, others)
 
-    app.router.add_get("/lead/{lead_id}/status", handle)
+    # no HEAD: link checkers and mail scanners often send HEAD first; it must not change anything
+    app.router.add_get("/lead/{lead_id}/status", handle, allow_head=False)
