@@ -106,6 +106,43 @@ def test_smtp_auth_is_used_when_configured(factory, sqlite_url, tmp_path):
         receiver.stop()
 
 
+def test_starttls_then_auth_with_verified_certificate(factory, sqlite_url, tmp_path):
+    """STARTTLS with a real (self-signed, for 127.0.0.1) certificate; AUTH only after TLS."""
+    import shutil
+    import ssl
+    from aiosmtpd.smtp import AuthResult
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not available to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append(session.ssl is not None)
+        return AuthResult(success=auth_data.login == b"gp" and auth_data.password == b"geheim")
+
+    receiver = SmtpReceiver(tls_context=server_tls, require_starttls=True, authenticator=authenticator,
+                            auth_required=True).start()
+    try:
+        common = dict(smtp_port=receiver.port, smtp_user="gp", smtp_password="geheim", smtp_starttls=True)
+        untrusted = make_settings(sqlite_url, tmp_path, **common)
+        create_handed_off_lead(factory, untrusted)
+        worker_for(factory, untrusted, FakeClock(FRIDAY_AFTERNOON)).run_once()
+        assert receiver.raw == [] and "CERTIFICATE_VERIFY_FAILED" in rows(factory)[0].last_error
+        trusted = make_settings(sqlite_url, tmp_path, smtp_ca_file=str(cert), **common)
+        clock = FakeClock(FRIDAY_AFTERNOON + timedelta(minutes=1))
+        worker_for(factory, trusted, clock).run_once()
+        assert len(receiver.messages) == 1 and logins == [True]
+        assert rows(factory)[0].status == "sent"
+    finally:
+        receiver.stop()
+
+
 def test_telegram_to_counsellor_chat_via_real_client(factory, sqlite_url, tmp_path, fake_telegram):
     settings = make_settings(sqlite_url, tmp_path, telegram_token=fake_telegram.token,
                              telegram_api_base=fake_telegram.base_url)

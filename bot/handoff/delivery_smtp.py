@@ -41,15 +41,18 @@ class SmtpTransport:
     def __init__(self, settings: HandoffSettings):
         self.settings = settings
 
+    def _tls(self) -> ssl.SSLContext:
+        """Certificate and host name are always verified; a private CA can be added, never skipped."""
+        return ssl.create_default_context(cafile=self.settings.smtp_ca_file or None)
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.smtp_ssl:
-            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
-                                    context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=self._tls())
         smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
         if s.smtp_starttls:
             smtp.ehlo()
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=self._tls())
             smtp.ehlo()
         return smtp
 

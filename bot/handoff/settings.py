@@ -10,6 +10,7 @@ GP_SMTP_HOST / GP_SMTP_PORT     SMTP relay for counsellor mail               127
 GP_SMTP_USER / GP_SMTP_PASSWORD SMTP AUTH (only used when a user is set)     (empty)
 GP_SMTP_STARTTLS                "1" to upgrade with STARTTLS before AUTH     0
 GP_SMTP_SSL                     "1" for implicit TLS (port 465)              0
+GP_SMTP_CA_FILE                 extra CA bundle to trust (private relay)     (system CAs)
 GP_SMTP_TIMEOUT                 seconds per SMTP connection                  20
 GP_MAIL_FROM                    From: address                                de-gouden-poort@example.org
 GP_FALLBACK_ALERT_EMAIL         gets an alert for every dead letter          (empty: log only)
@@ -63,6 +64,7 @@ class HandoffSettings:
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_timeout: float = 20.0
+    smtp_ca_file: str = ""
     mail_from: str = "de-gouden-poort@example.org"
     fallback_alert_email: str = ""
     webhook_timeout: float = 10.0
@@ -117,6 +119,7 @@ def load_handoff_settings() -> HandoffSettings:
         smtp_starttls=_flag("GP_SMTP_STARTTLS"),
         smtp_ssl=_flag("GP_SMTP_SSL"),
         smtp_timeout=float(_env("GP_SMTP_TIMEOUT", "20")),
+        smtp_ca_file=_env("GP_SMTP_CA_FILE", ""),
         mail_from=_env("GP_MAIL_FROM", "de-gouden-poort@example.org"),
         fallback_alert_email=_env("GP_FALLBACK_ALERT_EMAIL", ""),
         webhook_timeout=float(_env("GP_WEBHOOK_TIMEOUT", "10")),
