@@ -85,6 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
     import logging
+    import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
 
     from bot.db import session_factory
     from bot.handoff.clock import SystemClock
