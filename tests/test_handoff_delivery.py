@@ -82,7 +82,7 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
     assert row.status == "sent" and row.attempts == 1
     assert row.payload == {"delivered": True}  # rendered personal data dropped after delivery
     with factory() as session:
-        assert session.get(Lead, lead_id).status == "handed_off"
+        assert session.get(Lead, lead_id).status == "delivered"
         assert session.scalar(select(func.count()).select_from(StatusEvent)) == 1
 
 

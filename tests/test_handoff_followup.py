@@ -154,7 +154,7 @@ def test_counsellor_link_closes_the_loop_no_nudge_no_escalation(env):
     lead_id = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
     worker.run_once()
     from bot.handoff.status import set_status_by_link
-    assert set_status_by_link(settings.database_url, lead_id, "appointment_planned", clock.now())
+    assert set_status_by_link(settings.database_url, lead_id, "appointment", clock.now())
     clock.set(local(2026, 12, 1, 17, 0))
     worker.run_once()
     assert rec.nudges == [] and escalations(factory, lead_id) == []
@@ -165,7 +165,7 @@ def test_unreachable_status_changes_the_nudge_and_skips_escalation(env):
     settings, factory, clock, rec, worker = env
     lead_id = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
     from bot.handoff.status import set_status_by_link
-    set_status_by_link(settings.database_url, lead_id, "unreachable", clock.now())
+    set_status_by_link(settings.database_url, lead_id, "no_contact", clock.now())
     clock.set(local(2026, 12, 1, 17, 0))
     worker.run_once()
     assert "heeft geprobeerd je te bereiken" in rec.nudges[0][3] and "Kloppen je gegevens nog?" in rec.nudges[0][3]
@@ -183,7 +183,7 @@ def test_person_says_yes_resolves_the_lead(env):
     worker.run_once()
     assert len(rec.nudges) == 1
     with factory() as session:
-        assert session.get(Lead, lead_id).status == "contacted"
+        assert session.get(Lead, lead_id).status == "in_contact"
 
 
 def test_phone_only_person_is_recorded_as_not_reachable(env):
@@ -238,7 +238,7 @@ async def test_one_click_link_sets_status_and_confirms_in_dutch(sqlite_url, tmp_
     clock = FakeClock(FRIDAY_AFTERNOON + timedelta(days=1))
     client = await _client(settings, clock)
     try:
-        link = [l for l in status_links(settings, lead_id) if l["status"] == "contacted"][0]
+        link = [l for l in status_links(settings, lead_id) if l["status"] == "in_contact"][0]
         path = link["url"].replace(settings.public_base_url, "")
         response = await client.get(path)
         page = await response.text()
@@ -249,9 +249,9 @@ async def test_one_click_link_sets_status_and_confirms_in_dutch(sqlite_url, tmp_
         head = await client.head(path)
         assert head.status == 405  # HEAD from link scanners changes nothing
         with factory() as session:
-            assert session.get(Lead, lead_id).status == "contacted"
+            assert session.get(Lead, lead_id).status == "in_contact"
             (event,) = session.execute(select(StatusEvent)).scalars().all()
-            assert (event.new_status, event.source) == ("contacted", "link")
+            assert (event.new_status, event.source) == ("in_contact", "link")
     finally:
         await client.close()
 
@@ -263,12 +263,12 @@ async def test_link_with_bad_signature_is_rejected(sqlite_url, tmp_path, tamper)
     lead_id = create_handed_off_lead(factory, settings)
     client = await _client(settings, FakeClock(FRIDAY_AFTERNOON))
     try:
-        url = [l for l in status_links(settings, lead_id) if l["status"] == "contacted"][0]["url"]
+        url = [l for l in status_links(settings, lead_id) if l["status"] == "in_contact"][0]["url"]
         path = url.replace(settings.public_base_url, "")
         if tamper == "sig":
             path = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
         elif tamper == "status":
-            path = path.replace("s=contacted", "s=appointment_planned")
+            path = path.replace("s=in_contact", "s=appointment")
         elif tamper == "lead":
             path = path.replace(lead_id, "GP-ZZZZZZ")
         else:

@@ -97,16 +97,16 @@ def test_webhook_body_carries_key_and_validating_summary(tmp_path):
     body = json.loads(webhook_body(summary, status_links(settings, "GP-7K3M9Q"), "key-1"))
     assert body["idempotency_key"] == "key-1" and body["event"] == "lead.handoff"
     VALIDATOR.validate(body["summary"])
-    assert set(body["status_links"]) == {"contacted", "appointment_planned", "unreachable"}
+    assert set(body["status_links"]) == {"in_contact", "appointment", "no_contact"}
 
 
 def test_status_links_verify_and_tampering_fails():
     url = status_links(make_settings("sqlite://", "/tmp"), "GP-7K3M9Q")[0]["url"]
     sig = url.split("sig=")[1]
-    assert verify(LINK_SECRET, "GP-7K3M9Q", "contacted", sig)
-    assert not verify(LINK_SECRET, "GP-7K3M9Q", "appointment_planned", sig)
-    assert not verify(LINK_SECRET, "GP-7K3M9R", "contacted", sig)
-    assert not verify("other-secret", "GP-7K3M9Q", "contacted", sig)
+    assert verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "appointment", sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9R", "in_contact", sig)
+    assert not verify("other-secret", "GP-7K3M9Q", "in_contact", sig)
     assert not verify(LINK_SECRET, "GP-7K3M9Q", "deleted", sig)
 
 
@@ -125,3 +125,44 @@ def test_counsellor_from_dict_and_object():
     c = Counsellor.from_any({"name": " Sanne de Vries ", "email": "s@example.org", "webhook_url": None})
     assert c.first_name == "Sanne" and c.channels() == ["email"]
     assert Counsellor.from_any(c) is c
+
+
+def test_intake_lead_shape_without_extra():
+    """Issue 4's lead row keeps contact, age band, situation and consent basis in columns and calls the
+    hook without ``extra``; the summary must pick everything up from the row itself."""
+    from types import SimpleNamespace
+    from bot.handoff.followup import reach_for
+
+    intake_lead = SimpleNamespace(
+        id="GP-7K3M9Q", created_at=FRIDAY_AFTERNOON, status="new", first_name="Noor", age_band="16-17",
+        situation="gestopt", interests=["elektro"], interests_text="iets met zonnepanelen", postcode="4331",
+        gemeente_name="Middelburg", region_code="AM12", region_name="Zeeland", counsellor_name="Sanne de Vries",
+        organisation="TechniekTalent Zeeland", routing_reason="dichtstbijzijnde adviseur in Zeeland (3,1 km)",
+        contact_method="email", contact_value="noor@example.org", contact_time="na 16 uur",
+        consent_at=FRIDAY_AFTERNOON, consent_basis="guardian",
+        consent_record=SimpleNamespace(consent_text_version="2026-11-v1"), channel="rest", conversation_id="c9")
+    registry_counsellor = SimpleNamespace(id="zeeland-1", name="Sanne de Vries", region_code="AM12",
+                                          organisation="TechniekTalent Zeeland", email="sanne@example.org",
+                                          telegram_chat_id=None, webhook_url=None)
+    summary = build_summary(intake_lead, registry_counsellor, None, now=FRIDAY_AFTERNOON)
+    VALIDATOR.validate(summary)
+    assert summary["contact"] == {"method": "email", "value": "noor@example.org", "preferred_time": "na 16 uur"}
+    assert summary["consent"] == {"text_version": "2026-11-v1", "given_at": FRIDAY_AFTERNOON.isoformat(),
+                                  "given_by": "ouder_voogd"}
+    assert summary["background"]["age_band"] == "16-17"
+    assert summary["background"]["interests"]["free_text"] == "iets met zonnepanelen"
+    assert summary["background"]["location"] == {"postcode4": "4331", "gemeente": "Middelburg"}
+    assert summary["situation"]["region"] == {"code": "AM12", "name": "Zeeland"}
+    assert summary["assessment"]["routing_reason"].startswith("dichtstbijzijnde")
+    assert reach_for(intake_lead) == ("email", "noor@example.org")
+
+
+def test_secrets_and_coordinators_come_from_the_environment(monkeypatch, tmp_path):
+    settings = make_settings("sqlite://", tmp_path, fallback_alert_email="beheer@example.org")
+    monkeypatch.setenv("GP_WEBHOOK_SECRET", "global")
+    monkeypatch.setenv("GP_WEBHOOK_SECRET__ZEELAND_1", "own")
+    assert settings.webhook_secret_for("zeeland-1") == "own"
+    assert settings.webhook_secret_for("utrecht-2") == "global"
+    monkeypatch.setenv("GP_COORDINATOR_EMAIL__AM12", "coord.zeeland@example.org")
+    assert settings.coordinator_email_for("AM12") == "coord.zeeland@example.org"
+    assert settings.coordinator_email_for("AM01") == "beheer@example.org"

@@ -31,15 +31,16 @@ class WebhookTransport:
         url, body = payload.get("url") or envelope.recipient, payload.get("body") or ""
         if not url:
             raise PermanentFailure("no webhook URL")
-        if not payload.get("secret"):
-            raise PermanentFailure("no webhook secret: refusing to send personal data unsigned")
+        secret = payload.get("secret") or self.settings.webhook_secret_for(payload.get("counsellor_id") or "")
+        if not secret:
+            raise PermanentFailure("no webhook secret (GP_WEBHOOK_SECRET…): refusing to send personal data unsigned")
         timestamp = str(int(self.wall_clock()))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "DeGoudenPoort-Handoff/1",
             KEY_HEADER: envelope.idempotency_key,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: webhook_signature(payload["secret"], timestamp, body),
+            SIGNATURE_HEADER: webhook_signature(secret, timestamp, body),
         }
         timeout = self.settings.webhook_timeout
         try:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.handoff.clock import AMSTERDAM, as_utc
 from bot.handoff.delivery import PermanentFailure, TemporaryFailure
 from bot.handoff.models import FollowUp, HandoffCase
-from bot.handoff.summary import Counsellor, normalise_method
+from bot.handoff.summary import Counsellor, lead_contact, normalise_method
 from bot.handoff.workdays import add_workdays, dutch_date
 from bot.models import Lead
 
@@ -34,8 +34,7 @@ MAX_NUDGES = 2
 SECOND_NUDGE_AFTER_WORKDAYS = 2
 SECOND_NUDGE_AT = time(10, 0)
 MAX_SEND_ATTEMPTS = 4
-RESOLVED = frozenset({"contacted", "appointment_planned", "closed"})
-OPEN = frozenset({"new", "handed_off"})
+from bot.handoff.status import OPEN_STATUSES as OPEN, RESOLVED_STATUSES as RESOLVED  # noqa: E402
 
 
 def in_quiet_hours(moment: datetime) -> bool:
@@ -63,7 +62,7 @@ def schedule_for_case(session: Session, case: HandoffCase) -> None:
 def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
     """Where we may message the person ourselves: their Telegram chat (they talked to our bot
     there) or their e-mail address. Phone/WhatsApp: the counsellor calls; we cannot nudge."""
-    contact = lead.contact if isinstance(lead.contact, dict) else {}
+    contact = lead_contact(lead)
     if lead.channel == "telegram":
         chat = contact.get("telegram_chat_id") or lead.conversation_id
         if chat:
@@ -84,7 +83,7 @@ def nudge_text(lead: Lead, case: HandoffCase, seq: int) -> Tuple[str, str]:
     asked = dutch_date(as_utc(case.created_at))
     stop = "Wil je geen berichten meer van ons? Stuur dan: stop."
     ref = f"Je referentie is {lead.id}."
-    if lead.status == "unreachable":
+    if lead.status == "no_contact":
         subject = f"{who} kon je niet bereiken"
         text = (f"{hi} {who}{org} heeft geprobeerd je te bereiken, maar dat lukte niet. "
                 f"Kloppen je gegevens nog? Stuur ons je nieuwe nummer of e-mailadres, dan geven we het door. "
@@ -148,7 +147,7 @@ def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: 
 
     lead = session.get(Lead, lead_id)
     if lead is not None and had_contact and lead.status not in RESOLVED:
-        set_status(session, lead, "contacted", "person", now)
+        set_status(session, lead, "in_contact", "person", now)
 
 
 def _claim(session: Session, now: datetime, limit: int, lease: timedelta) -> List[int]:
@@ -188,7 +187,7 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                 action = _decide(fu, lead, case, now)
                 if action == "escalate":
                     c = Counsellor.from_any(case.counsellor)
-                    to = c.coordinator_email or settings.fallback_alert_email
+                    to = c.coordinator_email or settings.coordinator_email_for(c.region_code)
                     if not to:
                         _finish(fu, "failed", now, "no coordinator or fallback address")
                     else:
@@ -208,7 +207,7 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                 reach = reach_for(lead)
                 if reach is None:
                     _finish(fu, "not_reachable", now, f"not reachable proactively (channel {lead.channel}, "
-                                                     f"contact {normalise_method((lead.contact or {}).get('method'))})")
+                                                     f"contact {normalise_method(lead_contact(lead).get('method'))})")
                     continue
                 subject, text = nudge_text(lead, case, fu.seq)
                 channel, address = reach

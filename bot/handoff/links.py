@@ -26,14 +26,14 @@ log = logging.getLogger(__name__)
 
 # status code stored on the lead → label on the button / page
 LINK_STATUSES: Dict[str, str] = {
-    "contacted": "Contact gehad",
-    "appointment_planned": "Afspraak gepland",
-    "unreachable": "Geen contact kunnen krijgen",
+    "in_contact": "Contact gehad",
+    "appointment": "Afspraak gepland",
+    "no_contact": "Geen contact kunnen krijgen",
 }
 CONFIRMATIONS: Dict[str, str] = {
-    "contacted": "Dank je! We hebben genoteerd dat je contact hebt gehad.",
-    "appointment_planned": "Dank je! We hebben genoteerd dat er een afspraak gepland is.",
-    "unreachable": ("Dank je! We hebben genoteerd dat je geen contact kon krijgen. We vragen de persoon "
+    "in_contact": "Dank je! We hebben genoteerd dat je contact hebt gehad.",
+    "appointment": "Dank je! We hebben genoteerd dat er een afspraak gepland is.",
+    "no_contact": ("Dank je! We hebben genoteerd dat je geen contact kon krijgen. We vragen de persoon "
                     "of de contactgegevens kloppen."),
 }
 

@@ -65,7 +65,7 @@ def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optiona
 
     channels = c.channels()
     if not channels:
-        rescue = c.coordinator_email or settings.fallback_alert_email
+        rescue = c.coordinator_email or settings.coordinator_email_for(c.region_code or getattr(lead, "region_code", ""))
         log.error("counsellor %r has no delivery channel; lead %s goes to %s", c.name, lead.id, rescue or "nobody")
         channels = ["email"]
         c = Counsellor(**{**c.to_dict(), "email": rescue})
@@ -80,7 +80,8 @@ def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optiona
                                                       "text": render_telegram(summary, links, key)}
         else:
             recipient = c.webhook_url
-            payload = {"url": c.webhook_url, "secret": c.webhook_secret,
+            # the secret is looked up at send time (GP_WEBHOOK_SECRET…) unless the caller passed one
+            payload = {"url": c.webhook_url, "secret": c.webhook_secret, "counsellor_id": c.id,
                        "body": webhook_body(summary, links, key)}
         row = OutboxMessage(lead_id=lead.id, kind="handoff", channel=channel, recipient=recipient or "",
                             idempotency_key=key, payload=payload, status="pending", attempts=0,

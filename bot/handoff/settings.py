@@ -14,6 +14,10 @@ GP_SMTP_CA_FILE                 extra CA bundle to trust (private relay)     (sy
 GP_SMTP_TIMEOUT                 seconds per SMTP connection                  20
 GP_MAIL_FROM                    From: address                                de-gouden-poort@example.org
 GP_FALLBACK_ALERT_EMAIL         gets an alert for every dead letter          (empty: log only)
+GP_WEBHOOK_SECRET               HMAC key for webhooks (all counsellors);     (empty: webhooks refused)
+GP_WEBHOOK_SECRET__<ID>         … or per counsellor id (upper case, - → _)
+GP_COORDINATOR_EMAIL            escalations, when the registry has none;     GP_FALLBACK_ALERT_EMAIL
+GP_COORDINATOR_EMAIL__<REGION>  … or per region code (e.g. __AM12)
 GP_WEBHOOK_TIMEOUT              seconds (connect and read) per webhook POST  10
 GP_LINK_SECRET                  HMAC key for one-click links                 generated once in var/
 GP_PUBLIC_BASE_URL              base of links in mails (the web app)         http://127.0.0.1:8000
@@ -37,6 +41,7 @@ requeued with ``python -m bot worker --requeue-dead``), never dropped.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -80,6 +85,16 @@ class HandoffSettings:
     conversation_url_template: str = ""
     telegram_token: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
+
+    def webhook_secret_for(self, counsellor_id: str) -> str:
+        """Secrets live in the environment, not in the registry the content team edits."""
+        key = "GP_WEBHOOK_SECRET__" + re.sub(r"[^A-Z0-9]", "_", (counsellor_id or "").upper())
+        return (_env(key, "") if counsellor_id else "") or _env("GP_WEBHOOK_SECRET", "")
+
+    def coordinator_email_for(self, region_code: str) -> str:
+        key = "GP_COORDINATOR_EMAIL__" + re.sub(r"[^A-Z0-9]", "_", (region_code or "").upper())
+        return ((_env(key, "") if region_code else "") or _env("GP_COORDINATOR_EMAIL", "")
+                or self.fallback_alert_email)
 
     def with_(self, **changes) -> "HandoffSettings":
         return replace(self, **changes)

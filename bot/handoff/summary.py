@@ -50,6 +50,7 @@ class Counsellor:
     """One counsellor as the hand-off sees it (the registry of issue 4 maps onto this)."""
 
     name: str
+    id: str = ""
     organisation: str = ""
     region_code: str = ""
     region_name: str = ""
@@ -146,6 +147,30 @@ def _postcode4(value: Any) -> Optional[str]:
     return match.group(1) if match else None
 
 
+def lead_contact(lead: Any) -> Dict[str, Any]:
+    """Contact details from either lead shape: the foundation's ``contact`` JSON
+    ({"method", "value", "preferred_time"}) or the intake's columns
+    (``contact_method``, ``contact_value``, ``contact_time``)."""
+    contact = getattr(lead, "contact", None)
+    contact = dict(contact) if isinstance(contact, Mapping) else {}
+    for key, column in (("method", "contact_method"), ("value", "contact_value"), ("preferred_time", "contact_time")):
+        if not contact.get(key) and getattr(lead, column, None):
+            contact[key] = getattr(lead, column)
+    return contact
+
+
+def _label(table: str, code: Any) -> Any:
+    """Intake stores codes ("gestopt", "elektro"); show the intake's own Dutch label when it has one."""
+    if not code:
+        return code
+    try:
+        import bot.validation as validation
+        entry = getattr(validation, table, {}).get(code)
+    except Exception:
+        entry = None
+    return entry[0] if entry else code
+
+
 _GIVEN_BY = {"zelf": "zelf", "self": "zelf", "ouder_voogd": "ouder_voogd", "parent": "ouder_voogd",
              "guardian": "ouder_voogd", "ouder": "ouder_voogd", "voogd": "ouder_voogd"}
 
@@ -163,29 +188,33 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
     created = as_utc(created)
     now = now or created
     deadline = promised_by(created, promise_workdays)
-    contact = getattr(lead, "contact", None) or {}
-    if not isinstance(contact, Mapping):
-        contact = {}
+    contact = lead_contact(lead)
     method = normalise_method(extra.get("contact_method") or contact.get("method"))
     value = extra.get("contact_value") or contact.get("value")
     if not value and method:
         value = contact.get({"telefoon": "phone", "whatsapp": "phone", "email": "email",
                              "telegram": "telegram"}[method])
     interests = extra.get("interests")
-    free_text = extra.get("interests_free_text")
+    free_text = extra.get("interests_free_text") or getattr(lead, "interests_text", None)
     if isinstance(interests, Mapping):
         free_text = free_text or interests.get("free_text")
         interests = interests.get("choices")
     if interests is None:
         interests = getattr(lead, "interests", None)
+    interests = [_label("INTERESTS", i) for i in _texts(interests)]
     consent = extra.get("consent") if isinstance(extra.get("consent"), Mapping) else {}
-    given_by = consent.get("given_by") or extra.get("consent_given_by") or "zelf"
+    given_by = consent.get("given_by") or extra.get("consent_given_by") or getattr(lead, "consent_basis", None)
+    text_version = (consent.get("text_version") or extra.get("consent_text_version")
+                    or getattr(getattr(lead, "consent_record", None), "consent_text_version", None))
+    lead_age_band = getattr(lead, "age_band", None) or age_band(getattr(lead, "age", None))
+    situation = _label("SITUATIONS", extra.get("situation") or getattr(lead, "situation", None))
+    gemeente = extra.get("gemeente") or getattr(lead, "gemeente_name", None)
     first_name = _text(getattr(lead, "first_name", None), 100)
 
     dont_ask = []
-    for label, present in (("voornaam", first_name), ("leeftijd", extra.get("age_band") or getattr(lead, "age", None)),
-                           ("situatie", extra.get("situation")), ("interesses", interests or free_text),
-                           ("postcode/woonplaats", extra.get("postcode4") or extra.get("gemeente") or getattr(lead, "postcode", None)),
+    for label, present in (("voornaam", first_name), ("leeftijd", extra.get("age_band") or lead_age_band),
+                           ("situatie", situation), ("interesses", interests or free_text),
+                           ("postcode/woonplaats", extra.get("postcode4") or gemeente or getattr(lead, "postcode", None)),
                            ("hoe en wanneer contact", method), ("toestemming", True)):
         if present:
             dont_ask.append(label)
@@ -202,7 +231,7 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
         "situation": {
             "region": {"code": _text(c.region_code or getattr(lead, "region_code", None)),
                        "name": _text(c.region_name or getattr(lead, "region_name", None))},
-            "organisation": _text(c.organisation),
+            "organisation": _text(c.organisation or getattr(lead, "organisation", None)),
             "counsellor": {"name": _text(c.name or getattr(lead, "counsellor_name", None))},
             "reason_own_words": _text(extra.get("reason")),
             "requested_next_step": _text(extra.get("requested_next_step")),
@@ -211,23 +240,23 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
         },
         "background": {
             "first_name": first_name,
-            "age_band": _text(extra.get("age_band")) or age_band(getattr(lead, "age", None)),
-            "situation": _text(extra.get("situation")),
+            "age_band": _text(extra.get("age_band")) or _text(lead_age_band),
+            "situation": _text(situation),
             "interests": {"choices": _texts(interests), "free_text": _text(free_text)},
             "location": {"postcode4": _postcode4(extra.get("postcode4") or getattr(lead, "postcode", None)),
-                         "gemeente": _text(extra.get("gemeente"))},
+                         "gemeente": _text(gemeente)},
             "bot_explained": _texts(extra.get("bot_explained")),
         },
         "assessment": {
             "hesitations": _texts(extra.get("hesitations")),
             "unanswered_questions": _texts(extra.get("unanswered_questions")),
-            "routing_reason": _text(extra.get("routing_reason")),
+            "routing_reason": _text(extra.get("routing_reason") or getattr(lead, "routing_reason", None)),
         },
         "recommendation": {"suggested_next_step": _text(extra.get("suggested_next_step")), "decided_by": "adviseur"},
         "contact": {"method": method, "value": _text(value, 320),
                     "preferred_time": _text(extra.get("contact_preferred_time") or contact.get("preferred_time"))},
         "consent": {
-            "text_version": _text(consent.get("text_version") or extra.get("consent_text_version")),
+            "text_version": _text(text_version),
             "given_at": _iso(consent.get("given_at") or extra.get("consent_at") or getattr(lead, "consent_at", None)),
             "given_by": _GIVEN_BY.get(str(given_by).lower()),
         },

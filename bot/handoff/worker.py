@@ -27,7 +27,7 @@ from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure, T
 from bot.handoff.followup import ChannelFollowupSender, FollowupSender, process_due_followups
 from bot.handoff.models import DeadLetter, DeliveryAttempt, OutboxMessage
 from bot.handoff.settings import HandoffSettings
-from bot.handoff.status import mark_handed_off
+from bot.handoff.status import mark_delivered
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Worker:
                 # data minimisation: the rendered personal data is not needed once delivered
                 row.payload = {"delivered": True}
                 if row.kind == "handoff":
-                    mark_handed_off(session, row.lead_id, now)
+                    mark_delivered(session, row.lead_id, now)
                 return "sent"
             row.last_error = error
             if permanent or row.attempts >= self.settings.max_attempts:
