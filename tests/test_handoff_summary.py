@@ -10,7 +10,7 @@ from bot.handoff.promise import confirmation_text
 from bot.handoff.render import render_email, render_telegram, webhook_body
 from bot.handoff.summary import Counsellor, build_summary, load_schema
 from bot.models import Lead
-from tests.handoff_support import COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, make_settings
+from tests.handoff_support import COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, lead_kwargs, make_settings
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
 
@@ -21,7 +21,7 @@ def lead(**kw):
                   interests=["elektrotechniek"], created_at=FRIDAY_AFTERNOON, consent_at=FRIDAY_AFTERNOON,
                   status="new")
     values.update(kw)
-    return Lead(**values)
+    return Lead(**lead_kwargs(**values))
 
 
 def test_schema_itself_is_valid():
@@ -38,11 +38,11 @@ def test_full_summary_validates_and_is_in_sbar_order():
     assert summary["contact"] == {"method": "whatsapp", "value": "+31612345678", "preferred_time": "na 16 uur"}
     assert summary["consent"]["given_by"] == "zelf" and summary["consent"]["text_version"] == "2026-11-v1"
     assert "toestemming" in summary["dont_ask_again"] and "voornaam" in summary["dont_ask_again"]
-    assert summary["conversation"]["delete_on"] == "2027-02-25"
+    assert summary["conversation"]["delete_on"] == "2027-11-27"  # GP_LEAD_RETENTION_MONTHS = 12
 
 
 def test_missing_everything_still_validates_and_renders_onbekend():
-    bare = Lead(id="GP-AAAA22", created_at=FRIDAY_AFTERNOON, contact={}, interests=[])
+    bare = Lead(**lead_kwargs(id="GP-AAAA22", created_at=FRIDAY_AFTERNOON, contact={}, interests=[]))
     summary = build_summary(bare, {"name": ""}, None, now=FRIDAY_AFTERNOON)
     VALIDATOR.validate(summary)
     subject, text, html = render_email(summary, [], "k")

@@ -58,7 +58,7 @@ def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optiona
     created = as_utc(getattr(lead, "created_at", None) or now or datetime.now(timezone.utc))
     now = as_utc(now or created)
     summary = build_summary(lead, c, extra, now=now, promise_workdays=settings.promise_workdays,
-                            retention_days=settings.retention_days,
+                            retention_months=settings.retention_months,
                             conversation_url=conversation_url(settings, lead))
     links = status_links(settings, lead.id)
     rows: List[OutboxMessage] = []

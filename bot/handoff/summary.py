@@ -176,7 +176,7 @@ _GIVEN_BY = {"zelf": "zelf", "self": "zelf", "ouder_voogd": "ouder_voogd", "pare
 
 
 def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]] = None, *,
-                  now: Optional[datetime] = None, promise_workdays: int = 2, retention_days: int = 90,
+                  now: Optional[datetime] = None, promise_workdays: int = 2, retention_months: int = 12,
                   conversation_url: Optional[str] = None) -> Dict[str, Any]:
     """Build the summary dict (validates against ``schemas/handoff-summary.v1.json``).
 
@@ -263,9 +263,17 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
         "dont_ask_again": dont_ask,
         "conversation": {
             "url": _text(extra.get("conversation_url") or conversation_url),
-            "delete_on": (created + timedelta(days=retention_days)).date().isoformat(),
+            "delete_on": add_months(created.date(), retention_months).isoformat(),
         },
     }
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day N months later (clamped to the month's end: 31 Jan + 1 → 28/29 Feb)."""
+    import calendar
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def load_schema() -> Dict[str, Any]:
