@@ -19,7 +19,7 @@ from bot.handoff.workdays import AMSTERDAM, dutch_date_long
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TELEGRAM_LIMIT = 4096
-METHOD_LABELS = {"telefoon": "telefoon (bellen)", "whatsapp": "WhatsApp", "email": "e-mail",
+METHOD_LABELS = {"telefoon": "telefoon (bellen of WhatsApp)", "whatsapp": "WhatsApp", "email": "e-mail",
                  "telegram": "Telegram", None: "onbekend"}
 GIVEN_BY_LABELS = {"zelf": "de persoon zelf", "ouder_voogd": "een ouder of voogd", None: "onbekend"}
 
