@@ -99,12 +99,44 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
+    import logging
+    import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
+
+    from bot.db import session_factory
+    from bot.handoff.clock import SystemClock
+    from bot.handoff.settings import load_handoff_settings
+    from bot.handoff.worker import Worker, requeue_dead
+
+    logging.basicConfig(level=os.environ.get("GP_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_handoff_settings()
+    factory = session_factory(settings.database_url)
+    if args.requeue_dead:
+        print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")
+        return 0
+    worker = Worker(factory, settings)
+    if args.once:
+        print(f"{worker.run_once(args.batch)} item(s) handled")
+        return 0
+    signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop())
+    signal.signal(signal.SIGINT, lambda signum, frame: worker.stop())
+    worker.run_forever(args.batch)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="De Gouden Poort intake-assistent")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="train als het nodig is en start alles").set_defaults(func=cmd_run)
     sub.add_parser("train", help="train het model als domein/config/data veranderd zijn").set_defaults(func=cmd_train)
     sub.add_parser("web", help="start alleen de webapp").set_defaults(func=cmd_web)
+    worker = sub.add_parser("worker", help="bezorgt overdrachten aan adviseurs en doet de opvolging")
+    worker.add_argument("--once", action="store_true", help="één ronde en stoppen")
+    worker.add_argument("--batch", type=int, default=20, help="berichten per ronde")
+    worker.add_argument("--requeue-dead", action="store_true", help="dead letters opnieuw in de wachtrij")
+    worker.set_defaults(func=cmd_worker)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     purge = leads.add_parser("purge", help="bewaartermijn: oude leads en gesprekken verwijderen")

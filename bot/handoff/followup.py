@@ -1,0 +1,268 @@
+"""Follow-up ("en dan vasthouden"), scheduled in the database so a restart forgets nothing.
+
+Per lead (created by ``enqueue_handoff``):
+* nudge 1 at the promised time; nudge 2 two working days after nudge 1 was sent — at most two;
+* one escalation to the regional coordinator at the promised time if the counsellor set no status.
+
+When a follow-up is due it looks at the situation *then*: the person said stop → cancelled; the lead
+is resolved (contact / appointment) → skipped; the counsellor could not reach them → the nudge asks
+whether the contact details are right. Nudges are never sent between 21:00 and 08:00 Europe/Amsterdam
+(they are moved to 08:00), and only over a channel where we can reach the person proactively
+(Telegram chat, e-mail); otherwise the outcome "not reachable proactively" is recorded.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.handoff.clock import AMSTERDAM, as_utc
+from bot.handoff.delivery import PermanentFailure, TemporaryFailure
+from bot.handoff.models import FollowUp, HandoffCase
+from bot.handoff.summary import Counsellor, lead_contact, normalise_method
+from bot.handoff.workdays import add_workdays, dutch_date
+from bot.models import Lead
+
+log = logging.getLogger(__name__)
+
+QUIET_START = time(21, 0)
+QUIET_END = time(8, 0)
+MAX_NUDGES = 2
+SECOND_NUDGE_AFTER_WORKDAYS = 2
+SECOND_NUDGE_AT = time(10, 0)
+MAX_SEND_ATTEMPTS = 4
+from bot.handoff.status import OPEN_STATUSES as OPEN, RESOLVED_STATUSES as RESOLVED  # noqa: E402
+
+
+def in_quiet_hours(moment: datetime) -> bool:
+    local = moment.astimezone(AMSTERDAM).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def next_allowed(moment: datetime) -> datetime:
+    """``moment`` itself if outside quiet hours, else the next 08:00 Amsterdam time (in UTC)."""
+    if not in_quiet_hours(moment):
+        return as_utc(moment)
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return as_utc(datetime.combine(day, QUIET_END, tzinfo=AMSTERDAM))
+
+
+def schedule_for_case(session: Session, case: HandoffCase) -> None:
+    due = as_utc(case.promised_by)
+    session.add(FollowUp(lead_id=case.lead_id, kind="nudge", seq=1, due_at=next_allowed(due),
+                         status="scheduled", attempts=0))
+    session.add(FollowUp(lead_id=case.lead_id, kind="escalation", seq=1, due_at=due, status="scheduled",
+                         attempts=0))
+
+
+def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
+    """Where we may message the person ourselves: their Telegram chat (they talked to our bot
+    there) or their e-mail address. Phone/WhatsApp: the counsellor calls; we cannot nudge."""
+    contact = lead_contact(lead)
+    if lead.channel == "telegram":
+        chat = contact.get("telegram_chat_id") or lead.conversation_id
+        if chat:
+            return "telegram", str(chat)
+    method = normalise_method(contact.get("method"))
+    email = contact.get("email") or (contact.get("value") if method == "email" else None)
+    if email and "@" in str(email):
+        return "email", str(email)
+    return None
+
+
+def nudge_text(lead: Lead, case: HandoffCase, seq: int) -> Tuple[str, str]:
+    """(subject, text) in B1 Dutch."""
+    c = Counsellor.from_any(case.counsellor)
+    who = c.first_name
+    org = f" van {c.organisation}" if c.organisation else ""
+    hi = f"Hoi {lead.first_name}!" if lead.first_name else "Hoi!"
+    asked = dutch_date(as_utc(case.created_at))
+    stop = "Wil je geen berichten meer van ons? Stuur dan: stop."
+    ref = f"Je referentie is {lead.id}."
+    if lead.status == "no_contact":
+        subject = f"{who} kon je niet bereiken"
+        text = (f"{hi} {who}{org} heeft geprobeerd je te bereiken, maar dat lukte niet. "
+                f"Kloppen je gegevens nog? Stuur ons je nieuwe nummer of e-mailadres, dan geven we het door. "
+                f"{stop} {ref}")
+    elif seq == 1:
+        subject = f"Heeft {who} al contact met je gehad?"
+        text = (f"{hi} Op {asked} vroeg je om contact met {who}{org}. "
+                f"Heeft {who} al contact met je gehad? Antwoord met ja of nee. {stop} {ref}")
+    else:
+        subject = f"Nog één vraag: heeft {who} contact met je gehad?"
+        text = (f"{hi} We vragen het nog één keer: heeft {who}{org} al contact met je gehad? "
+                f"Antwoord met ja of nee. Dit is ons laatste bericht hierover. {ref}")
+    return subject, text
+
+
+class FollowupSender(Protocol):
+    """Sends a nudge to the person; raises TemporaryFailure / PermanentFailure like transports."""
+
+    def send(self, channel: str, address: str, subject: str, text: str, key: str) -> None: ...
+
+
+class ChannelFollowupSender:
+    """Telegram users via the Bot API, e-mail contacts via SMTP (same transports as the hand-off)."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def send(self, channel: str, address: str, subject: str, text: str, key: str) -> None:
+        from bot.handoff.delivery import Envelope
+
+        if channel == "telegram":
+            from bot.handoff.delivery_telegram import TelegramTransport
+            TelegramTransport(self.settings).send(Envelope(0, "", "nudge", channel, address, key,
+                                                           {"chat_id": address, "text": text}))
+        elif channel == "email":
+            from bot.handoff.delivery_smtp import SmtpTransport
+            SmtpTransport(self.settings).send(Envelope(0, "", "nudge", channel, address, key,
+                                                       {"to": address, "subject": subject, "text": text}))
+        else:
+            raise PermanentFailure(f"no follow-up sender for {channel}")
+
+
+def opt_out(session: Session, lead_id: str, now: datetime) -> bool:
+    """The person said "stop": no nudge is ever sent again (escalation to the coordinator stays,
+    that is about the counsellor, not a message to the person)."""
+    case = session.get(HandoffCase, lead_id)
+    if case is None:
+        return False
+    if case.stopped_at is None:
+        case.stopped_at = now
+    session.execute(update(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.kind == "nudge",
+                                           FollowUp.status == "scheduled")
+                    .values(status="cancelled", outcome="person said stop", done_at=now))
+    return True
+
+
+def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: datetime) -> None:
+    """The person answered a nudge. "ja" marks the lead contacted (no more nudges, no escalation);
+    "nee" leaves it open so the escalation and the second nudge still happen."""
+    from bot.handoff.status import set_status
+
+    lead = session.get(Lead, lead_id)
+    if lead is not None and had_contact and lead.status not in RESOLVED:
+        set_status(session, lead, "in_contact", "person", now)
+
+
+def _claim(session: Session, now: datetime, limit: int, lease: timedelta) -> List[int]:
+    due = or_(and_(FollowUp.status == "scheduled", FollowUp.due_at <= now),
+              and_(FollowUp.status == "sending", FollowUp.lease_until < now))
+    with session.begin():
+        query = select(FollowUp.id).where(due).order_by(FollowUp.due_at, FollowUp.id).limit(limit)
+        if session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = session.execute(query).scalars().all()
+        claimed = []
+        for fid in ids:
+            result = session.execute(update(FollowUp).where(FollowUp.id == fid, due)
+                                     .values(status="sending", lease_until=now + lease)
+                                     .execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                claimed.append(fid)
+        return claimed
+
+
+def process_due_followups(session_factory: Callable[[], Session], settings, now: datetime,
+                          sender: FollowupSender, limit: int = 50) -> int:
+    """Handle every follow-up that is due at ``now``; returns how many were handled."""
+    from bot.handoff.outbox import enqueue_email
+    from bot.handoff.render import render_plain
+
+    with session_factory() as session:
+        ids = _claim(session, now, limit, timedelta(seconds=settings.lease_seconds))
+    for fid in ids:
+        with session_factory() as session:
+            with session.begin():
+                fu = session.get(FollowUp, fid)
+                lead = session.get(Lead, fu.lead_id) if fu else None
+                case = session.get(HandoffCase, fu.lead_id) if fu else None
+                if fu is None or lead is None or case is None:
+                    continue
+                action = _decide(fu, lead, case, now)
+                if action == "escalate":
+                    c = Counsellor.from_any(case.counsellor)
+                    to = c.coordinator_email or settings.coordinator_email_for(c.region_code)
+                    if not to:
+                        _finish(fu, "failed", now, "no coordinator or fallback address")
+                    else:
+                        text = render_plain("escalation_email.txt.j2", lead_id=lead.id, region=c.region_name,
+                                            promised=dutch_date(as_utc(case.promised_by)),
+                                            counsellor_name=c.name, organisation=c.organisation,
+                                            sent_on=dutch_date(as_utc(case.created_at)),
+                                            key=f"gp-{lead.id}-escalation-email")
+                        enqueue_email(session, lead.id, "escalation", to,
+                                      f"Nog geen status voor aanvraag {lead.id}", text, now)
+                        case.escalated_at = now
+                        fu.channel = "email"
+                        _finish(fu, "sent", now, f"escalated to coordinator {to}")
+                    continue
+                if action != "nudge":
+                    continue
+                reach = reach_for(lead)
+                if reach is None:
+                    _finish(fu, "not_reachable", now, f"not reachable proactively (channel {lead.channel}, "
+                                                     f"contact {normalise_method(lead_contact(lead).get('method'))})")
+                    continue
+                subject, text = nudge_text(lead, case, fu.seq)
+                channel, address = reach
+                key = f"gp-{lead.id}-nudge-{fu.seq}"
+            # send outside the transaction: a slow Bot API must not hold database locks
+            try:
+                sender.send(channel, address, subject, text, key)
+                outcome, error = "sent", None
+            except TemporaryFailure as exc:
+                outcome, error = "retry", str(exc)
+            except PermanentFailure as exc:
+                outcome, error = "failed", str(exc)
+            with session.begin():
+                fu = session.get(FollowUp, fid)
+                if fu is None:
+                    continue
+                fu.channel = channel
+                fu.attempts += 1
+                if outcome == "sent":
+                    _finish(fu, "sent", now, f"delivered via {channel}")
+                    if fu.seq < MAX_NUDGES:
+                        local_day = now.astimezone(AMSTERDAM).date()
+                        when = datetime.combine(add_workdays(local_day, SECOND_NUDGE_AFTER_WORKDAYS),
+                                                SECOND_NUDGE_AT, tzinfo=AMSTERDAM)
+                        session.add(FollowUp(lead_id=fu.lead_id, kind="nudge", seq=fu.seq + 1,
+                                             due_at=as_utc(when), status="scheduled", attempts=0))
+                elif outcome == "retry" and fu.attempts < MAX_SEND_ATTEMPTS:
+                    fu.status, fu.outcome = "scheduled", f"retry: {error}"
+                    fu.due_at = next_allowed(now + timedelta(minutes=15 * 2 ** (fu.attempts - 1)))
+                else:
+                    _finish(fu, "failed", now, error)
+    return len(ids)
+
+
+def _finish(fu: FollowUp, status: str, now: datetime, outcome: Optional[str]) -> None:
+    fu.status, fu.outcome, fu.done_at, fu.lease_until = status, outcome, now, None
+
+
+def _decide(fu: FollowUp, lead: Lead, case: HandoffCase, now: datetime) -> str:
+    """Look at the lead *now*; returns nudge | escalate | done (row already finished)."""
+    if fu.kind == "escalation":
+        if case.escalated_at is not None:
+            _finish(fu, "skipped", now, "already escalated")
+            return "done"
+        if lead.status not in OPEN:
+            _finish(fu, "skipped", now, f"counsellor set status {lead.status}")
+            return "done"
+        return "escalate"
+    if case.stopped_at is not None:
+        _finish(fu, "cancelled", now, "person said stop")
+        return "done"
+    if lead.status in RESOLVED:
+        _finish(fu, "skipped", now, f"lead status {lead.status}")
+        return "done"
+    if in_quiet_hours(now):
+        fu.status, fu.due_at, fu.lease_until = "scheduled", next_allowed(now), None
+        return "done"
+    return "nudge"

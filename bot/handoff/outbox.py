@@ -1,0 +1,108 @@
+"""Transactional outbox: the hand-off messages are rows written in the lead's own transaction.
+
+Either the lead and all its messages commit together, or neither does; the worker delivers later.
+Nothing is sent from inside the request, so a crash between commit and send only delays delivery.
+
+Integration: the intake's lead creation calls ``on_created(session, lead, counsellor)``; wire it as
+``lambda s, lead, c: enqueue_handoff(s, lead, c, extra)``.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+from sqlalchemy.orm import Session
+
+from bot.handoff.clock import as_utc
+from bot.handoff.followup import schedule_for_case
+from bot.handoff.links import status_links
+from bot.handoff.models import HandoffCase, OutboxMessage
+from bot.handoff.render import render_email, render_telegram, webhook_body
+from bot.handoff.settings import HandoffSettings, load_handoff_settings
+from bot.handoff.summary import Counsellor, build_summary
+from bot.handoff.workdays import promised_by
+
+log = logging.getLogger(__name__)
+
+
+def idempotency_key(lead_id: str, kind: str, channel: str, suffix: str = "") -> str:
+    """Deterministic per (lead, kind, channel): enqueueing twice violates the unique constraint
+    instead of sending twice, and the receiver sees the same key on every retry."""
+    key = f"gp-{lead_id}-{kind}-{channel}"
+    return f"{key}-{suffix}" if suffix else key
+
+
+def conversation_url(settings: HandoffSettings, lead: Any) -> Optional[str]:
+    """Only when a conversation viewer is configured; a dead link would cost the counsellor time."""
+    if not settings.conversation_url_template:
+        return None
+    return settings.conversation_url_template.format(lead_id=lead.id,
+                                                     conversation_id=getattr(lead, "conversation_id", "") or "")
+
+
+def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]] = None, *,
+                    settings: Optional[HandoffSettings] = None, now: Optional[datetime] = None
+                    ) -> List[OutboxMessage]:
+    """Build the summary and add one outbox row per delivery channel of ``counsellor``, plus the
+    follow-up schedule, to ``session``. Does not commit: the caller's transaction decides.
+
+    ``counsellor``: ``summary.Counsellor`` or a dict with its keys. ``extra``: see ``summary``.
+    A counsellor without any channel gets the message by e-mail at the coordinator or fallback
+    address instead, so the lead never silently waits for nobody.
+    """
+    settings = settings or load_handoff_settings()
+    c = Counsellor.from_any(counsellor)
+    if getattr(lead, "id", None) is None or lead in session.new:
+        session.flush()  # assigns the GP-reference and inserts the lead before rows that point at it
+    created = as_utc(getattr(lead, "created_at", None) or now or datetime.now(timezone.utc))
+    now = as_utc(now or created)
+    summary = build_summary(lead, c, extra, now=now, promise_workdays=settings.promise_workdays,
+                            retention_months=settings.retention_months,
+                            conversation_url=conversation_url(settings, lead))
+    links = status_links(settings, lead.id)
+    rows: List[OutboxMessage] = []
+
+    channels = c.channels()
+    if not channels:
+        rescue = c.coordinator_email or settings.coordinator_email_for(c.region_code or getattr(lead, "region_code", ""))
+        log.error("counsellor %r has no delivery channel; lead %s goes to %s", c.name, lead.id, rescue or "nobody")
+        channels = ["email"]
+        c = Counsellor(**{**c.to_dict(), "email": rescue})
+
+    for channel in channels:
+        key = idempotency_key(lead.id, "handoff", channel)
+        if channel == "email":
+            subject, text, html = render_email(summary, links, key)
+            recipient, payload = c.email, {"to": c.email, "subject": subject, "text": text, "html": html}
+        elif channel == "telegram":
+            recipient, payload = c.telegram_chat_id, {"chat_id": c.telegram_chat_id,
+                                                      "text": render_telegram(summary, links, key)}
+        else:
+            recipient = c.webhook_url
+            # the secret is looked up at send time (GP_WEBHOOK_SECRET…) unless the caller passed one
+            payload = {"url": c.webhook_url, "secret": c.webhook_secret, "counsellor_id": c.id,
+                       "body": webhook_body(summary, links, key)}
+        row = OutboxMessage(lead_id=lead.id, kind="handoff", channel=channel, recipient=recipient or "",
+                            idempotency_key=key, payload=payload, status="pending", attempts=0,
+                            next_attempt_at=now, created_at=now)
+        session.add(row)
+        rows.append(row)
+
+    deadline = as_utc(promised_by(created, settings.promise_workdays))
+    case = HandoffCase(lead_id=lead.id, counsellor=c.to_dict() | {"webhook_secret": ""},
+                       promised_by=deadline, created_at=now)
+    session.add(case)
+    schedule_for_case(session, case)
+    return rows
+
+
+def enqueue_email(session: Session, lead_id: str, kind: str, to: str, subject: str, text: str, now: datetime,
+                  suffix: str = "") -> OutboxMessage:
+    """Escalations and alerts go through the same outbox, so they get the same retries."""
+    key = idempotency_key(lead_id, kind, "email", suffix)
+    row = OutboxMessage(lead_id=lead_id, kind=kind, channel="email", recipient=to, idempotency_key=key,
+                        payload={"to": to, "subject": subject, "text": text, "html": None},
+                        status="pending", attempts=0, next_attempt_at=now, created_at=now)
+    session.add(row)
+    return row

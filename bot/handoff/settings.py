@@ -1,0 +1,154 @@
+"""Hand-off settings, read from environment variables (defaults work on a laptop).
+
+Kept apart from ``bot/config.py`` so the hand-off branch merges without touching the foundation's
+settings. Every variable is listed in the module docstring of the README section / report:
+
+==============================  ===========================================  ======================
+variable                        meaning                                      default
+==============================  ===========================================  ======================
+GP_SMTP_HOST / GP_SMTP_PORT     SMTP relay for counsellor mail               127.0.0.1 / 25
+GP_SMTP_USER / GP_SMTP_PASSWORD SMTP AUTH (only used when a user is set)     (empty)
+GP_SMTP_STARTTLS                "1" to upgrade with STARTTLS before AUTH     0
+GP_SMTP_SSL                     "1" for implicit TLS (port 465)              0
+GP_SMTP_CA_FILE                 extra CA bundle to trust (private relay)     (system CAs)
+GP_SMTP_TIMEOUT                 seconds per SMTP connection                  20
+GP_MAIL_FROM                    From: address                                de-gouden-poort@example.org
+GP_FALLBACK_ALERT_EMAIL         gets an alert for every dead letter          (empty: log only)
+GP_WEBHOOK_SECRET               HMAC key for webhooks (all counsellors);     (empty: webhooks refused)
+GP_WEBHOOK_SECRET__<ID>         … or per counsellor id (upper case, - → _)
+GP_COORDINATOR_EMAIL            escalations, when the registry has none;     GP_FALLBACK_ALERT_EMAIL
+GP_COORDINATOR_EMAIL__<REGION>  … or per region code (e.g. __AM12)
+GP_WEBHOOK_TIMEOUT              seconds (connect and read) per webhook POST  10
+GP_LINK_SECRET                  HMAC key for one-click links                 generated once in var/
+GP_PUBLIC_BASE_URL              base of links in mails (the web app)         http://127.0.0.1:8000
+GP_HANDOFF_MAX_ATTEMPTS         attempts before a message is dead-lettered   10
+GP_HANDOFF_BACKOFF_BASE         first retry delay in seconds (doubles)       30
+GP_HANDOFF_BACKOFF_MAX          longest retry delay in seconds               3600
+GP_HANDOFF_LEASE                seconds a claimed message stays claimed      120
+GP_HANDOFF_POLL                 seconds between worker polls when idle       2
+GP_PROMISE_WORKDAYS             working days within which contact is promised 2
+GP_LEAD_RETENTION_MONTHS        months after which lead + conversation are   12
+                              purged (shared with the intake's purge)
+GP_CONVERSATION_URL_TEMPLATE  link to the conversation, {lead_id} /       (empty: "niet beschikbaar")
+                              {conversation_id} filled in
+GP_HANDOFF_TELEGRAM_TOKEN       bot token for counsellor chats / nudges      TELEGRAM_BOT_TOKEN
+GP_TELEGRAM_API_BASE            Bot API base URL (tests: a local fake)       https://api.telegram.org/bot
+==============================  ===========================================  ======================
+
+With the defaults, 10 attempts back off 30 s, 60 s, … capped at 1 h: a message survives a relay that
+is down for roughly four hours before it is dead-lettered, and even then it is kept (and can be
+requeued with ``python -m bot worker --requeue-dead``), never dropped.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.config import load_settings
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "ja", "on"}
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    database_url: str
+    var_dir: Path
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout: float = 20.0
+    smtp_ca_file: str = ""
+    mail_from: str = "de-gouden-poort@example.org"
+    fallback_alert_email: str = ""
+    webhook_timeout: float = 10.0
+    link_secret: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_attempts: int = 10
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    lease_seconds: float = 120.0
+    poll_seconds: float = 2.0
+    promise_workdays: int = 2
+    retention_months: int = 12
+    conversation_url_template: str = ""
+    telegram_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org/bot"
+
+    def webhook_secret_for(self, counsellor_id: str) -> str:
+        """Secrets live in the environment, not in the registry the content team edits."""
+        key = "GP_WEBHOOK_SECRET__" + re.sub(r"[^A-Z0-9]", "_", (counsellor_id or "").upper())
+        return (_env(key, "") if counsellor_id else "") or _env("GP_WEBHOOK_SECRET", "")
+
+    def coordinator_email_for(self, region_code: str) -> str:
+        key = "GP_COORDINATOR_EMAIL__" + re.sub(r"[^A-Z0-9]", "_", (region_code or "").upper())
+        return ((_env(key, "") if region_code else "") or _env("GP_COORDINATOR_EMAIL", "")
+                or self.fallback_alert_email)
+
+    def with_(self, **changes) -> "HandoffSettings":
+        return replace(self, **changes)
+
+
+def _link_secret(var_dir: Path) -> str:
+    """Use GP_LINK_SECRET; otherwise create one random secret per installation (kept in var/).
+
+    The worker signs links and the web app verifies them, in different processes, so the secret must
+    be stable; generating it on first use keeps secrets out of the repository.
+    """
+    configured = _env("GP_LINK_SECRET", "")
+    if configured:
+        return configured
+    path = var_dir / "handoff-link-secret"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+    return value
+
+
+def load_handoff_settings() -> HandoffSettings:
+    base = load_settings()
+    return HandoffSettings(
+        database_url=base.database_url,
+        var_dir=base.var_dir,
+        smtp_host=_env("GP_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(_env("GP_SMTP_PORT", "25")),
+        smtp_user=_env("GP_SMTP_USER", ""),
+        smtp_password=_env("GP_SMTP_PASSWORD", ""),
+        smtp_starttls=_flag("GP_SMTP_STARTTLS"),
+        smtp_ssl=_flag("GP_SMTP_SSL"),
+        smtp_timeout=float(_env("GP_SMTP_TIMEOUT", "20")),
+        smtp_ca_file=_env("GP_SMTP_CA_FILE", ""),
+        mail_from=_env("GP_MAIL_FROM", "de-gouden-poort@example.org"),
+        fallback_alert_email=_env("GP_FALLBACK_ALERT_EMAIL", ""),
+        webhook_timeout=float(_env("GP_WEBHOOK_TIMEOUT", "10")),
+        link_secret=_link_secret(base.var_dir),
+        public_base_url=_env("GP_PUBLIC_BASE_URL", f"http://{base.host}:{base.web_port}").rstrip("/"),
+        max_attempts=int(_env("GP_HANDOFF_MAX_ATTEMPTS", "10")),
+        backoff_base=float(_env("GP_HANDOFF_BACKOFF_BASE", "30")),
+        backoff_max=float(_env("GP_HANDOFF_BACKOFF_MAX", "3600")),
+        lease_seconds=float(_env("GP_HANDOFF_LEASE", "120")),
+        poll_seconds=float(_env("GP_HANDOFF_POLL", "2")),
+        promise_workdays=int(_env("GP_PROMISE_WORKDAYS", "2")),
+        retention_months=max(1, int(_env("GP_LEAD_RETENTION_MONTHS", "12"))),
+        conversation_url_template=_env("GP_CONVERSATION_URL_TEMPLATE", ""),
+        telegram_token=_env("GP_HANDOFF_TELEGRAM_TOKEN", base.telegram_token),
+        telegram_api_base=_env("GP_TELEGRAM_API_BASE", "https://api.telegram.org/bot"),
+    )

@@ -1,0 +1,168 @@
+"""The summary follows the versioned schema, renders in Dutch, and never crashes on missing fields."""
+import json
+from datetime import datetime, timezone
+
+import jsonschema
+import pytest
+
+from bot.handoff.links import status_links, verify
+from bot.handoff.promise import confirmation_text
+from bot.handoff.render import render_email, render_telegram, webhook_body
+from bot.handoff.summary import Counsellor, build_summary, load_schema
+from bot.models import Lead
+from tests.handoff_support import COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, lead_kwargs, make_settings
+
+VALIDATOR = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
+
+
+def lead(**kw):
+    values = dict(id="GP-7K3M9Q", first_name="Sam", age=17, postcode="4331 AB", channel="rest",
+                  conversation_id="c1", contact={"method": "whatsapp", "value": "+31612345678"},
+                  interests=["elektrotechniek"], created_at=FRIDAY_AFTERNOON, consent_at=FRIDAY_AFTERNOON,
+                  status="new")
+    values.update(kw)
+    return Lead(**lead_kwargs(**values))
+
+
+def test_schema_itself_is_valid():
+    jsonschema.Draft202012Validator.check_schema(load_schema())
+
+
+def test_full_summary_validates_and_is_in_sbar_order():
+    summary = build_summary(lead(), COUNSELLOR, EXTRA, now=FRIDAY_AFTERNOON)
+    VALIDATOR.validate(summary)
+    assert list(summary)[:6] == ["schema", "referral", "situation", "background", "assessment", "recommendation"]
+    assert summary["referral"]["label"] == "1 van 1"
+    assert summary["situation"]["promised"]["text"] == "binnen 2 werkdagen, uiterlijk dinsdag 1 december"
+    assert summary["background"]["location"] == {"postcode4": "4331", "gemeente": "Middelburg"}
+    assert summary["contact"] == {"method": "whatsapp", "value": "+31612345678", "preferred_time": "na 16 uur"}
+    assert summary["consent"]["given_by"] == "zelf" and summary["consent"]["text_version"] == "2026-11-v1"
+    assert "toestemming" in summary["dont_ask_again"] and "voornaam" in summary["dont_ask_again"]
+    assert summary["conversation"]["delete_on"] == "2027-11-27"  # GP_LEAD_RETENTION_MONTHS = 12
+
+
+def test_missing_everything_still_validates_and_renders_onbekend():
+    bare = Lead(**lead_kwargs(id="GP-AAAA22", created_at=FRIDAY_AFTERNOON, contact={}, interests=[]))
+    summary = build_summary(bare, {"name": ""}, None, now=FRIDAY_AFTERNOON)
+    VALIDATOR.validate(summary)
+    subject, text, html = render_email(summary, [], "k")
+    assert "Voornaam: onbekend" in text and "Via: onbekend" in text
+    assert "Twijfels: geen genoemd" in text
+    assert "Vragen die de chatbot niet kon beantwoorden" not in text  # empty lists are left out
+    assert render_telegram(summary, [], "k")
+
+
+def test_odd_inputs_do_not_crash():
+    summary = build_summary(lead(postcode="xx", contact="not a dict", interests=None), COUNSELLOR,
+                            {"hesitations": "één zin", "interests": {"choices": ["bouw"], "free_text": "hout"},
+                             "contact_method": "E-mail", "contact_value": "sam@example.org",
+                             "consent": {"given_at": "2026-11-27T15:00:00+00:00", "given_by": "parent"}},
+                            now=FRIDAY_AFTERNOON)
+    VALIDATOR.validate(summary)
+    assert summary["assessment"]["hesitations"] == ["één zin"]
+    assert summary["contact"]["method"] == "email"
+    assert summary["consent"]["given_by"] == "ouder_voogd"
+    assert summary["background"]["location"]["postcode4"] is None
+
+
+def test_email_contains_sbar_dutch_content_and_signed_links(tmp_path):
+    settings = make_settings("sqlite://", tmp_path)
+    summary = build_summary(lead(), COUNSELLOR, EXTRA, now=FRIDAY_AFTERNOON)
+    links = status_links(settings, "GP-7K3M9Q")
+    subject, text, html = render_email(summary, links, "gp-GP-7K3M9Q-handoff-email")
+    assert "Sam" not in subject and "+316" not in subject  # no personal data on lock screens
+    for needle in ("S - SITUATIE", "B - ACHTERGROND", "A - BEOORDELING", "R - AANBEVELING",
+                   "“Ik wil iets met mijn handen doen en geld verdienen”", "Ik heb geen diploma",
+                   "Hoeveel verdien je als leerling-monteur?", "Wat een BBL-opleiding is",
+                   "De chatbot stelt voor, jij beslist.", "Contact gehad:", "Afspraak gepland:",
+                   "Geen contact kunnen krijgen:", "doorverwijzing 1 van 1", "Bericht-id: gp-GP-7K3M9Q"):
+        assert needle in text, needle
+    assert text.index("S - SITUATIE") < text.index("B - ACHTERGROND") < text.index("A - BEOORDELING") \
+        < text.index("R - AANBEVELING")
+    assert "<h2" in html and "Ik heb geen diploma" in html and 'lang="nl"' in html
+    assert "\n" not in subject
+
+
+def test_html_escapes_the_persons_own_words():
+    summary = build_summary(lead(first_name="<script>x</script>"), COUNSELLOR,
+                            dict(EXTRA, reason='<img src=x onerror="alert(1)">'), now=FRIDAY_AFTERNOON)
+    _, text, html = render_email(summary, [], "k")
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;img" in html
+
+
+def test_webhook_body_carries_key_and_validating_summary(tmp_path):
+    settings = make_settings("sqlite://", tmp_path)
+    summary = build_summary(lead(), COUNSELLOR, EXTRA, now=FRIDAY_AFTERNOON)
+    body = json.loads(webhook_body(summary, status_links(settings, "GP-7K3M9Q"), "key-1"))
+    assert body["idempotency_key"] == "key-1" and body["event"] == "lead.handoff"
+    VALIDATOR.validate(body["summary"])
+    assert set(body["status_links"]) == {"in_contact", "appointment", "no_contact"}
+
+
+def test_status_links_verify_and_tampering_fails():
+    url = status_links(make_settings("sqlite://", "/tmp"), "GP-7K3M9Q")[0]["url"]
+    sig = url.split("sig=")[1]
+    assert verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "appointment", sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9R", "in_contact", sig)
+    assert not verify("other-secret", "GP-7K3M9Q", "in_contact", sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "deleted", sig)
+
+
+@pytest.mark.parametrize("method, how", [("whatsapp", "stuurt je een WhatsApp-bericht"), ("phone", "belt je"),
+                                         ("e-mail", "stuurt je een e-mail"), (None, "neemt contact met je op")])
+def test_confirmation_text_b1(method, how):
+    text = confirmation_text("GP-7K3M9Q", COUNSELLOR, method, FRIDAY_AFTERNOON)
+    assert text.startswith(f"Gelukt! Sanne van TechniekTalent Zeeland {how}.")
+    assert "binnen 2 werkdagen: uiterlijk dinsdag 1 december" in text
+    assert "GP-7K3M9Q" in text
+    # B1: short sentences
+    assert max(len(s.split()) for s in text.split(". ")) <= 15
+
+
+def test_counsellor_from_dict_and_object():
+    c = Counsellor.from_any({"name": " Sanne de Vries ", "email": "s@example.org", "webhook_url": None})
+    assert c.first_name == "Sanne" and c.channels() == ["email"]
+    assert Counsellor.from_any(c) is c
+
+
+def test_intake_lead_shape_without_extra():
+    """Issue 4's lead row keeps contact, age band, situation and consent basis in columns and calls the
+    hook without ``extra``; the summary must pick everything up from the row itself."""
+    from types import SimpleNamespace
+    from bot.handoff.followup import reach_for
+
+    intake_lead = SimpleNamespace(
+        id="GP-7K3M9Q", created_at=FRIDAY_AFTERNOON, status="new", first_name="Noor", age_band="16-17",
+        situation="gestopt", interests=["elektro"], interests_text="iets met zonnepanelen", postcode="4331",
+        gemeente_name="Middelburg", region_code="AM12", region_name="Zeeland", counsellor_name="Sanne de Vries",
+        organisation="TechniekTalent Zeeland", routing_reason="dichtstbijzijnde adviseur in Zeeland (3,1 km)",
+        contact_method="email", contact_value="noor@example.org", contact_time="na 16 uur",
+        consent_at=FRIDAY_AFTERNOON, consent_basis="guardian",
+        consent_record=SimpleNamespace(consent_text_version="2026-11-v1"), channel="rest", conversation_id="c9")
+    registry_counsellor = SimpleNamespace(id="zeeland-1", name="Sanne de Vries", region_code="AM12",
+                                          organisation="TechniekTalent Zeeland", email="sanne@example.org",
+                                          telegram_chat_id=None, webhook_url=None)
+    summary = build_summary(intake_lead, registry_counsellor, None, now=FRIDAY_AFTERNOON)
+    VALIDATOR.validate(summary)
+    assert summary["contact"] == {"method": "email", "value": "noor@example.org", "preferred_time": "na 16 uur"}
+    assert summary["consent"] == {"text_version": "2026-11-v1", "given_at": FRIDAY_AFTERNOON.isoformat(),
+                                  "given_by": "ouder_voogd"}
+    assert summary["background"]["age_band"] == "16-17"
+    assert summary["background"]["interests"]["free_text"] == "iets met zonnepanelen"
+    assert summary["background"]["location"] == {"postcode4": "4331", "gemeente": "Middelburg"}
+    assert summary["situation"]["region"] == {"code": "AM12", "name": "Zeeland"}
+    assert summary["assessment"]["routing_reason"].startswith("dichtstbijzijnde")
+    assert reach_for(intake_lead) == ("email", "noor@example.org")
+
+
+def test_secrets_and_coordinators_come_from_the_environment(monkeypatch, tmp_path):
+    settings = make_settings("sqlite://", tmp_path, fallback_alert_email="beheer@example.org")
+    monkeypatch.setenv("GP_WEBHOOK_SECRET", "global")
+    monkeypatch.setenv("GP_WEBHOOK_SECRET__ZEELAND_1", "own")
+    assert settings.webhook_secret_for("zeeland-1") == "own"
+    assert settings.webhook_secret_for("utrecht-2") == "global"
+    monkeypatch.setenv("GP_COORDINATOR_EMAIL__AM12", "coord.zeeland@example.org")
+    assert settings.coordinator_email_for("AM12") == "coord.zeeland@example.org"
+    assert settings.coordinator_email_for("AM01") == "beheer@example.org"
