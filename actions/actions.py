@@ -25,6 +25,9 @@ from bot import intake, validation
 from bot.config import load_settings
 from bot.leads import create_lead, existing_lead_for, open_lead_counts
 from bot.routing import NoCounsellorAvailable
+from bot.handoff.context import conversation_context
+from bot.handoff.outbox import enqueue_handoff
+from bot.handoff.promise import confirmation_text
 
 SETTINGS = load_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
@@ -241,9 +244,17 @@ class ActionSubmitIntake(Action):
             return _reset()
         routing = slots["routing"]
         consent_text = intake.confirmation_text(slots, routing)
+        handoff_context = conversation_context(tracker.events)
+        chosen = {}
+
+        def hand_off(session, lead, counsellor):
+            # Same transaction as the lead: the outbox row exists exactly when the lead does.
+            chosen["counsellor"] = counsellor
+            enqueue_handoff(session, lead, counsellor, handoff_context)
+
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, tracker.get_latest_input_channel() or "onbekend", slots, routing,
-            consent_text, SETTINGS.consent_text_version))
+            consent_text, SETTINGS.consent_text_version), on_created=hand_off)
         if not result.created and result.duplicate_of == "contact":
             # Someone else's conversation: name who has it, but never reveal the reference.
             dispatcher.utter_message(response="utter_already_referred_contact",
@@ -253,11 +264,10 @@ class ActionSubmitIntake(Action):
         if not result.created:
             _say_existing(dispatcher, result.lead)
             return [SlotSet("lead_id", result.lead.id), *_reset()]
-        name = slots.get("first_name")
-        dispatcher.utter_message(response="utter_lead_saved",
-                                 first_name=name if name and name != intake.SKIPPED else "",
-                                 counsellor=routing["counsellor_first_name"],
-                                 organisation=routing["organisation"], lead_id=result.lead.id)
+        promise = confirmation_text(result.lead.id, chosen["counsellor"], result.lead.contact_method,
+                                    result.lead.created_at)
+        dispatcher.utter_message(response="utter_lead_saved", promise=promise)
+        dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
 
 

@@ -80,6 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  Rasa (REST, socket.io, API):        {settings.rasa_url}")
         print(f"  Actieserver:                        http://{settings.host}:{settings.action_port}")
         print(f"  Logs:                               {settings.var_dir / 'logs'}")
+        if any(service.name == "mailbox" for service in services):
+            print(f"  Overdracht-e-mails (lokaal):        {settings.var_dir / 'mail'}  (zet GP_SMTP_HOST voor echte mail)")
         print("Stoppen: Ctrl-C")
         while not stopping:
             for service in services:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -72,6 +73,12 @@ def wait_until_ready(service: Service, deadline_s: float) -> float:
     raise RuntimeError(f"{service.name} was niet binnen {deadline_s:.0f} s klaar (log: {service.log_path})")
 
 
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 def build_services(settings: Settings, model: Path) -> List[Service]:
     logs = settings.var_dir / "logs"
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml")
@@ -88,6 +95,19 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
         Service("webapp", [sys.executable, "-m", "bot", "web"],
                 f"http://{settings.host}:{settings.web_port}/health", env, logs / "web.log"),
     ]
+    worker_env = dict(env)
+    if not os.environ.get("GP_SMTP_HOST"):
+        # No mail server configured (a laptop): catch hand-off e-mails in a local Maildir so a
+        # developer can read what a counsellor would get, instead of retrying against nothing.
+        port = _free_port(settings.host)
+        mail_dir = settings.var_dir / "mail"
+        services.append(Service("mailbox", [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{settings.host}:{port}",
+                                            "-c", "aiosmtpd.handlers.Mailbox", str(mail_dir)],
+                                "", env, logs / "mailbox.log"))
+        worker_env.update(GP_SMTP_HOST=settings.host, GP_SMTP_PORT=str(port))
+    # Delivers hand-offs from the outbox (e-mail, Telegram, webhook) and runs the follow-ups.
+    services.append(Service("bezorger", [sys.executable, "-m", "bot", "worker"], "", worker_env,
+                            logs / "worker.log"))
     if settings.telegram_token:
         services.append(Service("telegram", [sys.executable, "-m", "bot", "telegram"], "", env,
                                 logs / "telegram.log"))

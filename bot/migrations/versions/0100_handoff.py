@@ -1,18 +1,18 @@
 """Hand-off tables: outbox, delivery attempts, dead letters, cases, follow-ups, status events.
 
-A separate Alembic branch off 0001 so the intake branch (0002…) and this one merge without editing
-each other's files; the app upgrades to all heads.
+Follows the intake store (0002), which rebuilds ``leads`` in SQLite batch mode: these tables
+reference ``leads`` with ON DELETE CASCADE, so they must be created after that rebuild.
 
 Revision ID: 0100
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0100"
-down_revision = "0001"
-branch_labels = ("handoff",)
+down_revision = "0002"
+branch_labels = None
 depends_on = None
 
 
