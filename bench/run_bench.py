@@ -38,7 +38,8 @@ PHASE_SECONDS = 60          # hard cap per load phase
 CONVERSATIONS_PER_USER = 2  # bounded count per simulated user
 
 # One intake conversation as a real person would type it (see data/ and domain.yml).
-OUR_CONVERSATION = ["hoi", "/request_human", "Sam", "17", "4331 AB", "/affirm"]
+OUR_CONVERSATION = ["hoi", "/request_human", "Sam", "17", "Ik zit op school", "iets met bouwen en lassen",
+                    "4331 AB", "Bellen of WhatsApp", "06 12345678", "Middag", "/affirm"]
 STOCK_CONVERSATION = ["hello"]
 
 

@@ -4,6 +4,8 @@ One happy path ends in the right lead (found through the export CLI); a second r
 conversation says who already has it; "wis mijn gegevens" leaves nothing of the person anywhere.
 Other paths: an ambiguous woonplaats, changing a field on the confirmation, an under-16.
 """
+import email
+import email.policy
 import json
 import os
 import subprocess
@@ -74,6 +76,26 @@ def test_intake_ends_in_the_right_lead_then_one_referral_then_erasure(stack):
     assert lead["contact"] == {"method": "phone", "value": "+31612345678", "preferred_time": "middag"}
     assert set(lead["interests"]["choices"]) == {"bouw", "metaal"} and lead["situation"] == "school"
     assert lead["consent_at"] and lead["consent_basis"] == "self" and lead["consent_record_id"]
+
+    # The worker started with the stack delivers the hand-off to the local mailbox, exactly once.
+    mail_dir = stack.settings.var_dir / "mail" / "new"
+    deadline = time.monotonic() + 60
+    mails = []
+    while time.monotonic() < deadline and not mails:
+        mails = [m for m in (mail_dir.iterdir() if mail_dir.exists() else [])
+                 if lead["id"] in m.read_text(errors="replace")]
+        time.sleep(0.5)
+    assert len(mails) == 1, "hand-off e-mail not delivered to the local mailbox"
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+    assert message["To"].endswith("@example.org")
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "+31612345678" in body and "Zeeland" in body
+    assert "1 van 1" in body
+    deadline = time.monotonic() + 30
+    status = lambda: [x["status"] for x in export(stack) if x["id"] == lead["id"]]  # noqa: E731
+    while time.monotonic() < deadline and status() == ["new"]:
+        time.sleep(0.5)
+    assert status() == ["delivered"]
 
     # Asking again: no second lead, and the bot says who has the request.
     again = stack.texts(sender, "/request_human")

@@ -1,7 +1,4 @@
 """Foundation pieces that need no Rasa: settings, training fingerprint, endpoints, lead export."""
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +6,7 @@ import yaml
 
 from bot.config import load_settings
 from bot.endpoints import render_endpoints, tracker_store_config
-from bot.leads import EXPORT_FIELDS, NewLead, create_lead, export_leads
+from bot.leads import NewLead, create_lead, export_leads
 from bot.training import model_path, training_fingerprint
 
 
@@ -75,19 +72,6 @@ def test_lead_needs_consent(sqlite_url):
     with pytest.raises(ValueError):
         create_lead(sqlite_url, NewLead(conversation_id="c1", channel="rest", consent=False))
     assert export_leads(sqlite_url) == []
-
-
-def test_export_cli_prints_every_field_as_json(sqlite_url, tmp_path):
-    lead = create_lead(sqlite_url, NewLead(conversation_id="c2", channel="rest", first_name="Sam", age=17,
-                                           postcode="4331", consent=True, interests=["elektro"]))
-    env = {"DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "bot", "leads", "export"], env=env, capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
-    rows = json.loads(out.stdout)
-    assert [row["id"] for row in rows] == [lead.id]
-    assert set(EXPORT_FIELDS) <= set(rows[0])
-    assert rows[0]["interests"] == ["elektro"]
-    assert rows[0]["created_at"].endswith("+00:00")
 
 
 def test_dotenv_fills_gaps_but_environment_wins(monkeypatch, tmp_path):
