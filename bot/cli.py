@@ -36,6 +36,12 @@ def cmd_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.telegram_bridge import run
+
+    return run()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.db import get_engine
     from bot.launcher import build_services, start_all, stop_all
@@ -88,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="train als het nodig is en start alles").set_defaults(func=cmd_run)
     sub.add_parser("train", help="train het model als domein/config/data veranderd zijn").set_defaults(func=cmd_train)
     sub.add_parser("web", help="start alleen de webapp").set_defaults(func=cmd_web)
+    sub.add_parser("telegram", help="start de Telegram-koppeling (TELEGRAM_BOT_TOKEN nodig)").set_defaults(func=cmd_telegram)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     return parser
