@@ -15,6 +15,7 @@ $RASA data validate --domain domain.yml --data data --config config.yml --fail-o
 step "Model trainen als het verouderd is"
 MODEL=$($PY -m bot train | tee /dev/stderr | tail -n 1)
 
+bash scripts/ensure_chromium.sh   # Chromium for the widget's browser tests (installs it when root)
 step "pytest"
 $PY -m pytest -q
 

@@ -142,7 +142,7 @@
   root.appendChild(launcher);
   root.appendChild(panel);
 
-  // ---- rendering: always textContent, never innerHTML ----
+  // ---- rendering: always textContent, never as HTML ----
   function renderMessage(m) {
     if (m.hidden) { return; }
     var row = el("div", { "class": "gpw-msg gpw-msg--" + m.who, "data-id": m.id });
