@@ -51,8 +51,10 @@ def web_url(stack, tmp_path_factory):
         stop_all([service])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope on purpose: sync Playwright keeps an event loop running in this thread while it
+    # is open, which would break async tests in later modules.
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} ontbreekt: installeer Chromium ('apt-get install chromium', of draai "
                     "scripts/ensure_chromium.sh als root) voor de browsertests van de widget")
