@@ -223,6 +223,9 @@ def test_keyboard_focus_and_accessibility_scan(page, web_url):
     serious, result = axe_violations(page)
     assert not serious, serious
     assert len(result["passes"]) > 20          # axe really ran
+    print(f"\naxe {page.evaluate('axe.version')}: {len(result['passes'])} rules passed, "
+          f"violations: {[(v['id'], v['impact']) for v in result['violations']]}, "
+          f"incomplete: {[v['id'] for v in result['incomplete']]}")
 
     page.set_viewport_size({"width": 320, "height": 640})
     serious, _ = axe_violations(page)
