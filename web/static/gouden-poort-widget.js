@@ -91,7 +91,13 @@
 
   var launcher = el("button", { type: "button", "class": "gpw-launcher", "aria-expanded": "false",
                                 "aria-controls": "gpw-panel" });
-  launcher.appendChild(el("span", { "class": "gpw-launcher__icon", "aria-hidden": "true" }, "💬"));
+  var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  icon.setAttribute("viewBox", "0 0 24 24"); icon.setAttribute("aria-hidden", "true");
+  icon.setAttribute("focusable", "false"); icon.setAttribute("class", "gpw-launcher__icon");
+  var bubble = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  bubble.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  icon.appendChild(bubble);
+  launcher.appendChild(icon);
   launcher.appendChild(el("span", {}, T.launcher));
   launcher.appendChild(el("span", { "class": "gpw-badge" }, T.ai));
 
