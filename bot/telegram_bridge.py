@@ -24,6 +24,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +247,14 @@ class Bridge:
         self.store = store
         self.privacy_url = privacy_url
         self.regions: Dict[int, str] = {}
+        self._locks: "weakref.WeakValueDictionary[int, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+    def lock(self, chat_id: int) -> asyncio.Lock:
+        """One turn at a time per chat (order kept), while other chats are served in parallel."""
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
 
     def metadata(self, chat_id: int) -> Dict[str, Any]:
         meta: Dict[str, Any] = {"source": "telegram"}
@@ -285,33 +294,38 @@ class Bridge:
         welcome = WELCOME
         if self.privacy_url:
             welcome += "\n\n" + PRIVACY_HINT.format(url=self.privacy_url)
-        result = await safe_send(context.bot, chat_id, welcome)
-        if result.ok:
-            await self.forward(context.bot, chat_id, "/greet")
+        async with self.lock(chat_id):
+            result = await safe_send(context.bot, chat_id, welcome)
+            if result.ok:
+                await self.forward(context.bot, chat_id, "/greet")
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = (update.effective_message.text or "").split()[0].lstrip("/").split("@")[0].lower()
-        await self.forward(context.bot, update.effective_chat.id, COMMAND_PAYLOADS[command])
+        async with self.lock(update.effective_chat.id):
+            await self.forward(context.bot, update.effective_chat.id, COMMAND_PAYLOADS[command])
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = (update.effective_message.text or "").strip()
         if text:
-            await self.forward(context.bot, update.effective_chat.id, text)
+            async with self.lock(update.effective_chat.id):
+                await self.forward(context.bot, update.effective_chat.id, text)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        payload = self.store.decode(query.data)
-        try:
-            await query.answer(text=None if payload else STALE_BUTTON)
-        except TelegramError as exc:
-            log.info("answerCallbackQuery failed: %s", exc)
-        if not payload or query.message is None:
-            return
-        try:
-            await query.edit_message_reply_markup(reply_markup=None)   # one tap per keyboard
-        except TelegramError as exc:
-            log.info("removing keyboard failed: %s", exc)
-        await self.forward(context.bot, query.message.chat.id, payload)
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        async with self.lock(chat_id):
+            payload = self.store.decode(query.data)
+            try:
+                await query.answer(text=None if payload else STALE_BUTTON)
+            except TelegramError as exc:
+                log.info("answerCallbackQuery failed: %s", exc)
+            if not payload or query.message is None:
+                return
+            try:
+                await query.edit_message_reply_markup(reply_markup=None)   # one tap per keyboard
+            except TelegramError as exc:
+                log.info("removing keyboard failed: %s", exc)
+            await self.forward(context.bot, chat_id, payload)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update (bridge keeps running): %r", context.error,
@@ -326,8 +340,9 @@ def build_application(token: str, rasa_url: str, *, base_url: Optional[str] = No
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    # Updates are handled one at a time, in order (simple and safe; one Rasa turn takes ~50 ms).
-    builder = builder.concurrent_updates(False)
+    # Chats are served in parallel (a rate-limited or slow chat does not stall the others);
+    # Bridge.lock keeps each chat's turns in order.
+    builder = builder.concurrent_updates(64)
     application = builder.build()
     bridge = Bridge(RasaClient(rasa_url), store or default_callback_store(), privacy_url)
     application.bot_data["bridge"] = bridge
