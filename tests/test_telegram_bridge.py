@@ -217,3 +217,15 @@ def test_callback_store_unit(tmp_path):
     assert store.decode(store.encode("k:looks-like-a-token")) == "k:looks-like-a-token"
     assert tb.clean_region("Noord-Holland") == "noord-holland"
     assert tb.clean_region("../etc") is None
+
+
+async def test_a_rate_limited_chat_does_not_stall_other_chats(telegram):
+    fake, app, _ = telegram
+    slow, fast = new_chat(), new_chat()
+    fake.rate_limits[slow] = [3]
+    await fake.user_says(slow, "hoi")
+    await fake.wait_for(lambda calls: fake.sent(slow, ok=False))        # slow chat got a 429 …
+    await fake.user_says(fast, "hoi")
+    await fake.wait_for(with_text(fake, fast, "ik ben de chatbot"))      # … the other chat is answered
+    assert not fake.sent(slow)                                          # while slow still waits it out
+    await fake.wait_for(with_text(fake, slow, "ik ben de chatbot"))      # and then gets its answer
