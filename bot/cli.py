@@ -53,6 +53,12 @@ def cmd_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.telegram_bridge import run
+
+    return run()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.db import get_engine
     from bot.launcher import build_services, start_all, stop_all
@@ -139,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--batch", type=int, default=20, help="berichten per ronde")
     worker.add_argument("--requeue-dead", action="store_true", help="dead letters opnieuw in de wachtrij")
     worker.set_defaults(func=cmd_worker)
+    sub.add_parser("telegram", help="start de Telegram-koppeling (TELEGRAM_BOT_TOKEN nodig)").set_defaults(func=cmd_telegram)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     purge = leads.add_parser("purge", help="bewaartermijn: oude leads en gesprekken verwijderen")

@@ -83,7 +83,13 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
     logs = settings.var_dir / "logs"
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml")
     env = rasa_env({"SANIC_HOST": settings.host, "GP_VAR_DIR": str(settings.var_dir),
-                    "DATABASE_URL": settings.database_url, "TRACKER_STORE_URL": settings.tracker_store_url})
+                    "DATABASE_URL": settings.database_url, "TRACKER_STORE_URL": settings.tracker_store_url,
+                    # the web app and the Telegram bridge read their ports/URLs from these
+                    "GP_HOST": settings.host, "GP_WEB_PORT": str(settings.web_port),
+                    "GP_RASA_PORT": str(settings.rasa_port), "GP_ACTION_PORT": str(settings.action_port),
+                    "GP_RASA_URL": settings.rasa_url, "GP_ACTION_URL": settings.action_url})
+    if settings.telegram_token:
+        env["TELEGRAM_BOT_TOKEN"] = settings.telegram_token
     rasa = rasa_executable()
     services = [
         Service("actieserver", [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],

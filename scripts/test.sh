@@ -16,10 +16,12 @@ $RASA data validate --domain domain.yml --data data --config config.yml --fail-o
 step "Model trainen als het verouderd is"
 MODEL=$($PY -m bot train)
 
+bash scripts/ensure_chromium.sh   # Chromium for the widget's browser tests (installs it when root)
 step "pytest"
 $PY -m pytest -q
 
 step "Verhaaltests (rasa test core --fail-on-prediction-errors)"
+mkdir -p results
 $RASA test core --model "$MODEL" --stories tests/stories --fail-on-prediction-errors --out results/core >/dev/null 2>results/core.log || {
   tail -n 40 results/core.log; cat results/core/failed_test_stories.yml 2>/dev/null; exit 1; }
 echo "alle verhaaltests geslaagd"

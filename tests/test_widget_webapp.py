@@ -1,0 +1,88 @@
+"""The web app's pages and widget config, and the socket.io channel's input cleaning (no Rasa, no browser)."""
+from dataclasses import replace
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.config import load_settings
+from bot.socketio_channel import clean_metadata, clean_region
+from bot.webapp import WEB_DIR, create_app
+
+
+async def client_for(rasa_url="http://127.0.0.1:5999"):
+    settings = replace(load_settings(), rasa_url=rasa_url)
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    return client
+
+
+async def test_widget_config_points_at_rasa_and_allows_embedding():
+    client = await client_for()
+    try:
+        response = await client.get("/widget-config.json")
+        assert response.status == 200
+        assert (await response.json())["socketUrl"] == "http://127.0.0.1:5999"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        script = await client.get("/static/gouden-poort-widget.js")
+        assert script.status == 200 and script.headers["Access-Control-Allow-Origin"] == "*"
+        for asset in ("/static/widget.css", "/static/vendor/socket.io.min.js"):
+            assert (await client.get(asset)).status == 200
+    finally:
+        await client.close()
+
+
+async def test_demo_page_has_one_snippet_region_and_a_strict_csp():
+    client = await client_for()
+    try:
+        response = await client.get("/?regio=noord-holland")
+        html = await response.text()
+        assert 'data-region="noord-holland"' in html
+        assert html.count("<script") == 1
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "ws://127.0.0.1:5999" in csp
+        hostile = await (await client.get('/?regio="><script>alert(1)</script>')).text()
+        assert "alert(1)" not in hostile and 'data-region="zeeland"' in hostile
+    finally:
+        await client.close()
+
+
+async def test_privacy_page_in_dutch_covers_the_essentials():
+    client = await client_for()
+    try:
+        html = (await (await client.get("/privacy")).text()).lower()
+        for phrase in ("ai-chatbot", "toestemming", "16 jaar", "verwijder mijn gegevens", "bewaren", "12 maanden"):
+            assert phrase in html, phrase
+        assert "{{" not in html
+    finally:
+        await client.close()
+
+
+def test_widget_never_uses_html_sinks():
+    source = (WEB_DIR / "static" / "gouden-poort-widget.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source, sink
+
+
+def test_socket_metadata_is_reduced_to_known_keys():
+    assert clean_metadata({"region": "Zeeland", "message_id": "abc_1", "evil": "x"}) == {
+        "source": "web-widget", "region": "zeeland", "message_id": "abc_1"}
+    assert clean_metadata('{"region": "../../etc"}') == {"source": "web-widget"}
+    assert clean_metadata("not json") == {"source": "web-widget"}
+    assert clean_metadata(["x"]) == {}
+    assert clean_region("noord-holland") == "noord-holland" and clean_region(5) is None
+
+
+async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monkeypatch):
+    """The hand-off e-mail links point at this app; a forged signature changes nothing."""
+    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'leads.db'}")
+    from bot.handoff.links import sign
+    client = await client_for()
+    try:
+        forged = await client.get("/lead/GP-ABCDEF/status", params={"s": "in_contact", "sig": "0" * 64})
+        assert forged.status == 403
+        assert "text/html" in forged.headers["Content-Type"]
+        genuine = await client.get("/lead/GP-ABCDEF/status",
+                                   params={"s": "in_contact", "sig": sign("test-geheim", "GP-ABCDEF", "in_contact")})
+        assert genuine.status == 404  # signature accepted, but there is no such lead
+    finally:
+        await client.close()

@@ -1,0 +1,379 @@
+/*! De Gouden Poort chat widget. Embed:
+ *  <script src="https://…/static/gouden-poort-widget.js" data-region="zeeland" defer></script>
+ * Optional attributes: data-open="true" (open at load), data-storage="local" (keep the
+ * conversation across browser sessions; default: until the tab is closed), data-config="<url>".
+ * Talks to Rasa's socket.io channel (session persistence); renders all text as text, never HTML.
+ */
+(function () {
+  "use strict";
+  if (window.__goudenPoortWidget) { return; }
+  window.__goudenPoortWidget = true;
+
+  var script = document.currentScript || (function () {
+    var all = document.querySelectorAll('script[src*="gouden-poort-widget"]');
+    return all[all.length - 1];
+  })();
+  var scriptUrl = new URL(script.src, location.href);
+  var BASE = new URL(".", scriptUrl).href;           // …/static/
+  var ORIGIN = scriptUrl.origin;
+  var REGION = cleanRegion(script.getAttribute("data-region"));
+  var CONFIG_URL = script.getAttribute("data-config") || ORIGIN + "/widget-config.json";
+  var STORE = script.getAttribute("data-storage") === "local" ? "localStorage" : "sessionStorage";
+  var STORE_KEY = "gouden-poort-chat-v1";
+  var MAX_KEPT = 200;
+  var MAX_CHARS = 2000;
+
+  var T = {
+    launcher: "Chat met de Gouden Poort",
+    panel: "Chat met de Gouden Poort",
+    title: "Gouden Poort chat",
+    ai: "AI-chatbot",
+    aiLong: "Je praat met een AI-chatbot, niet met een mens.",
+    privacy: "Privacy",
+    privacyLong: "Privacy: wat we bewaren (opent in nieuw tabblad)",
+    human: "Praat met een mens",
+    close: "Chat sluiten",
+    log: "Gesprek",
+    input: "Typ je bericht",
+    placeholder: "Typ je bericht…",
+    send: "Stuur",
+    you: "Jij: ",
+    bot: "Chatbot: ",
+    typing: "De chatbot schrijft een antwoord…",
+    replies: "Kies een antwoord",
+    down: "De chat is even niet bereikbaar. We proberen het steeds opnieuw. " +
+          "Wat je typt, bewaren we en we sturen het zodra de chat weer werkt.",
+    retry: "Nu opnieuw proberen",
+    pending: "Nog niet verstuurd",
+    tooLong: "Je bericht is te lang. Maak het korter dan 2000 tekens."
+  };
+
+  function cleanRegion(value) {
+    value = (value || "").trim().toLowerCase();
+    return /^[a-z0-9][a-z0-9-]{0,39}$/.test(value) ? value : "";
+  }
+
+  function newId() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // ---- state (kept in session/local storage so a reload keeps the conversation) ----
+  function storage() {
+    try { return window[STORE]; } catch (e) { return null; }
+  }
+  function load() {
+    try {
+      var s = JSON.parse(storage().getItem(STORE_KEY) || "null");
+      if (s && s.v === 1 && Array.isArray(s.msgs)) { return s; }
+    } catch (e) { /* private mode or broken JSON: start fresh */ }
+    return { v: 1, sid: null, open: null, msgs: [] };
+  }
+  var state = load();
+  function save() {
+    var keep = state.msgs.filter(function (m, i) { return m.pending || i >= state.msgs.length - MAX_KEPT; });
+    state.msgs = keep;
+    try { storage().setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* storage full/blocked */ }
+  }
+
+  // ---- DOM (inside a shadow root so the host site's CSS cannot break it) ----
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text != null) { node.textContent = text; }
+    return node;
+  }
+
+  var host = el("div", { id: "gouden-poort-chat", "data-region": REGION });
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  root.appendChild(el("link", { rel: "stylesheet", href: BASE + "widget.css" }));
+
+  var launcher = el("button", { type: "button", "class": "gpw-launcher", "aria-expanded": "false",
+                                "aria-controls": "gpw-panel" });
+  var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  icon.setAttribute("viewBox", "0 0 24 24"); icon.setAttribute("aria-hidden", "true");
+  icon.setAttribute("focusable", "false"); icon.setAttribute("class", "gpw-launcher__icon");
+  var bubble = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  bubble.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  icon.appendChild(bubble);
+  launcher.appendChild(icon);
+  launcher.appendChild(el("span", {}, T.launcher));
+  launcher.appendChild(el("span", { "class": "gpw-badge" }, T.ai));
+
+  var panel = el("section", { id: "gpw-panel", "class": "gpw-panel", "aria-label": T.panel });
+  panel.hidden = true;
+  var head = el("header", { "class": "gpw-head" });
+  var titleRow = el("div", { "class": "gpw-head__row" });
+  titleRow.appendChild(el("h2", { "class": "gpw-title" }, T.title));
+  var closeBtn = el("button", { type: "button", "class": "gpw-close", "aria-label": T.close, title: T.close });
+  closeBtn.appendChild(el("span", { "aria-hidden": "true" }, "×"));
+  titleRow.appendChild(closeBtn);
+  head.appendChild(titleRow);
+  var aiLine = el("p", { "class": "gpw-ai" });
+  aiLine.appendChild(el("span", { "class": "gpw-badge" }, T.ai));
+  aiLine.appendChild(document.createTextNode(" " + T.aiLong + " "));
+  var privacyLink = el("a", { "class": "gpw-privacy", href: ORIGIN + "/privacy", target: "_blank", rel: "noopener",
+                              "aria-label": T.privacyLong }, T.privacy);
+  aiLine.appendChild(privacyLink);
+  head.appendChild(aiLine);
+  var humanBtn = el("button", { type: "button", "class": "gpw-human" }, T.human);
+  head.appendChild(humanBtn);
+  panel.appendChild(head);
+
+  var statusBox = el("div", { "class": "gpw-status" });
+  var statusText = el("p", { "class": "gpw-status__text", role: "status", "aria-live": "polite" });
+  var retryBtn = el("button", { type: "button", "class": "gpw-retry" }, T.retry);
+  retryBtn.hidden = true;
+  statusBox.appendChild(statusText);
+  statusBox.appendChild(retryBtn);
+  panel.appendChild(statusBox);
+
+  var log = el("div", { "class": "gpw-log", role: "log", "aria-live": "polite", "aria-label": T.log, tabindex: "0" });
+  panel.appendChild(log);
+  var typing = el("div", { "class": "gpw-typing" });
+  typing.appendChild(el("span", { "class": "gpw-dots", "aria-hidden": "true" }, "•••"));
+  typing.appendChild(el("span", { "class": "gpw-sr" }, T.typing));
+  typing.hidden = true;
+  panel.appendChild(typing);
+
+  var form = el("form", { "class": "gpw-form" });
+  form.appendChild(el("label", { "for": "gpw-input", "class": "gpw-sr" }, T.input));
+  var input = el("input", { id: "gpw-input", type: "text", name: "message", autocomplete: "off",
+                            maxlength: String(MAX_CHARS), placeholder: T.placeholder, enterkeyhint: "send" });
+  form.appendChild(input);
+  form.appendChild(el("button", { type: "submit", "class": "gpw-send" }, T.send));
+  panel.appendChild(form);
+
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  // ---- rendering: always textContent, never as HTML ----
+  function renderMessage(m) {
+    if (m.hidden) { return; }
+    var row = el("div", { "class": "gpw-msg gpw-msg--" + m.who, "data-id": m.id });
+    row.appendChild(el("span", { "class": "gpw-sr" }, m.who === "user" ? T.you : T.bot));
+    row.appendChild(el("span", { "class": "gpw-msg__text" }, m.text));
+    if (m.who === "user" && m.pending) {
+      row.classList.add("gpw-msg--pending");
+      if (!ready) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+    }
+    log.appendChild(row);
+    if (m.buttons && m.buttons.length) {
+      var group = el("div", { "class": "gpw-replies", role: "group", "aria-label": T.replies, "data-for": m.id });
+      m.buttons.forEach(function (b) {
+        var btn = el("button", { type: "button", "class": "gpw-reply" }, b.title);
+        if (m.used) { btn.disabled = true; }
+        btn.addEventListener("click", function () {
+          send(b.payload, b.title);
+          input.focus();
+        });
+        group.appendChild(btn);
+      });
+      log.appendChild(group);
+    }
+  }
+
+  function markSent(m) {
+    var row = log.querySelector('[data-id="' + m.id + '"]');
+    if (!row) { return; }
+    row.classList.remove("gpw-msg--pending");
+    var st = row.querySelector(".gpw-msg__state");
+    if (st) { st.remove(); }
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function retireReplies() {
+    state.msgs.forEach(function (m) { if (m.buttons) { m.used = true; } });
+    Array.prototype.forEach.call(log.querySelectorAll(".gpw-reply"), function (b) { b.disabled = true; });
+  }
+
+  function setStatus(text, showRetry) {
+    if (statusText.textContent !== text) { statusText.textContent = text; }
+    retryBtn.hidden = !showRetry;
+    statusBox.classList.toggle("gpw-status--on", !!text);
+  }
+
+  // ---- sending with a visible queue: nothing typed is lost silently ----
+  var socket = null;
+  var ready = false;      // connected and session confirmed
+  var inflight = null;
+  var seq = 0;
+
+  function send(payload, shown, hidden) {
+    payload = String(payload || "");
+    if (!payload.trim()) { return; }
+    if (payload.length > MAX_CHARS) { setStatus(T.tooLong, false); return; }
+    retireReplies();
+    var m = { id: newId(), who: "user", text: shown || payload, payload: payload, pending: true };
+    if (hidden) { m.hidden = true; }
+    state.msgs.push(m);
+    save();
+    renderMessage(m);
+    scrollDown();
+    flush();
+  }
+
+  function flush() {
+    if (!ready || inflight || !socket) { return; }
+    var next = state.msgs.filter(function (m) { return m.pending; })[0];
+    if (!next) { return; }
+    var token = inflight = next.id + ":" + (++seq);
+    typing.hidden = false;
+    socket.timeout(30000).emit("user_uttered", {
+      message: next.payload, session_id: state.sid,
+      metadata: { region: REGION || undefined, message_id: next.id }
+    }, function (err, res) {
+      if (inflight !== token) {                              // a late answer after a reconnect
+        if (!err && res && res.ok && next.pending) { next.pending = false; save(); markSent(next); }
+        return;
+      }
+      inflight = null;
+      typing.hidden = true;
+      if (err) { setTimeout(flush, 2000); return; }          // no answer in time: try again
+      if (res && res.error === "no_session") { requestSession(); return; }
+      next.pending = false;                                    // ok, duplicate, or refused as empty
+      save();
+      markSent(next);
+      flush();
+    });
+  }
+
+  function onBot(data) {
+    if (!data || typeof data !== "object") { return; }
+    var text = typeof data.text === "string" ? data.text : "";
+    var raw = data.quick_replies || data.buttons || [];
+    var buttons = (Array.isArray(raw) ? raw : []).filter(function (b) {
+      return b && typeof b.title === "string" && typeof b.payload === "string";
+    }).map(function (b) { return { title: b.title, payload: b.payload }; });
+    if (!text && !buttons.length) { return; }
+    var m = { id: newId(), who: "bot", text: text, buttons: buttons };
+    state.msgs.push(m);
+    save();
+    renderMessage(m);
+    scrollDown();
+  }
+
+
+  // ---- connection ----
+  function requestSession() {
+    ready = false;
+    socket.emit("session_request", { session_id: state.sid, customData: { region: REGION } });
+  }
+
+  function showDown() {
+    ready = false;
+    setStatus(T.down, true);
+    Array.prototype.forEach.call(log.querySelectorAll(".gpw-msg--pending"), function (row) {
+      if (!row.querySelector(".gpw-msg__state")) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+    });
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.io) { resolve(); return; }
+      var s = document.createElement("script");
+      s.src = src; s.async = true;
+      s.onload = function () { resolve(); };
+      s.onerror = function () { s.remove(); reject(new Error("script")); };
+      document.head.appendChild(s);
+    });
+  }
+
+  var connecting = false;
+  var retryTimer = null;
+  var retryDelay = 1000;
+  function connect() {
+    if (socket || connecting) { return; }
+    connecting = true;
+    fetch(CONFIG_URL, { credentials: "omit" })
+      .then(function (r) { if (!r.ok) { throw new Error("config " + r.status); } return r.json(); })
+      .then(function (cfg) {
+        return loadScript(BASE + "vendor/socket.io.min.js").then(function () { return cfg; });
+      })
+      .then(function (cfg) {
+        connecting = false;
+        retryDelay = 1000;
+        socket = window.io(cfg.socketUrl, {
+          path: cfg.socketPath || "/socket.io/", transports: ["websocket", "polling"],
+          reconnectionDelay: 1000, reconnectionDelayMax: 8000, timeout: 10000
+        });
+        socket.on("connect", requestSession);
+        socket.on("session_confirm", function (sid) {
+          state.sid = typeof sid === "string" ? sid : (sid && sid.session_id) || state.sid;
+          ready = true;
+          setStatus("", false);
+          var started = state.msgs.some(function (m) { return m.who === "bot" || !m.pending; });
+          if (!started && !state.greeted) {                       // greeting with AI disclosure (+ region)
+            state.greeted = true;
+            state.msgs.unshift({ id: newId(), who: "user", text: "", payload: "/greet", pending: true, hidden: true });
+          }
+          save();
+          flush();
+        });
+        socket.on("bot_uttered", onBot);
+        socket.on("connect_error", showDown);
+        socket.on("disconnect", function (reason) {
+          inflight = null;
+          typing.hidden = true;
+          if (reason !== "io client disconnect") { showDown(); }
+        });
+      })
+      .catch(function () {                                   // web app or script unreachable
+        connecting = false;
+        showDown();
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 15000);
+      });
+  }
+
+  retryBtn.addEventListener("click", function () {
+    setStatus(T.down, true);
+    if (socket) { if (!socket.connected) { socket.connect(); } } else { clearTimeout(retryTimer); connect(); }
+    input.focus();
+  });
+
+  // ---- open / close ----
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    state.open = open;
+    save();
+    if (open) {
+      connect();
+      scrollDown();
+      if (focus) { input.focus(); }
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+  launcher.addEventListener("click", function () { setOpen(true, true); });
+  closeBtn.addEventListener("click", function () { setOpen(false, true); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
+  });
+  humanBtn.addEventListener("click", function () { send("/request_human", T.human); input.focus(); });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value;
+    if (!text.trim()) { input.focus(); return; }
+    send(text);
+    input.value = "";
+    input.focus();
+  });
+
+  // restore the conversation (a reload keeps it), quietly for screen readers
+  log.setAttribute("aria-busy", "true");
+  state.msgs.forEach(renderMessage);
+  log.setAttribute("aria-busy", "false");
+
+  function mount() {
+    document.body.appendChild(host);
+    var open = typeof state.open === "boolean" ? state.open : script.getAttribute("data-open") === "true";
+    setOpen(open, false);
+  }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+})();
