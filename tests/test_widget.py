@@ -146,12 +146,22 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
     expect(log).to_contain_text("Hoe oud ben je", timeout=WAIT_MS)      # the transcript is back …
     expect(log).to_contain_text("Sam")
     say(page, "17")
-    expect(log).to_contain_text("postcode", timeout=WAIT_MS)             # … and so is Rasa's form state
+    expect(log).to_contain_text("Wat doe je nu", timeout=WAIT_MS)        # … and so is Rasa's form state
+    panel.get_by_role("button", name="Ik zit op school").click()
+    expect(log).to_contain_text("Leuk", timeout=WAIT_MS)
+    say(page, "iets met bouwen en lassen")
+    expect(log).to_contain_text("postcode", timeout=WAIT_MS)
     say(page, "4331 AB")
-    consent = panel.get_by_role("button", name="Ja, dat mag")
-    expect(consent).to_be_visible(timeout=WAIT_MS)
-    consent.press("Enter")                                              # buttons work from the keyboard
-    expect(log).to_contain_text("Dank je, Sam", timeout=WAIT_MS)
+    panel.get_by_role("button", name="Bellen of WhatsApp").click()
+    expect(log).to_contain_text("telefoonnummer", timeout=WAIT_MS)
+    say(page, "06 12345678")
+    expect(log).to_contain_text("Wanneer", timeout=WAIT_MS)
+    say(page, "Middag")
+    expect(log).to_contain_text("Klopt dit?", timeout=WAIT_MS)
+    send = panel.get_by_role("button", name="Ja, versturen")
+    expect(send).to_be_visible(timeout=WAIT_MS)
+    send.press("Enter")                                                 # buttons work from the keyboard
+    expect(log).to_contain_text("Gelukt! Sanne", timeout=WAIT_MS)
     assert session_id(page) == sid
 
     # the region from the embed snippet reached Rasa as message metadata
