@@ -25,7 +25,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     from bot.training import ensure_model
 
     settings = load_settings()
-    print(ensure_model(settings.models_dir, settings.var_dir / "logs"))
+    progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - stdout is the path only
+    try:
+        model = ensure_model(settings.models_dir, settings.var_dir / "logs", out=progress)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(model)
     return 0
 
 

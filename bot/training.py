@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Callable, List, Optional
 
 from bot.config import PROJECT_ROOT
 
@@ -67,7 +67,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 
 def ensure_model(models_dir: Path, log_dir: Path, root: Path = PROJECT_ROOT,
-                 out: Iterable = None) -> Path:
+                 out: Optional[Callable[[str], None]] = None) -> Path:
     """Returns the model for the current training data, training it first if there is none."""
     write = (lambda msg: print(msg, flush=True)) if out is None else out
     fingerprint = training_fingerprint(root)

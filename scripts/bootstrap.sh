@@ -48,8 +48,23 @@ fi
 echo "==> Pakketten installeren in .venv (eerste keer: enkele minuten, ongeveer 3 GiB)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pip==24.0"
 # One pip call with the lock as constraints: see the comment in requirements.txt.
+mkdir -p var/logs
 "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
-  -r requirements.txt -c requirements.lock 2>&1 | grep -vE '^(Requirement already satisfied|  Using cached|Collecting|Using cached|  Downloading|Downloading)' || true
+    -r requirements.txt -c requirements.lock > var/logs/pip-install.log 2>&1 &
+pip_pid=$!
+started=$SECONDS
+while kill -0 "$pip_pid" 2>/dev/null; do
+  sleep 1
+  if (( (SECONDS - started) % 15 == 0 )) && kill -0 "$pip_pid" 2>/dev/null; then
+    echo "    ... nog bezig met installeren ($((SECONDS - started)) s)"
+  fi
+done
+if ! wait "$pip_pid"; then
+  tail -n 30 var/logs/pip-install.log >&2
+  echo "Installeren is mislukt; het hele log staat in var/logs/pip-install.log." >&2
+  exit 1
+fi
+grep -E '^Successfully installed' var/logs/pip-install.log | cut -c1-200 || true
 "$VENV/bin/python" -m pip check
 echo "$want" > "$STAMP"
 echo "==> .venv klaar"

@@ -7,13 +7,14 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 PY=.venv/bin/python
 RASA=.venv/bin/rasa
 start=$(date +%s)
+mkdir -p results
 step() { echo; echo "==> $* ($(( $(date +%s) - start )) s)"; }
 
 step "Trainingsdata valideren (rasa data validate --fail-on-warnings)"
 $RASA data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
 
 step "Model trainen als het verouderd is"
-MODEL=$($PY -m bot train | tee /dev/stderr | tail -n 1)
+MODEL=$($PY -m bot train)
 
 step "pytest"
 $PY -m pytest -q
