@@ -1,0 +1,100 @@
+"""Thin Rasa actions for the conversation (issue 3). The decisions live in bot/ and are tested there:
+bot.fallback (misses, other languages), bot.topics (specific answers), bot.why (why we ask),
+bot.exploration ('ontdek wat bij je past')."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import exploration, fallback, topics, why
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+class ActionHandleFallback(Action):
+    """nlu_fallback, out_of_scope and other languages: say what the bot can do; on the second miss
+    in a row offer a counsellor; in another language answer briefly in English."""
+
+    def name(self) -> Text:
+        return fallback.FALLBACK_ACTION
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text")
+        response = fallback.choose_response(text, tracker.events)
+        if tracker.latest_message.get("intent", {}).get("name") == "other_language":
+            response = fallback.OTHER_LANGUAGE
+        dispatcher.utter_message(response=response)
+        return []
+
+
+class ActionAnswerTopic(Action):
+    """A specific answer for ask_jobs, ask_training and doubt_fit (sector, route or doubt)."""
+
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        response = topics.pick_response(intent, tracker.latest_message.get("text"), _entity(tracker, "topic"))
+        dispatcher.utter_message(response=response or "utter_fallback_first")
+        return []
+
+
+class ActionExplainWhy(Action):
+    """'Waarom vraag je dat?': explains the question that is open right now."""
+
+    def name(self) -> Text:
+        return "action_explain_why"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        requested = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+        dispatcher.utter_message(response=why.explanation_for(requested))
+        return []
+
+
+class ValidateExplorationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_exploration_form"
+
+    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        answer = exploration.normalise_answer(slot, _entity(tracker, "explore_choice") or value)
+        if answer is None:
+            dispatcher.utter_message(response="utter_explore_pick_button")
+        return {slot: answer}
+
+    def validate_explore_style(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        return self._check("explore_style", value, dispatcher, tracker)
+
+    def validate_explore_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        return self._check("explore_place", value, dispatcher, tracker)
+
+    def validate_explore_activity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        return self._check("explore_activity", value, dispatcher, tracker)
+
+
+class ActionExplorationResult(Action):
+    """Two or three concrete jobs with what a day looks like, then the next steps."""
+
+    def name(self) -> Text:
+        return "action_exploration_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        jobs = exploration.suggest(*(tracker.get_slot(s) for s in exploration.SLOTS))
+        dispatcher.utter_message(response="utter_explore_result_intro")
+        for job in jobs:
+            dispatcher.utter_message(text=exploration.job_message(job))
+        dispatcher.utter_message(response="utter_explore_next")
+        return [SlotSet("explore_interests", ", ".join(job.name for job in jobs))] + [
+            SlotSet(slot, None) for slot in exploration.SLOTS]
