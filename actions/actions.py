@@ -161,7 +161,9 @@ class ActionAskLocationChoice(Action):
         options = tracker.get_slot("location_options") or []
         dispatcher.utter_message(
             response="utter_ask_location_choice", place=tracker.get_slot("location") or "",
-            buttons=_buttons([(o["label"], o["label"]) for o in options]))
+            # The payload is the option's number, not its label: a long label such as "Laren (gemeente
+            # Laren, regio Gooi en Vechtstreek)" can be misread by the NLU (once even as delete_data).
+            buttons=_buttons([(o["label"], str(n)) for n, o in enumerate(options, start=1)]))
         return []
 
 

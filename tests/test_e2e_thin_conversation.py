@@ -126,9 +126,9 @@ def test_ambiguous_woonplaats_and_changing_a_field(stack):
     stack.texts(sender, "Elektrotechniek")
     which = stack.say(sender, "Laren")
     assert "Welke bedoel je" in which[0]["text"]
-    titles = [b["title"] for b in which[0]["buttons"]]
-    assert any("Lochem" in t for t in titles) and any("Gooi en Vechtstreek" in t for t in titles)
-    assert "contact" in stack.texts(sender, next(t for t in titles if "Gooi" in t)).lower()
+    buttons = {b["title"]: b["payload"] for b in which[0]["buttons"]}
+    assert any("Lochem" in t for t in buttons) and any("Gooi en Vechtstreek" in t for t in buttons)
+    assert "contact" in stack.texts(sender, next(p for t, p in buttons.items() if "Gooi" in t)).lower()
     stack.texts(sender, "E-mail")
     assert "klopt nog niet" in stack.texts(sender, "noor@example")
     stack.texts(sender, "noor@example.org")

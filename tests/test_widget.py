@@ -104,7 +104,7 @@ def open_chat(page, url):
 
     page.goto(url)
     log = page.get_by_role("log", name="Gesprek")
-    expect(log).to_contain_text("ik ben de chatbot", ignore_case=True, timeout=WAIT_MS)
+    expect(log).to_contain_text("AI-chatbot", timeout=WAIT_MS)
     return log
 
 
@@ -336,7 +336,7 @@ def test_rasa_down_says_so_in_dutch_keeps_the_message_and_delivers_it_later(page
         forwarder = Forwarder(dead_port, stack.settings.rasa_port)   # Rasa is back
         page.get_by_role("button", name="Nu opnieuw proberen").click()
         expect(mine).not_to_contain_text("Nog niet verstuurd", timeout=WAIT_MS)
-        expect(log).to_contain_text("ik ben de chatbot", ignore_case=True, timeout=WAIT_MS)
+        expect(log).to_contain_text("AI-chatbot", timeout=WAIT_MS)
         expect(page.get_by_role("button", name="Nu opnieuw proberen")).to_be_hidden()
         expect(page.get_by_text("De chat is even niet bereikbaar")).to_have_count(0)
         sid = session_id(page)
