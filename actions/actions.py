@@ -295,3 +295,18 @@ class ActionDeleteData(Action):
         dispatcher.utter_message(response="utter_data_deleted")
         # The rules follow with action_deactivate_loop when a form was active.
         return [AllSlotsReset()]
+
+
+class ActionStop(Action):
+    """"Stop" outside a form: besides saying so, it ends every follow-up message to this person."""
+
+    def name(self) -> Text:
+        return "action_stop"
+
+    def run(self, dispatcher, tracker, domain):
+        from bot.handoff.followup import opt_out_conversation
+        from bot.models import utcnow
+
+        opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
+        dispatcher.utter_message(response="utter_stop_general")
+        return []

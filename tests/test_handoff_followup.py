@@ -295,3 +295,17 @@ async def test_link_for_erased_lead_says_so(sqlite_url, tmp_path):
         assert response.status == 404 and "bestaat niet meer" in await response.text()
     finally:
         await client.close()
+
+
+def test_stop_typed_in_the_chat_cancels_this_conversations_nudges_only(env):
+    """The Rasa action only knows the sender id; the other person's follow-ups stay."""
+    from bot.handoff.followup import opt_out_conversation
+
+    settings, factory, clock, rec, worker = env
+    stopped = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
+    other = create_handed_off_lead(factory, settings, **{**TELEGRAM_PERSON, "conversation_id": "555",
+                                                         "contact": {"method": "whatsapp", "value": "+31687654321"}})
+    assert opt_out_conversation(settings.database_url, "987654", clock.now())
+    assert not opt_out_conversation(settings.database_url, "nobody", clock.now())
+    assert {f.status for f in follow_ups(factory, stopped) if f.kind == "nudge"} == {"cancelled"}
+    assert {f.status for f in follow_ups(factory, other) if f.kind == "nudge"} == {"scheduled"}

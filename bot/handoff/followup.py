@@ -140,6 +140,17 @@ def opt_out(session: Session, lead_id: str, now: datetime) -> bool:
     return True
 
 
+def opt_out_conversation(database_url: str, conversation_id: str, now: datetime) -> bool:
+    """"Stop" typed in the chat: finds this conversation's lead (if any) and opts it out.
+
+    The chat only knows its sender id, so this is the entry point for the Rasa action."""
+    from bot.db import new_session
+
+    with new_session(database_url) as session, session.begin():
+        lead_id = session.execute(select(Lead.id).where(Lead.conversation_id == conversation_id)).scalar()
+        return bool(lead_id) and opt_out(session, lead_id, now)
+
+
 def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: datetime) -> None:
     """The person answered a nudge. "ja" marks the lead contacted (no more nudges, no escalation);
     "nee" leaves it open so the escalation and the second nudge still happen."""
