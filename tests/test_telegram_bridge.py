@@ -83,6 +83,7 @@ async def test_start_with_region_says_16_plus_and_greets_with_buttons(telegram, 
     assert "parse_mode" not in welcome.params                  # plain text, never markup
 
     greeting = (await fake.wait_for(greeted(fake, chat)))[0]
+    assert "Gouden Poort in Zeeland" in greeting.params["text"]          # the deep link's region
     keyboard = greeting.params["reply_markup"]["inline_keyboard"]
     assert [{"text": "Praat met een adviseur", "callback_data": "/request_human"}] in keyboard
 

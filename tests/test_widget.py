@@ -130,6 +130,7 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
     from playwright.sync_api import expect
 
     log = open_chat(page, web_url + "/?regio=zeeland")
+    expect(log).to_contain_text("Gouden Poort in Zeeland", timeout=WAIT_MS)   # regional welcome
     panel = page.get_by_role("region", name="Chat met de Gouden Poort")
     expect(panel.get_by_text("AI-chatbot", exact=True)).to_be_visible()
     expect(panel.get_by_role("link", name="Privacy")).to_have_attribute("href", web_url + "/privacy")
