@@ -289,8 +289,13 @@ class ActionDeleteData(Action):
         return "action_delete_data"
 
     def run(self, dispatcher, tracker, domain):
-        from bot.erasure import erase_person
+        from bot.erasure import erase_person, is_confirmed
 
+        if not is_confirmed(tracker.latest_message.get("entities") or []):
+            # Erasure cannot be undone and a misread message must never trigger it: ask first.
+            # The "Ja" button sends /delete_data{"confirmed": "ja"}.
+            dispatcher.utter_message(response="utter_confirm_delete")
+            return []
         erase_person(SETTINGS.database_url, tracker.sender_id, SETTINGS.tracker_store_url)
         dispatcher.utter_message(response="utter_data_deleted")
         # The rules follow with action_deactivate_loop when a form was active.

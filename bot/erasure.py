@@ -111,6 +111,12 @@ def delete_tracker_events(tracker_store_url: Optional[str], sender_id: str) -> i
         return conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount or 0
 
 
+def is_confirmed(entities: Iterable[dict]) -> bool:
+    """Only the confirmation button (entity ``confirmed`` = "ja") erases; typed text never does,
+    so a message the NLU misreads as delete_data can at most trigger the question."""
+    return any(e.get("entity") == "confirmed" and str(e.get("value", "")).lower() == "ja" for e in entities)
+
+
 def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[str] = None,
                  schedule_sweeps: bool = True, now: Optional[datetime] = None) -> ErasureResult:
     """Erases everything about conversation ``sender_id`` (and any lead it created)."""

@@ -48,3 +48,16 @@ def test_required_slots_follow_answers():
     form = ValidateIntakeForm()
     slots = asyncio.run(form.required_slots([], CollectingDispatcher(), _tracker({"age_band": "12-15"}, None), {}))
     assert "minor_route" in slots
+
+
+def test_delete_data_without_the_confirmation_button_only_asks():
+    from actions.actions import ActionDeleteData
+    from bot.erasure import is_confirmed
+
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t-del", {}, {"text": "Laren (gemeente Laren)", "intent": {"name": "delete_data"},
+                                    "entities": []}, [], False, None, {}, "action_listen")
+    assert ActionDeleteData().run(dispatcher, tracker, {}) == []
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_confirm_delete"]
+    assert is_confirmed([{"entity": "confirmed", "value": "ja"}])
+    assert not is_confirmed([{"entity": "confirmed", "value": "nee"}]) and not is_confirmed([])
