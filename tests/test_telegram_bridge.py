@@ -30,11 +30,15 @@ async def telegram(stack, tmp_path):
     try:
         yield fake, app, store
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.bot_data["bridge"].rasa.close()
-        await app.shutdown()
-        await fake.stop()
+        await stop_bridge(app, fake)
+
+
+async def stop_bridge(app, fake) -> None:
+    await app.updater.stop()
+    await app.stop()
+    await app.bot_data["bridge"].rasa.close()
+    await app.shutdown()
+    await fake.stop()
 
 
 def new_chat() -> int:
@@ -207,11 +211,7 @@ async def test_rasa_down_is_told_in_dutch(stack, tmp_path):
         await fake.user_says(chat, "hoi")
         await fake.wait_for(with_text(fake, chat, "niet bereikbaar"))
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.bot_data["bridge"].rasa.close()
-        await app.shutdown()
-        await fake.stop()
+        await stop_bridge(app, fake)
 
 
 def test_callback_store_unit(tmp_path):
