@@ -73,7 +73,7 @@ def wait_until_ready(service: Service, deadline_s: float) -> float:
     raise RuntimeError(f"{service.name} was niet binnen {deadline_s:.0f} s klaar (log: {service.log_path})")
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -105,7 +105,7 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
     if not os.environ.get("GP_SMTP_HOST"):
         # No mail server configured (a laptop): catch hand-off e-mails in a local Maildir so a
         # developer can read what a counsellor would get, instead of retrying against nothing.
-        port = _free_port(settings.host)
+        port = free_port(settings.host)
         mail_dir = settings.var_dir / "mail"
         services.append(Service("mailbox", [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{settings.host}:{port}",
                                             "-c", "aiosmtpd.handlers.Mailbox", str(mail_dir)],

@@ -11,7 +11,6 @@ import email
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from datetime import datetime, timezone
 from email import policy
@@ -23,17 +22,12 @@ from aiosmtpd.controller import Controller
 
 from bot.db import session_factory
 from bot.handoff.settings import HandoffSettings
+from bot.launcher import free_port  # noqa: F401 (used here and imported by the hand-off tests)
 from bot.models import Lead
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # 16:00 in Amsterdam
 LINK_SECRET = "test-link-secret"
 WEBHOOK_SECRET = "test-webhook-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _SmtpHandler:

@@ -6,21 +6,14 @@ test fails.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.launcher import build_services, start_all, stop_all
+from bot.launcher import build_services, free_port, start_all, stop_all  # noqa: F401 (free_port re-exported)
 from bot.training import ensure_model
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
