@@ -1,13 +1,13 @@
 """Rasa custom actions. Kept thin: every decision lives in ``bot/`` and is tested there.
 
-- ``validate_intake_form``: turns answers into clean slot values (bot.validation, bot.intake),
-  counts misses and decides which question comes next (bot.intake.required_slots).
+- ``validate_intake_form``: turns answers into clean slot values (bot.intake.validation, bot.intake.decisions),
+  counts misses and decides which question comes next (bot.intake.decisions.required_slots).
 - ``action_ask_*``: questions whose wording depends on earlier answers (contact value, which Laren,
   the confirmation that names the counsellor).
 - ``action_check_existing_lead``: "hooguit één keer doorverwijzen": if this conversation already
   has a referral we say who has it instead of starting the form again.
-- ``action_submit_intake``: stores the lead (bot.leads.create_lead) — or says who already has it.
-- ``action_delete_data``: erasure (bot.erasure).
+- ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or says who already has it.
+- ``action_delete_data``: erasure (bot.store.erasure).
 """
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import intake, validation
-from bot.config import load_settings
-from bot.leads import create_lead, existing_lead_for, open_lead_counts
-from bot.routing import NoCounsellorAvailable
+from bot.intake import decisions as intake
+from bot.intake import validation
+from bot.ops.config import load_settings
+from bot.intake.referral import create_lead
+from bot.store.leads import existing_lead_for, open_lead_counts
+from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
 from bot.handoff.promise import confirmation_text
@@ -289,7 +291,7 @@ class ActionDeleteData(Action):
         return "action_delete_data"
 
     def run(self, dispatcher, tracker, domain):
-        from bot.erasure import erase_person, is_confirmed
+        from bot.store.erasure import erase_person, is_confirmed
 
         if not is_confirmed(tracker.latest_message.get("entities") or []):
             # Erasure cannot be undone and a misread message must never trigger it: ask first.
@@ -310,7 +312,7 @@ class ActionStop(Action):
 
     def run(self, dispatcher, tracker, domain):
         from bot.handoff.followup import opt_out_conversation
-        from bot.models import utcnow
+        from bot.store.models import utcnow
 
         opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
         dispatcher.utter_message(response="utter_stop_general")

@@ -1,6 +1,6 @@
 """Thin Rasa actions for the conversation (issue 3). The decisions live in bot/ and are tested there:
-bot.fallback (misses, other languages), bot.topics (specific answers), bot.why (why we ask),
-bot.exploration ('ontdek wat bij je past')."""
+bot.conversation.fallback (misses, other languages), bot.conversation.topics (specific answers), bot.conversation.why (why we ask),
+bot.conversation.exploration ('ontdek wat bij je past')."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -10,7 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import exploration, fallback, topics, why
+from bot.conversation import exploration
+from bot.conversation import fallback
+from bot.conversation import topics
+from bot.conversation import why
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:

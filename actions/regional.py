@@ -1,5 +1,5 @@
 """Fills the regional-welcome slots from the message metadata (widget ``data-region``, Telegram
-``/start <regio>``); ``utter_greet`` has a variation for them. Logic lives in bot/regional.py."""
+``/start <regio>``); ``utter_greet`` has a variation for them. Logic lives in bot/conversation/regional.py."""
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.regional import RegionalWelcome, regional_welcome
+from bot.conversation.regional import RegionalWelcome, regional_welcome
 
 
 def _welcome(tracker: Tracker) -> Optional[RegionalWelcome]:

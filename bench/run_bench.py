@@ -27,9 +27,9 @@ from typing import Callable, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import load_settings  # noqa: E402
-from bot.launcher import Service, build_services, stop_all, wait_until_ready  # noqa: E402
-from bot.training import ensure_model, rasa_env, rasa_executable  # noqa: E402
+from bot.ops.config import load_settings  # noqa: E402
+from bot.ops.launcher import Service, build_services, stop_all, wait_until_ready  # noqa: E402
+from bot.ops.training import ensure_model, rasa_env, rasa_executable  # noqa: E402
 from tests.stack import free_port  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

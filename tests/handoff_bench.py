@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.db import session_factory
+from bot.store.db import session_factory
 from bot.handoff.clock import FakeClock
 from bot.handoff.delivery_smtp import SmtpTransport
 from bot.handoff.worker import Worker

@@ -25,7 +25,7 @@ def postgres_url():
     try:
         yield url
     finally:
-        from bot.db import get_engine
+        from bot.store.db import get_engine
         try:
             get_engine(url).dispose()
         except Exception:

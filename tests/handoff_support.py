@@ -20,10 +20,10 @@ from typing import Callable, Dict, List, Optional
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.db import session_factory
+from bot.store.db import session_factory
 from bot.handoff.settings import HandoffSettings
-from bot.launcher import free_port  # noqa: F401 (used here and imported by the hand-off tests)
-from bot.models import Lead
+from bot.ops.launcher import free_port  # noqa: F401 (used here and imported by the hand-off tests)
+from bot.store.models import Lead
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # 16:00 in Amsterdam
 LINK_SECRET = "test-link-secret"

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.launcher import build_services, free_port, start_all, stop_all  # noqa: F401 (free_port re-exported)
-from bot.training import ensure_model
+from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.ops.launcher import build_services, free_port, start_all, stop_all  # noqa: F401 (free_port re-exported)
+from bot.ops.training import ensure_model
 
 
 @dataclass

@@ -30,7 +30,7 @@ def _pg_admin():
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request, tmp_path):
     """A fresh, migrated lead store; the same test runs once on SQLite and once on PostgreSQL."""
-    from bot.db import get_engine
+    from bot.store.db import get_engine
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'leads.db'}"

@@ -52,7 +52,7 @@ def test_required_slots_follow_answers():
 
 def test_delete_data_without_the_confirmation_button_only_asks():
     from actions.actions import ActionDeleteData
-    from bot.erasure import is_confirmed
+    from bot.store.erasure import is_confirmed
 
     dispatcher = CollectingDispatcher()
     tracker = Tracker("t-del", {}, {"text": "Laren (gemeente Laren)", "intent": {"name": "delete_data"},

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from bot.exploration import ANSWERS, SLOTS, job_message, load_jobs, normalise_answer, suggest
+from bot.conversation.exploration import ANSWERS, SLOTS, job_message, load_jobs, normalise_answer, suggest
 
 
 def test_catalogue_is_complete():

@@ -1,4 +1,4 @@
-from bot.fallback import (FALLBACK_ACTION, FIRST_MISS, OTHER_LANGUAGE, SECOND_MISS, choose_response,
+from bot.conversation.fallback import (FALLBACK_ACTION, FIRST_MISS, OTHER_LANGUAGE, SECOND_MISS, choose_response,
                           previous_turn_was_miss)
 
 

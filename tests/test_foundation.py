@@ -4,10 +4,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import load_settings
-from bot.endpoints import render_endpoints, tracker_store_config
-from bot.leads import NewLead, create_lead, export_leads
-from bot.training import model_path, training_fingerprint
+from bot.ops.config import load_settings
+from bot.ops.endpoints import render_endpoints, tracker_store_config
+from bot.intake.referral import create_lead
+from bot.store.leads import NewLead, export_leads
+from bot.ops.training import model_path, training_fingerprint
 
 
 def test_settings_defaults_keep_everything_local(monkeypatch, tmp_path):
@@ -75,7 +76,7 @@ def test_lead_needs_consent(sqlite_url):
 
 
 def test_dotenv_fills_gaps_but_environment_wins(monkeypatch, tmp_path):
-    from bot.config import load_dotenv
+    from bot.ops.config import load_dotenv
 
     env_file = tmp_path / ".env"
     env_file.write_text("# comment\nGP_TEST_A=uit-bestand\nGP_TEST_B='ook'\n\nnonsense\n")

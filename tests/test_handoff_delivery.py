@@ -15,15 +15,15 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import PROJECT_ROOT
+from bot.ops.config import PROJECT_ROOT
 from bot.handoff.clock import FakeClock
 from bot.handoff.delivery_smtp import SmtpTransport
 from bot.handoff.delivery_telegram import TelegramTransport
 from bot.handoff.delivery_webhook import WebhookTransport
 from bot.handoff.links import verify
-from bot.handoff.models import DeadLetter, DeliveryAttempt, OutboxMessage, StatusEvent
+from bot.store.handoff_models import DeadLetter, DeliveryAttempt, OutboxMessage, StatusEvent
 from bot.handoff.worker import Worker, requeue_dead
-from bot.models import Lead
+from bot.store.models import Lead
 from tests.handoff_support import (COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, WEBHOOK_SECRET, SmtpReceiver,
                                    create_handed_off_lead, factory, fake_telegram, free_port, make_settings,
                                    smtp_receiver, webhook_receiver)
@@ -282,7 +282,7 @@ def test_counsellor_without_channels_goes_to_coordinator(factory, sqlite_url, tm
 
 
 def test_erasing_the_lead_removes_all_handoff_rows(factory, sqlite_url, tmp_path, webhook_receiver):
-    from bot.handoff.models import FollowUp, HandoffCase
+    from bot.store.handoff_models import FollowUp, HandoffCase
     settings = make_settings(sqlite_url, tmp_path, max_attempts=1)
     webhook_receiver.fail_with = 503
     counsellor = dict(COUNSELLOR, webhook_url=webhook_receiver.url, webhook_secret=WEBHOOK_SECRET,
@@ -304,7 +304,7 @@ def test_concurrent_workers_never_claim_the_same_row_sqlite(factory, sqlite_url,
 def test_concurrent_workers_never_claim_the_same_row_postgres(tmp_path):
     from tests.handoff_pg import postgres_url
     with postgres_url() as url:
-        from bot.db import session_factory
+        from bot.store.db import session_factory
         _concurrent_claims(session_factory(url), make_settings(url, tmp_path))
 
 
@@ -387,7 +387,7 @@ def test_worker_killed_mid_batch_with_sigkill_loses_nothing_doubles_nothing(fact
 
 def test_worker_cli_once_and_requeue(factory, sqlite_url, tmp_path, monkeypatch, capsys):
     """The command the launcher runs: ``python -m bot worker`` reads everything from the environment."""
-    from bot.cli import main
+    from bot.ops.cli import main
     receiver = SmtpReceiver().start()
     try:
         for name, value in dict(DATABASE_URL=sqlite_url, GP_VAR_DIR=str(tmp_path), GP_SMTP_PORT=str(receiver.port),

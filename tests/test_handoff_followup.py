@@ -10,14 +10,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.db import session_factory
+from bot.store.db import session_factory
 from bot.handoff.clock import AMSTERDAM, FakeClock
 from bot.handoff.delivery import TemporaryFailure
 from bot.handoff.followup import ChannelFollowupSender, opt_out, record_person_reply
 from bot.handoff.links import register_routes, status_links
-from bot.handoff.models import FollowUp, OutboxMessage, StatusEvent
+from bot.store.handoff_models import FollowUp, OutboxMessage, StatusEvent
 from bot.handoff.worker import Worker
-from bot.models import Lead
+from bot.store.models import Lead
 from tests.handoff_support import COUNSELLOR, FRIDAY_AFTERNOON, create_handed_off_lead, fake_telegram, make_settings
 
 

@@ -1,12 +1,12 @@
-"""The 0100 migration creates exactly what bot/handoff/models.py declares (a drift would only show
+"""The 0100 migration creates exactly what bot/store/handoff_models.py declares (a drift would only show
 up in production, on PostgreSQL, at the worst moment)."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import bot.handoff.models  # noqa: F401  (registers the tables on Base)
-from bot.db import get_engine
-from bot.models import Base
+import bot.store.handoff_models  # noqa: F401  (registers the tables on Base)
+from bot.store.db import get_engine
+from bot.store.models import Base
 
 
 def _handoff_diffs(url):

@@ -9,7 +9,7 @@ from bot.handoff.links import status_links, verify
 from bot.handoff.promise import confirmation_text
 from bot.handoff.render import render_email, render_telegram, webhook_body
 from bot.handoff.summary import Counsellor, build_summary, load_schema
-from bot.models import Lead
+from bot.store.models import Lead
 from tests.handoff_support import COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, lead_kwargs, make_settings
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from bot import intake
-from bot.regions import place_for_postcode
+from bot.intake import decisions as intake
+from bot.routing.regions import place_for_postcode
 
 
 def _slots(**kw):

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import looks_non_dutch
+from bot.conversation.language import looks_non_dutch
 
 
 @pytest.mark.parametrize("text", [

@@ -2,7 +2,7 @@
 from alembic import command
 from sqlalchemy import inspect
 
-from bot.db import alembic_config, get_engine
+from bot.store.db import alembic_config, get_engine
 from tests.store_fixtures import store_url  # noqa: F401
 
 

@@ -4,7 +4,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.regional import ValidateSlotMappings
-from bot.regional import regional_welcome, slugify
+from bot.conversation.regional import regional_welcome, slugify
 
 
 def test_snippet_slugs_and_codes_find_the_region_and_its_organisation():

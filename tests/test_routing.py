@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from bot.counsellors import Absence, Registry, RegistryError, load_registry, parse_registry
-from bot.regions import find_places, load_gazetteer, place_for_postcode
-from bot.routing import NATIONAL_FALLBACK, OWN_REGION, NoCounsellorAvailable, distance_km, route
+from bot.routing.counsellors import Absence, Registry, RegistryError, load_registry, parse_registry
+from bot.routing.regions import find_places, load_gazetteer, place_for_postcode
+from bot.routing.assign import NATIONAL_FALLBACK, OWN_REGION, NoCounsellorAvailable, distance_km, route
 
 TODAY = date(2026, 11, 27)
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.ops.config import PROJECT_ROOT
 from tests.stack import free_port
 
 pytestmark = pytest.mark.e2e

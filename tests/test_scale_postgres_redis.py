@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from bot.config import PROJECT_ROOT
-from bot.launcher import Service, start_all, stop_all
-from bot.training import rasa_executable
+from bot.ops.config import PROJECT_ROOT
+from bot.ops.launcher import Service, start_all, stop_all
+from bot.ops.training import rasa_executable
 from tests.services import require_redis, temporary_pg_database
 from tests.stack import Stack, free_port, start_stack
 

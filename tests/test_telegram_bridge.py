@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from bot import telegram_bridge as tb
+from bot.channels import telegram_bridge as tb
 from tests.fake_telegram import FakeTelegram
 from tests.stack import free_port
 
@@ -147,7 +147,7 @@ async def test_long_payload_fits_64_bytes_and_comes_back(telegram, stack):
 def domain_intents():
     import yaml
 
-    from bot.config import PROJECT_ROOT
+    from bot.ops.config import PROJECT_ROOT
 
     return set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.topics import RESPONSES, detect_topic, pick_response
+from bot.conversation.topics import RESPONSES, detect_topic, pick_response
 
 
 @pytest.mark.parametrize("text, topic", [

@@ -4,8 +4,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot import validation as v
-from bot.phone import format_phone, is_mobile, normalise_email, normalise_phone, normalise_telegram
+from bot.intake import validation as v
+from bot.intake.phone import format_phone, is_mobile, normalise_email, normalise_phone, normalise_telegram
 
 
 @pytest.mark.parametrize("text, expected", [

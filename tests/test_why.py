@@ -1,4 +1,4 @@
-from bot.why import GENERAL, explanation_for
+from bot.conversation.why import GENERAL, explanation_for
 
 
 def test_each_intake_question_has_an_explanation():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.launcher import Service, start_all, stop_all
-from bot.training import rasa_env
+from bot.ops.launcher import Service, start_all, stop_all
+from bot.ops.training import rasa_env
 from tests.stack import free_port
 
 pytestmark = pytest.mark.e2e

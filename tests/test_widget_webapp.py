@@ -3,9 +3,9 @@ from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.config import load_settings
-from bot.socketio_channel import clean_metadata, clean_region
-from bot.webapp import WEB_DIR, create_app
+from bot.ops.config import load_settings
+from bot.channels.socketio_channel import clean_metadata, clean_region
+from bot.channels.webapp import WEB_DIR, create_app
 
 
 async def client_for(rasa_url="http://127.0.0.1:5999"):

@@ -20,43 +20,25 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.handoff.clock import AMSTERDAM, as_utc
-from bot.handoff.delivery import PermanentFailure, TemporaryFailure
-from bot.handoff.models import FollowUp, HandoffCase
+from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure
+from bot.handoff.delivery_smtp import SmtpTransport
+from bot.handoff.delivery_telegram import TelegramTransport
+from bot.handoff.outbox import enqueue_email
+from bot.handoff.render import render_plain
+from bot.handoff.schedule import QUIET_END, QUIET_START, in_quiet_hours, next_allowed  # noqa: F401 (re-exported)
+from bot.handoff.status import OPEN_STATUSES as OPEN, RESOLVED_STATUSES as RESOLVED, set_status
 from bot.handoff.summary import Counsellor, lead_contact, normalise_method
 from bot.handoff.workdays import add_workdays, dutch_date
-from bot.models import Lead
+from bot.store.db import new_session
+from bot.store.handoff_models import FollowUp, HandoffCase
+from bot.store.models import Lead
 
 log = logging.getLogger(__name__)
 
-QUIET_START = time(21, 0)
-QUIET_END = time(8, 0)
 MAX_NUDGES = 2
 SECOND_NUDGE_AFTER_WORKDAYS = 2
 SECOND_NUDGE_AT = time(10, 0)
 MAX_SEND_ATTEMPTS = 4
-from bot.handoff.status import OPEN_STATUSES as OPEN, RESOLVED_STATUSES as RESOLVED  # noqa: E402
-
-
-def in_quiet_hours(moment: datetime) -> bool:
-    local = moment.astimezone(AMSTERDAM).time()
-    return local >= QUIET_START or local < QUIET_END
-
-
-def next_allowed(moment: datetime) -> datetime:
-    """``moment`` itself if outside quiet hours, else the next 08:00 Amsterdam time (in UTC)."""
-    if not in_quiet_hours(moment):
-        return as_utc(moment)
-    local = moment.astimezone(AMSTERDAM)
-    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-    return as_utc(datetime.combine(day, QUIET_END, tzinfo=AMSTERDAM))
-
-
-def schedule_for_case(session: Session, case: HandoffCase) -> None:
-    due = as_utc(case.promised_by)
-    session.add(FollowUp(lead_id=case.lead_id, kind="nudge", seq=1, due_at=next_allowed(due),
-                         status="scheduled", attempts=0))
-    session.add(FollowUp(lead_id=case.lead_id, kind="escalation", seq=1, due_at=due, status="scheduled",
-                         attempts=0))
 
 
 def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
@@ -112,14 +94,10 @@ class ChannelFollowupSender:
         self.settings = settings
 
     def send(self, channel: str, address: str, subject: str, text: str, key: str) -> None:
-        from bot.handoff.delivery import Envelope
-
         if channel == "telegram":
-            from bot.handoff.delivery_telegram import TelegramTransport
             TelegramTransport(self.settings).send(Envelope(0, "", "nudge", channel, address, key,
                                                            {"chat_id": address, "text": text}))
         elif channel == "email":
-            from bot.handoff.delivery_smtp import SmtpTransport
             SmtpTransport(self.settings).send(Envelope(0, "", "nudge", channel, address, key,
                                                        {"to": address, "subject": subject, "text": text}))
         else:
@@ -144,8 +122,6 @@ def opt_out_conversation(database_url: str, conversation_id: str, now: datetime)
     """"Stop" typed in the chat: finds this conversation's lead (if any) and opts it out.
 
     The chat only knows its sender id, so this is the entry point for the Rasa action."""
-    from bot.db import new_session
-
     with new_session(database_url) as session, session.begin():
         lead_id = session.execute(select(Lead.id).where(Lead.conversation_id == conversation_id)).scalar()
         return bool(lead_id) and opt_out(session, lead_id, now)
@@ -154,8 +130,6 @@ def opt_out_conversation(database_url: str, conversation_id: str, now: datetime)
 def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: datetime) -> None:
     """The person answered a nudge. "ja" marks the lead contacted (no more nudges, no escalation);
     "nee" leaves it open so the escalation and the second nudge still happen."""
-    from bot.handoff.status import set_status
-
     lead = session.get(Lead, lead_id)
     if lead is not None and had_contact and lead.status not in RESOLVED:
         set_status(session, lead, "in_contact", "person", now)
@@ -182,9 +156,6 @@ def _claim(session: Session, now: datetime, limit: int, lease: timedelta) -> Lis
 def process_due_followups(session_factory: Callable[[], Session], settings, now: datetime,
                           sender: FollowupSender, limit: int = 50) -> int:
     """Handle every follow-up that is due at ``now``; returns how many were handled."""
-    from bot.handoff.outbox import enqueue_email
-    from bot.handoff.render import render_plain
-
     with session_factory() as session:
         ids = _claim(session, now, limit, timedelta(seconds=settings.lease_seconds))
     for fid in ids:

@@ -62,7 +62,7 @@ def status_links(settings: HandoffSettings, lead_id: str) -> List[Dict[str, str]
 
 
 def register_routes(app, settings: HandoffSettings, clock=None) -> None:
-    """Mount ``GET /lead/{lead_id}/status`` on an aiohttp app (the web app of ``bot/webapp.py``).
+    """Mount ``GET /lead/{lead_id}/status`` on an aiohttp app (the web app of ``bot/channels/webapp.py``).
 
     The database work is synchronous SQLAlchemy, so it runs in the default executor and never
     blocks the event loop that also serves the chat.

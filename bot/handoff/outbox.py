@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Mapping, Optional
 from sqlalchemy.orm import Session
 
 from bot.handoff.clock import as_utc
-from bot.handoff.followup import schedule_for_case
+from bot.handoff.schedule import schedule_for_case
 from bot.handoff.links import status_links
-from bot.handoff.models import HandoffCase, OutboxMessage
+from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.handoff.render import render_email, render_telegram, webhook_body
 from bot.handoff.settings import HandoffSettings, load_handoff_settings
 from bot.handoff.summary import Counsellor, build_summary

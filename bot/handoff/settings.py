@@ -1,6 +1,6 @@
 """Hand-off settings, read from environment variables (defaults work on a laptop).
 
-Kept apart from ``bot/config.py`` so the hand-off branch merges without touching the foundation's
+Kept apart from ``bot/ops/config.py`` so the hand-off branch merges without touching the foundation's
 settings. Every variable is listed in the module docstring of the README section / report:
 
 ==============================  ===========================================  ======================
@@ -47,7 +47,7 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.ops.config import load_settings
 
 
 def _env(name: str, default: str) -> str:

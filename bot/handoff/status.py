@@ -14,10 +14,10 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
-from bot.db import new_session
-from bot.handoff.models import StatusEvent
-import bot.models as bot_models
-from bot.models import Lead
+from bot.store.db import new_session
+from bot.store.handoff_models import StatusEvent
+import bot.store.models as bot_models
+from bot.store.models import Lead
 
 OPEN_STATUSES = frozenset({"new", "delivered"})
 RESOLVED_STATUSES = frozenset({"in_contact", "appointment", "closed"})

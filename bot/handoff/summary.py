@@ -164,7 +164,7 @@ def _label(table: str, code: Any) -> Any:
     if not code:
         return code
     try:
-        import bot.validation as validation
+        import bot.intake.validation as validation
         entry = getattr(validation, table, {}).get(code)
     except Exception:
         entry = None
@@ -180,7 +180,7 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
                   conversation_url: Optional[str] = None) -> Dict[str, Any]:
     """Build the summary dict (validates against ``schemas/handoff-summary.v1.json``).
 
-    ``lead`` is the ``bot.models.Lead`` row (or any object with its attribute names).
+    ``lead`` is the ``bot.store.models.Lead`` row (or any object with its attribute names).
     """
     extra = dict(extra or {})
     c = Counsellor.from_any(counsellor)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from bot.handoff.clock import Clock, SystemClock
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure, Transport
 from bot.handoff.followup import ChannelFollowupSender, FollowupSender, process_due_followups
-from bot.handoff.models import DeadLetter, DeliveryAttempt, OutboxMessage
+from bot.store.handoff_models import DeadLetter, DeliveryAttempt, OutboxMessage
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.status import mark_delivered
 

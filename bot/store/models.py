@@ -1,14 +1,14 @@
-"""Lead store tables. Alembic migrations in ``bot/migrations/versions`` must match these.
+"""Lead store tables. Alembic migrations in ``bot/store/migrations/versions`` must match these.
 
 Privacy by design:
 - no birth date and no exact age: ``age_band`` only;
 - postcode as PC4 (4 digits) only, or just the gemeente;
 - everything that identifies a person lives in ``leads`` and ``consent_records`` and is erased
-  together (``bot.erasure``); ``erasure_stats`` keeps only anonymous counts per month.
+  together (``bot.store.erasure``); ``erasure_stats`` keeps only anonymous counts per month.
 
 "One person, one referral" is enforced by the database, not by a check-then-insert in Python:
 ``leads.conversation_id`` and ``leads.contact_key`` are UNIQUE, so two concurrent submits cannot both
-succeed (see ``bot.leads.create_lead``).
+succeed (see ``bot.store.leads.insert_lead``).
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ class Lead(Base):
     routing_rule = Column(String(32))
     routing_reason = Column(Text)
     routing_distance_km = Column(Float)
-    interests = Column(JSON, nullable=False, default=list)  # button codes, see bot.validation.INTERESTS
+    interests = Column(JSON, nullable=False, default=list)  # button codes, see bot.intake.validation.INTERESTS
     interests_text = Column(Text)  # in the person's own words
     contact_method = Column(String(16))  # phone | email | telegram
     contact_value = Column(String(255))  # E.164 phone, e-mail address or @telegram
@@ -143,7 +143,7 @@ class ErasureStat(Base):
 
 
 class TrackerErasure(Base):
-    """Conversations whose Rasa tracker events still have to be deleted (see bot.erasure: Rasa
+    """Conversations whose Rasa tracker events still have to be deleted (see bot.store.erasure: Rasa
     writes the last turn after our action returns, so we delete again shortly afterwards)."""
     __tablename__ = "tracker_erasures"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"

@@ -112,7 +112,7 @@ _default_store: Optional[CallbackStore] = None
 def default_callback_store() -> CallbackStore:
     global _default_store
     if _default_store is None:
-        from bot.config import load_settings
+        from bot.ops.config import load_settings
 
         var_dir = load_settings().var_dir
         var_dir.mkdir(parents=True, exist_ok=True)
@@ -362,7 +362,7 @@ def build_application(token: str, rasa_url: str, *, base_url: Optional[str] = No
 
 def run(settings=None) -> int:
     """``python -m bot telegram``: long polling, or webhook when TELEGRAM_WEBHOOK_URL is set."""
-    from bot.config import load_settings
+    from bot.ops.config import load_settings
 
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")

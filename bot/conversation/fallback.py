@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from bot.language import looks_non_dutch
+from bot.conversation.language import looks_non_dutch
 
 FALLBACK_ACTION = "action_handle_fallback"
 

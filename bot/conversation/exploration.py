@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-CONTENT = Path(__file__).resolve().parent.parent / "content" / "exploration.yml"
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "exploration.yml"
 
 SLOTS = ("explore_style", "explore_place", "explore_activity")
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from bot.counsellors import Counsellor, Registry
-from bot.regions import Place
+from bot.routing.counsellors import Counsellor, Registry
+from bot.routing.regions import Place
 
 EARTH_RADIUS_KM = 6371.0088
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 
-from bot.models import Base, utcnow
+from bot.store.models import Base, utcnow
 
 LEAD_FK = dict(ondelete="CASCADE")
 

@@ -1,8 +1,9 @@
 """Writing and reading leads. Actions and the CLI go through here, never through SQL directly.
 
-The one entry point for a new lead is :func:`create_lead`. It runs in ONE transaction: consent
-record, lead, first audit event and whatever the caller's ``on_created`` hook writes (the hand-off
-outbox rows) commit together or not at all. "One person, one referral" is decided by the database's
+A new lead enters through :func:`bot.intake.referral.create_lead`, which picks the counsellor and
+calls :func:`insert_lead` here. That runs in ONE transaction: consent record, lead, first audit event
+and whatever the caller's ``on_created`` hook writes (the hand-off outbox rows) commit together or not
+at all. "One person, one referral" is decided by the database's
 UNIQUE constraints on ``conversation_id`` and ``contact_key``; when a second submit loses that race
 we return the lead that won instead of an error, so the bot can say who already has the request.
 """
@@ -12,16 +13,14 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.counsellors import Counsellor, Registry, load_registry
-from bot.db import new_session
-from bot.models import ConsentRecord, CounsellorRecord, Lead, LeadEvent, Region, utcnow
-from bot.regions import load_gazetteer
+from bot.store.db import new_session
+from bot.store.models import ConsentRecord, CounsellorRecord, Lead, LeadEvent, Region, utcnow
 
 EXPORT_FIELDS = (
     "id", "created_at", "status", "region_code", "region_name", "counsellor_name", "age",
@@ -32,22 +31,13 @@ EXPORT_FIELDS = (
 # through "new" → "delivered" → "in_contact"/"appointment" → "closed"/"no_contact".
 OPEN_STATUSES = ("new", "delivered", "in_contact", "appointment")
 
-OnCreated = Callable[[Session, Lead, Counsellor], None]
-_ON_CREATED_HOOKS: List[OnCreated] = []
-
-
-def register_on_created(hook: OnCreated) -> OnCreated:
-    """Adds a hook that :func:`create_lead` runs for every new lead, in the lead's transaction
-    (after the ``on_created`` argument). Lets the hand-off module plug in its outbox without the
-    intake actions knowing about it."""
-    if hook not in _ON_CREATED_HOOKS:
-        _ON_CREATED_HOOKS.append(hook)
-    return hook
+# ``on_created(session, lead, counsellor)``; the counsellor is a bot.routing.counsellors.Counsellor.
+OnCreated = Callable[[Session, Lead, Any], None]
 
 
 @dataclass
 class NewLead:
-    """Everything a counsellor needs, already validated and normalised (see bot.validation)."""
+    """Everything a counsellor needs, already validated and normalised (see bot.intake.validation)."""
     conversation_id: str
     channel: str
     consent: bool = False
@@ -114,20 +104,20 @@ _synced: Dict[str, str] = {}
 _sync_lock = threading.Lock()
 
 
-def sync_registry(database_url: str, registry: Registry) -> None:
-    """Copies regions and counsellors as loaded into the database (once per process per version),
-    so leads can reference them and reports can join on them."""
-    stamp = f"{id(registry)}:{registry.version}"
+def sync_reference_data(database_url: str, stamp: str, regions: Iterable[Tuple[str, str]],
+                        counsellors: Iterable[Any]) -> None:
+    """Copies regions ``(code, name)`` and counsellors as loaded into the database (once per process
+    per ``stamp``), so leads can reference them and reports can join on them."""
     with _sync_lock:
         if _synced.get(database_url) == stamp:
             return
         for attempt in range(3):
             try:
                 with new_session(database_url) as session, session.begin():
-                    for region in load_gazetteer().regions.values():
-                        session.merge(Region(code=region.code, name=region.name))
+                    for code, name in regions:
+                        session.merge(Region(code=code, name=name))
                     session.flush()
-                    for c in registry.counsellors:
+                    for c in counsellors:
                         session.merge(CounsellorRecord(
                             id=c.id, region_code=c.region_code, name=c.name, organisation=c.organisation,
                             office_place=c.office_place, lat=c.lat, lon=c.lon, email=c.email,
@@ -164,8 +154,8 @@ def existing_lead_for(database_url: str, conversation_id: str) -> Optional[Lead]
         return session.execute(select(Lead).where(Lead.conversation_id == conversation_id)).scalars().first()
 
 
-def create_lead(database_url: str, data: NewLead, on_created: Optional[OnCreated] = None,
-                registry: Optional[Registry] = None) -> LeadResult:
+def insert_lead(database_url: str, data: NewLead, counsellor: Any,
+                on_created: Optional[OnCreated] = None) -> LeadResult:
     """Stores one lead with its consent record and first audit event, in ONE transaction.
 
     ``on_created(session, lead, counsellor)`` runs inside that transaction, after the lead is flushed
@@ -174,11 +164,6 @@ def create_lead(database_url: str, data: NewLead, on_created: Optional[OnCreated
     """
     if not data.consent:
         raise ValueError("a lead is only stored with the person's (or their guardian's) consent")
-    registry = registry or load_registry()
-    counsellor = registry.by_id(data.counsellor_id or "")
-    if counsellor is None:
-        raise ValueError(f"unknown counsellor id {data.counsellor_id!r}")
-    sync_registry(database_url, registry)
     key = contact_key(data.contact_method and data.contact_method, data.contact_value, data.consent_basis,
                       data.first_name)
     try:
@@ -209,8 +194,8 @@ def create_lead(database_url: str, data: NewLead, on_created: Optional[OnCreated
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status="new", actor="bot",
                                   note=data.routing_reason))
-            for hook in ([on_created] if on_created else []) + list(_ON_CREATED_HOOKS):
-                hook(session, lead, counsellor)
+            if on_created is not None:
+                on_created(session, lead, counsellor)
         return LeadResult(lead, created=True)
     except IntegrityError:
         # Lost the race against a concurrent submit of the same person: report the winner.

@@ -3,7 +3,7 @@
 Rasa 3.6.21 calls ``sio.enter_room()`` without ``await``; with python-socketio 5.x that is a
 coroutine, so a client never joins its session room and, with ``session_persistence: true``, no
 bot message ever reaches the browser. This channel (configured in credentials.yml as
-``bot.socketio_channel.SocketIOInput``) keeps Rasa's wire protocol (``session_request`` →
+``bot.channels.socketio_channel.SocketIOInput``) keeps Rasa's wire protocol (``session_request`` →
 ``session_confirm``, ``user_uttered`` → ``bot_uttered``) and adds:
 
 - the room join is awaited, so replies arrive and a reload (same ``session_id``) keeps the conversation;

@@ -14,8 +14,8 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
-from bot.config import PROJECT_ROOT
-from bot.regions import load_gazetteer
+from bot.ops.config import PROJECT_ROOT
+from bot.routing.regions import load_gazetteer
 
 REGISTRY_PATH = PROJECT_ROOT / "content" / "counsellors.yml"
 

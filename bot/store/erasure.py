@@ -9,9 +9,6 @@ its SQL tracker store re-inserts every event it thinks is missing. Deleting only
 would therefore be undone. So we delete now, remember the sender in ``tracker_erasures`` and delete
 again in a few sweeps shortly afterwards (a timer in the action server, and ``python -m bot leads
 purge`` as a safety net after a crash). The pending row itself is removed after the last sweep.
-
-Other modules that store per-lead data (the hand-off outbox of issue 5) register a cleaner with
-:func:`register_cleaner`; it runs in the same transaction before the leads are deleted.
 """
 from __future__ import annotations
 
@@ -26,25 +23,14 @@ from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db import new_session
-from bot.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
+from bot.store.db import new_session
+from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
 
 TRACKER_SWEEP_DELAYS_S = (0.5, 2.0, 5.0, 10.0)
 TRACKER_SWEEP_WINDOW = timedelta(seconds=10)
 DEFAULT_RETENTION_MONTHS = 12
-
-Cleaner = Callable[[Session, Sequence[str]], None]
-_cleaners: List[Cleaner] = []
-
-
-def register_cleaner(cleaner: Cleaner) -> Cleaner:
-    """``cleaner(session, lead_ids)`` deletes the caller's rows for these leads (same transaction)."""
-    if cleaner not in _cleaners:
-        _cleaners.append(cleaner)
-    return cleaner
-
 
 def retention_months() -> int:
     """GP_LEAD_RETENTION_MONTHS (default 12): leads older than this are purged."""
@@ -74,8 +60,6 @@ def _count(session: Session, kind: str, n: int, now: datetime) -> None:
 
 def _delete_leads(session: Session, lead_ids: Sequence[str], conversation_ids: Iterable[str]) -> int:
     conversation_ids = [c for c in set(conversation_ids) if c]
-    for cleaner in _cleaners:
-        cleaner(session, list(lead_ids))
     consent_ids = [cid for (cid,) in session.execute(
         select(Lead.consent_record_id).where(Lead.id.in_(lead_ids))) if cid is not None]
     if lead_ids:

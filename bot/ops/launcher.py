@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-from bot.config import PROJECT_ROOT, Settings
-from bot.endpoints import write_endpoints
-from bot.training import rasa_env, rasa_executable
+from bot.ops.config import PROJECT_ROOT, Settings
+from bot.ops.endpoints import write_endpoints
+from bot.ops.training import rasa_env, rasa_executable
 
 
 @dataclass

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bot.config import PROJECT_ROOT
+from bot.ops.config import PROJECT_ROOT
 
 REGIONS_DIR = PROJECT_ROOT / "content" / "regions"
 

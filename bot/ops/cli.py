@@ -8,11 +8,11 @@ import sys
 import time
 from typing import List, Optional
 
-from bot.config import load_settings
+from bot.ops.config import load_settings
 
 
 def cmd_leads_export(args: argparse.Namespace) -> int:
-    from bot.leads import export_leads
+    from bot.store.leads import export_leads
 
     settings = load_settings()
     json.dump(export_leads(settings.database_url), sys.stdout, ensure_ascii=False, indent=2)
@@ -23,7 +23,7 @@ def cmd_leads_export(args: argparse.Namespace) -> int:
 def cmd_leads_purge(args: argparse.Namespace) -> int:
     """Retention: removes leads older than --months (default GP_LEAD_RETENTION_MONTHS or 12), with
     their consent records and conversations, and finishes pending tracker erasures."""
-    from bot.erasure import purge_expired, retention_months
+    from bot.store.erasure import purge_expired, retention_months
 
     settings = load_settings()
     months = args.months or retention_months()
@@ -33,7 +33,7 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.training import ensure_model
+    from bot.ops.training import ensure_model
 
     settings = load_settings()
     progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - stdout is the path only
@@ -47,22 +47,22 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from bot.webapp import serve
+    from bot.channels.webapp import serve
 
     serve()
     return 0
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
-    from bot.telegram_bridge import run
+    from bot.channels.telegram_bridge import run
 
     return run()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.db import get_engine
-    from bot.launcher import build_services, start_all, stop_all
-    from bot.training import ensure_model
+    from bot.store.db import get_engine
+    from bot.ops.launcher import build_services, start_all, stop_all
+    from bot.ops.training import ensure_model
 
     settings = load_settings()
     try:
@@ -112,7 +112,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import logging
     import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
 
-    from bot.db import session_factory
+    from bot.store.db import session_factory
     from bot.handoff.clock import SystemClock
     from bot.handoff.settings import load_handoff_settings
     from bot.handoff.worker import Worker, requeue_dead

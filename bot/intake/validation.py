@@ -192,7 +192,7 @@ def check_contact_method(text: Optional[str]) -> Checked:
 
 
 def check_contact_value(method: Optional[str], text: Optional[str]) -> Checked:
-    from bot.phone import normalise_email, normalise_phone, normalise_telegram
+    from bot.intake.phone import normalise_email, normalise_phone, normalise_telegram
 
     if method == "email":
         email = normalise_email(text)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from bot.config import PROJECT_ROOT
+from bot.ops.config import PROJECT_ROOT
 
 TRAINING_INPUTS = ("domain.yml", "config.yml", "data")
 MODEL_PREFIX = "gouden-poort-"

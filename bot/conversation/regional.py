@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from bot.counsellors import load_registry
-from bot.regions import load_gazetteer
+from bot.routing.counsellors import load_registry
+from bot.routing.regions import load_gazetteer
 
 
 @dataclass(frozen=True)

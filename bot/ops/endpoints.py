@@ -7,7 +7,7 @@ from typing import Any, Dict
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
+from bot.ops.config import Settings
 
 
 def tracker_store_config(url: str) -> Dict[str, Any]:

@@ -1,8 +1,8 @@
-"""Alembic environment: runs against the connection handed over by bot.db, or the configured URL."""
+"""Alembic environment: runs against the connection handed over by bot.store.db, or the configured URL."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.models import Base
+from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

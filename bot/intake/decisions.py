@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot import validation
-from bot.counsellors import Counsellor, Registry, load_registry
-from bot.phone import format_phone
-from bot.regions import Place, find_places, place_for_postcode
-from bot.routing import RoutingDecision, route
+from bot.intake import validation
+from bot.routing.counsellors import Counsellor, Registry, load_registry
+from bot.intake.phone import format_phone
+from bot.routing.regions import Place, find_places, place_for_postcode
+from bot.routing.assign import RoutingDecision, route
 
 SKIPPED = "overgeslagen"
 SKIPPABLE = ("first_name", "situation", "interests", "contact_time")
@@ -94,7 +94,7 @@ def check_location(text: Any) -> LocationCheck:
 
 
 def check_location_choice(text: Any, options: List[Mapping[str, str]]) -> validation.Checked:
-    from bot.regions import _key, place_for_gemeente
+    from bot.routing.regions import _key, place_for_gemeente
 
     raw = _key(str(text or ""))
     for index, option in enumerate(options or [], start=1):
@@ -216,7 +216,7 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
 
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
                         routing: Mapping[str, Any], consent_text: str, consent_text_version: str):
-    from bot.leads import NewLead
+    from bot.store.leads import NewLead
 
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}

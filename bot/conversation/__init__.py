@@ -1,0 +1,7 @@
+"""What the bot says outside the intake: topics, "ontdek wat bij je past", why-answers, fallback,
+language detection and the regional welcome.
+
+Owns the conversation's rules as plain functions over text and slot values, so they are tested
+without Rasa. May import ``bot.routing`` (region names for the welcome), ``bot.store`` and
+``bot.ops.config``; never channels, actions or the rest of ``bot.ops``.
+"""
