@@ -6,7 +6,7 @@ exactly one lead; changing either byte invalidates it, and comparison is constan
 
 Links do not expire: a counsellor may report "afspraak gepland" weeks later. They stop working when
 the lead is erased (the page then says the request no longer exists). Mail scanners that pre-fetch
-links could "click" one; every change is recorded in ``handoff_status_events`` and the page offers
+links could "click" one; every change is recorded in the lead's audit trail (``lead_events``) and the page offers
 the other statuses, so a wrong status is visible and corrected with one more click.
 """
 from __future__ import annotations
@@ -16,7 +16,6 @@ import base64
 import hashlib
 import hmac
 import logging
-from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import quote
 

@@ -10,9 +10,9 @@ import hmac
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.handoff.clock import as_utc
 from bot.handoff.workdays import AMSTERDAM, dutch_date_long

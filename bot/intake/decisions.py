@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.intake import validation
-from bot.routing.counsellors import Counsellor, Registry, load_registry
+from bot.routing.counsellors import Registry, load_registry
 from bot.intake.phone import format_phone
 from bot.routing.regions import Place, find_places, place_for_postcode
 from bot.routing.assign import RoutingDecision, route

@@ -17,7 +17,7 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, List, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
