@@ -19,7 +19,10 @@ import logging
 from typing import Dict, List, Optional
 from urllib.parse import quote
 
+from bot.handoff.clock import SystemClock
+from bot.handoff.render import render_status_page
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.status import set_status_by_link
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +69,9 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
     The database work is synchronous SQLAlchemy, so it runs in the default executor and never
     blocks the event loop that also serves the chat.
     """
+    # Local on purpose: only the web app serves these routes, while the action server and the worker
+    # import this module for status_links() and would otherwise load aiohttp's server stack.
     from aiohttp import web
-
-    from bot.handoff.clock import SystemClock
-    from bot.handoff.render import render_status_page
-    from bot.handoff.status import set_status_by_link
 
     clock = clock or SystemClock()
 
