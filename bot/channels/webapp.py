@@ -137,8 +137,12 @@ def create_app(settings: Settings) -> web.Application:
     # Counsellors' signed one-click status links from the hand-off e-mail (no login needed).
     from bot.handoff.links import register_routes
     from bot.handoff.settings import load_handoff_settings
+    from bot.handoff import guardian
 
-    register_routes(app, load_handoff_settings())
+    handoff_settings = load_handoff_settings()
+    register_routes(app, handoff_settings)
+    # A parent's or guardian's confirmation of an under-16's request (GET shows, POST confirms).
+    guardian.register_routes(app, handoff_settings)
     return app
 
 

@@ -100,11 +100,13 @@ def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, 
     return rows
 
 
-def enqueue_email(session: Session, lead_id: str, kind: str, to: str, subject: str, text: str, now: datetime,
-                  suffix: str = "") -> OutboxMessage:
-    """Escalations and alerts go through the same outbox, so they get the same retries."""
-    key = idempotency_key(lead_id, kind, "email", suffix)
-    row = OutboxMessage(lead_id=lead_id, kind=kind, channel="email", recipient=to, idempotency_key=key,
+def enqueue_email(session: Session, lead_id: Optional[str], kind: str, to: str, subject: str, text: str,
+                  now: datetime, suffix: str = "", guardian_request_id: Optional[str] = None) -> OutboxMessage:
+    """Escalations, alerts and the guardian's consent mail go through the same outbox, so they get
+    the same retries. A message belongs to a lead or, before there is one, to a guardian request."""
+    key = idempotency_key(lead_id or guardian_request_id or "", kind, "email", suffix)
+    row = OutboxMessage(lead_id=lead_id, guardian_request_id=guardian_request_id, kind=kind, channel="email",
+                        recipient=to, idempotency_key=key,
                         payload={"to": to, "subject": subject, "text": text, "html": None},
                         status="pending", attempts=0, next_attempt_at=now, created_at=now)
     session.add(row)

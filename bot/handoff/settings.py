@@ -27,6 +27,8 @@ GP_HANDOFF_BACKOFF_MAX          longest retry delay in seconds               360
 GP_HANDOFF_LEASE                seconds a claimed message stays claimed      120
 GP_HANDOFF_POLL                 seconds between worker polls when idle       2
 GP_PROMISE_WORKDAYS             working days within which contact is promised 2
+GP_GUARDIAN_CONFIRM_DAYS        days a guardian has to confirm an under-16's 7
+                              request; then it is erased
 GP_LEAD_RETENTION_MONTHS        months after which lead + conversation are   12
                               purged (shared with the intake's purge)
 GP_CONVERSATION_URL_TEMPLATE  link to the conversation, {lead_id} /       (empty: "niet beschikbaar")
@@ -83,6 +85,7 @@ class HandoffSettings:
     poll_seconds: float = 2.0
     promise_workdays: int = 2
     retention_months: int = 12
+    guardian_days: int = 7
     conversation_url_template: str = ""
     telegram_token: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
@@ -148,6 +151,7 @@ def load_handoff_settings() -> HandoffSettings:
         poll_seconds=float(_env("GP_HANDOFF_POLL", "2")),
         promise_workdays=int(_env("GP_PROMISE_WORKDAYS", "2")),
         retention_months=max(1, int(_env("GP_LEAD_RETENTION_MONTHS", "12"))),
+        guardian_days=max(1, int(_env("GP_GUARDIAN_CONFIRM_DAYS", "7"))),
         conversation_url_template=_env("GP_CONVERSATION_URL_TEMPLATE", ""),
         telegram_token=_env("GP_HANDOFF_TELEGRAM_TOKEN", base.telegram_token),
         telegram_api_base=_env("GP_TELEGRAM_API_BASE", "https://api.telegram.org/bot"),

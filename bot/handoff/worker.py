@@ -93,7 +93,8 @@ class Worker:
                     if result.rowcount == 1:
                         session.refresh(row)
                         claimed.append(row)
-            return [Envelope(r.id, r.lead_id, r.kind, r.channel, r.recipient, r.idempotency_key, dict(r.payload))
+            # the reference in headers and logs: the lead's, or the guardian request's before a lead exists
+            return [Envelope(r.id, r.lead_id or r.guardian_request_id or "", r.kind, r.channel, r.recipient, r.idempotency_key, dict(r.payload))
                     for r in claimed]
 
     # -- one message ----------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class Worker:
         row.status, row.lease_until = "dead", None
         letter = session.execute(select(DeadLetter).where(DeadLetter.outbox_id == row.id)).scalar_one_or_none()
         if letter is None:  # a requeued letter that died again reuses its row
-            letter = DeadLetter(outbox_id=row.id, lead_id=row.lead_id)
+            letter = DeadLetter(outbox_id=row.id, lead_id=row.lead_id)  # NULL for a guardian mail
             session.add(letter)
         letter.dead_at, letter.reason, letter.requeued_at = now, error, None
         log.error("outbox %s (%s %s for %s) is a dead letter after %s attempts: %s",
@@ -155,11 +156,12 @@ class Worker:
         if row.kind == "alert" or not self.settings.fallback_alert_email:
             return
         # no personal data in the alert: reference, channel and error are enough to act on
-        text = render_plain("alert_email.txt.j2", lead_id=row.lead_id, kind=row.kind, channel=row.channel,
+        reference = row.lead_id or row.guardian_request_id
+        text = render_plain("alert_email.txt.j2", lead_id=reference, kind=row.kind, channel=row.channel,
                             attempts=row.attempts, error=error[:500], key=row.idempotency_key)
         alert = enqueue_email(session, row.lead_id, "alert", self.settings.fallback_alert_email,
-                              f"Niet afgeleverd: {row.kind} voor {row.lead_id}", text, now,
-                              suffix=f"{row.id}-{int(now.timestamp())}")
+                              f"Niet afgeleverd: {row.kind} voor {reference}", text, now,
+                              suffix=f"{row.id}-{int(now.timestamp())}", guardian_request_id=row.guardian_request_id)
         session.flush()
         letter.alert_outbox_id = alert.id
 

@@ -22,25 +22,49 @@ SKIPPED = "overgeslagen"
 SKIPPABLE = ("first_name", "situation", "interests", "contact_time")
 MAX_MISSES = 3
 
-BASE_SLOTS = ("first_name", "age_band", "situation", "interests", "location")
+# Age first: it decides what else we may ask at all (under 16: only what the guardian route needs).
+BASE_SLOTS = ("age_band", "first_name", "situation", "interests", "location")
 CONTACT_SLOTS = ("contact_method", "contact_value", "contact_time", "confirm")
-# Every slot the form can ask, in order (domain.yml lists the same; Rasa needs them there).
+# Under 16 with a guardian: where (to route), the guardian's e-mail (to ask for consent), the preview.
+# No name, situation, interests or time: the counsellor talks to the guardian, who can tell them.
+GUARDIAN_SLOTS = ("location", "contact_value", "confirm")
+# The guardian is reached by e-mail only: a Telegram bot cannot write to someone who never started it.
+GUARDIAN_CONTACT_METHOD = "email"
+# Every slot the form can ask, in order (the domain lists the same; Rasa needs them there).
 ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
+# What an under-16 never gives us; cleared when the age band turns out to be under 16.
+NOT_FROM_MINORS = ("first_name", "situation", "interests", "contact_method", "contact_time")
+
+
+def _with_location_choice(required: List[str], slots: Mapping[str, Any]) -> List[str]:
+    if slots.get("location") and not slots.get("place") and slots.get("location_options"):
+        at = required.index("location") + 1
+        required.insert(at, "location_choice")
+    return required
 
 
 def required_slots(slots: Mapping[str, Any]) -> List[str]:
     """Which questions this person gets, given what we know so far."""
-    required = list(BASE_SLOTS)
-    if slots.get("location") and not slots.get("place") and slots.get("location_options"):
-        required.append("location_choice")
     if validation.is_minor_band(slots.get("age_band")):
-        required.append("minor_route")
-        if slots.get("minor_route") in ("info", "stop"):
-            return required  # no contact data from an under-16 on their own consent
-    required.extend(CONTACT_SLOTS)
+        if slots.get("minor_route") != "guardian":
+            return ["age_band", "minor_route"]  # info route: nothing personal from an under-16
+        required = _with_location_choice(["age_band", "minor_route", *GUARDIAN_SLOTS], slots)
+    else:
+        required = _with_location_choice([*BASE_SLOTS, *CONTACT_SLOTS], slots)
     if slots.get("confirm") == "change":
         required.append("change_field")
     return required
+
+
+def changeable_fields(slots: Mapping[str, Any]) -> List[str]:
+    """The fields the "Iets aanpassen" buttons offer: only those this person was asked."""
+    if is_guardian_route(slots):
+        return ["age_band", "location", "contact_value"]
+    return ["first_name", "age_band", "situation", "interests", "location", "contact_value", "contact_time"]
+
+
+def is_guardian_route(slots: Mapping[str, Any]) -> bool:
+    return validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") == "guardian"
 
 
 # --- Location -------------------------------------------------------------------------------------
@@ -165,39 +189,63 @@ def _time_line(slots: Mapping[str, Any]) -> Optional[str]:
     return validation.CONTACT_TIMES.get(code, (code,))[0].lower()
 
 
-def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
-    """What the person sees before anything is stored: what, with whom, and why (B1)."""
-    guardian = slots.get("minor_route") == "guardian"
-    who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
-    lines = [f"Dit sturen we naar {who}:"]
+def contact_method_for(slots: Mapping[str, Any]) -> str:
+    return GUARDIAN_CONTACT_METHOD if is_guardian_route(slots) else (slots.get("contact_method") or "phone")
+
+
+def shared_lines(slots: Mapping[str, Any]) -> List[str]:
+    """The fields we would share, one line each: the preview, the guardian's mail and page use
+    exactly these lines, so nobody agrees to something other than what is sent."""
+    guardian = is_guardian_route(slots)
+    slots = asked(slots)
+    lines = []
     name = slots.get("first_name")
-    if name and name != SKIPPED:
+    if name and name != SKIPPED and not guardian:
         lines.append(f"- Naam: {name}")
     lines.append(f"- Leeftijd: {slots.get('age_band')} jaar")
     situation = slots.get("situation")
-    if situation and situation != SKIPPED:
+    if situation and situation != SKIPPED and not guardian:
         lines.append(f"- Nu: {validation.SITUATIONS.get(situation, (situation,))[0]}")
     interests = slots.get("interests")
-    if interests and interests != SKIPPED:
+    if interests and interests != SKIPPED and not guardian:
         lines.append(f"- Interesse: {validation.interests_label(interests)}")
     place = place_from_dict(slots["place"]) if slots.get("place") else None
     if place:
         lines.append(f"- Woont in: {place.label()}")
-    contact = _contact_line(slots)
-    time = _time_line(slots)
-    lines.append(f"- Contact{' met je ouder/verzorger' if guardian else ''}: {contact}"
+    contact = _contact_line({**slots, "contact_method": contact_method_for(slots)})
+    time = None if guardian else _time_line(slots)
+    lines.append(f"- Contact{' met ouder/verzorger' if guardian else ''}: {contact}"
                  + (f", het liefst in de {time}" if time else ""))
-    lines.append(f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
-                 "in de techniek. Meer niet. Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.")
-    if guardian:
-        lines.append("Dit is voor de ouder of verzorger: geef jij toestemming om dit te delen? Klopt alles?")
-    else:
-        lines.append("Klopt dit?")
-    return "\n".join(lines)
+    return lines
+
+
+def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
+    """What the person sees before anything is stored: what, with whom, and why (B1)."""
+    who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
+    why = (f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
+           "in de techniek. Meer niet.")
+    if is_guardian_route(slots):
+        return "\n".join([
+            "Je bent jonger dan 16. Daarom vragen we eerst je ouder of verzorger om 'ja' te zeggen.",
+            "Je ouder krijgt een mail met dit:", *shared_lines(slots),
+            f"Zegt je ouder 'ja'? Dan sturen we het naar {who}. {why}",
+            "Mogen we je ouder deze mail sturen?"])
+    return "\n".join([f"Dit sturen we naar {who}:", *shared_lines(slots),
+                      f"{why} Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.",
+                      "Klopt dit?"])
+
+
+def asked(slots: Mapping[str, Any]) -> Dict[str, Any]:
+    """The slots as this route may use them: on the guardian route, nothing an under-16 was not asked
+    (a value left over from before the age changed is never stored or sent)."""
+    if not is_guardian_route(slots):
+        return dict(slots)
+    return {**slots, **{name: None for name in NOT_FROM_MINORS}, "contact_method": GUARDIAN_CONTACT_METHOD}
 
 
 def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
     """One paragraph for the counsellor (the hand-off renders its own, richer message)."""
+    slots = asked(slots)
     place = place_from_dict(slots["place"]) if slots.get("place") else None
     parts = [f"{slots.get('first_name') if slots.get('first_name') not in (None, SKIPPED) else 'Iemand'}"
              f" ({slots.get('age_band')} jaar)"]
@@ -207,19 +255,20 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
         parts.append(f"interesse: {validation.interests_label(slots['interests'])}")
     if place:
         parts.append(f"woont in {place.label()}")
-    parts.append(f"wil contact via {_contact_line(slots)}")
-    if slots.get("minor_route") == "guardian":
+    parts.append(f"wil contact via {_contact_line({**slots, 'contact_method': contact_method_for(slots)})}")
+    if is_guardian_route(slots):
         parts.append("onder 16: contact en toestemming via ouder/verzorger")
     return "; ".join(parts) + ". " + str(routing.get("reason", ""))
 
 
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
                         routing: Mapping[str, Any], consent_text: str, consent_text_version: str) -> NewLead:
+    slots = asked(slots)
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
     return NewLead(
         conversation_id=conversation_id, channel=channel, consent=True,
-        consent_basis="guardian" if slots.get("minor_route") == "guardian" else "self",
+        consent_basis="guardian" if is_guardian_route(slots) else "self",
         consent_text=consent_text, consent_text_version=consent_text_version,
         first_name=None if slots.get("first_name") in (None, SKIPPED) else slots["first_name"],
         age_band=slots.get("age_band"),
@@ -229,7 +278,7 @@ def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, 
         region_code=place.region_code, region_name=place.region_name,
         counsellor_id=routing["counsellor_id"], routing_rule=routing["rule"], routing_reason=routing["reason"],
         routing_distance_km=routing.get("distance_km"),
-        contact_method=slots.get("contact_method"), contact_value=slots.get("contact_value"),
+        contact_method=contact_method_for(slots), contact_value=slots.get("contact_value"),
         contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
         summary=summary_text(slots, routing),
     )

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.store.db import new_session
+from bot.store.handoff_models import GuardianRequest
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,8 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
     with new_session(database_url) as session, session.begin():
         lead_ids = [lid for (lid,) in session.execute(select(Lead.id).where(Lead.conversation_id == sender_id))]
         consents = _delete_leads(session, lead_ids, [sender_id])
+        # a request still waiting for a guardian, with its mail in the outbox (cascade)
+        session.execute(delete(GuardianRequest).where(GuardianRequest.conversation_id == sender_id))
         _count(session, "request", 1, now)
         if tracker_store_url:
             pending = session.get(TrackerErasure, sender_id)

@@ -15,6 +15,26 @@ from bot.store.models import Base, utcnow
 LEAD_FK = dict(ondelete="CASCADE")
 
 
+class GuardianRequest(Base):
+    """An under-16's request, waiting for a parent or guardian to say yes (bot.handoff.guardian).
+
+    There is no lead yet, and no hand-off: ``payload`` holds exactly what becomes the lead when the
+    guardian confirms (then this row is deleted in the lead's own transaction). Unconfirmed, it is
+    deleted at ``expires_at`` by the purge, with its outbox mail (cascade) and the conversation.
+    Only the hash of the link's secret part is kept, so a copy of the database holds no working link.
+    """
+
+    __tablename__ = "guardian_requests"
+
+    id = Column(String(16), primary_key=True)
+    conversation_id = Column(String(255), nullable=False, unique=True)
+    guardian_email = Column(String(254), nullable=False)
+    nonce_hash = Column(String(64), nullable=False)
+    payload = Column(JSON, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
 class OutboxMessage(Base):
     """One message to one receiver. Written in the lead's transaction; delivered by the worker.
 
@@ -25,8 +45,10 @@ class OutboxMessage(Base):
     __tablename__ = "handoff_outbox"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=False, index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert
+    # A message belongs to a lead, or (the guardian's consent mail) to a guardian request.
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), index=True)
+    guardian_request_id = Column(String(16), ForeignKey("guardian_requests.id", ondelete="CASCADE"), index=True)
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | guardian
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)
@@ -61,7 +83,7 @@ class DeadLetter(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     outbox_id = Column(Integer, ForeignKey("handoff_outbox.id", ondelete="CASCADE"), nullable=False, unique=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=False, index=True)
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), index=True)  # NULL: a guardian mail
     dead_at = Column(DateTime(timezone=True), nullable=False)
     reason = Column(Text)
     alert_outbox_id = Column(Integer)

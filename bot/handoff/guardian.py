@@ -1,0 +1,244 @@
+"""A guardian who really agrees: an under-16's request reaches the counsellor only after a parent or
+guardian confirms it through a link in their own mailbox.
+
+Flow: the intake's "Ja" stores a ``guardian_requests`` row (no lead) and, in the same transaction,
+one outbox mail to the guardian with exactly the lines the young person saw and a link. The link's
+GET shows the page (a mail scanner that opens it changes nothing); its POST, with a CSRF token,
+turns the request into a lead with guardian consent and writes the hand-off outbox rows, in ONE
+transaction that also deletes the request, so the link works once. Unconfirmed requests are deleted
+by the purge when they expire (``GP_GUARDIAN_CONFIRM_DAYS``, default 7).
+
+Only e-mail: a Telegram bot cannot start a chat with someone who never wrote to it, so there is no
+way to reach a guardian there.
+
+Token: ``{request id}.{expires (unix s)}.{nonce}.{HMAC}``. The HMAC (``GP_LINK_SECRET``) covers id,
+expiry and nonce, so a changed byte fails; the expiry is checked before the database; the database
+keeps only the nonce's hash, and the row disappears on first use, so a second POST finds nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Mapping, Optional
+
+from bot.handoff.clock import SystemClock, as_utc
+from bot.handoff.outbox import enqueue_email, enqueue_handoff
+from bot.handoff.render import render_page, render_plain
+from bot.handoff.settings import HandoffSettings
+from bot.handoff.workdays import dutch_date_long
+from bot.intake.referral import create_lead
+from bot.store.db import new_session
+from bot.store.guardian import add_request, get_request, take_request
+from bot.store.leads import NewLead
+from bot.store.models import Lead
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "gp_ouder_csrf"
+
+
+# --- Tokens ----------------------------------------------------------------------------------------
+def _mac(secret: str, message: str) -> str:
+    if not secret:
+        raise ValueError("link secret is empty")
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def make_token(secret: str, request_id: str, expires_at: datetime, nonce: str) -> str:
+    expires = int(as_utc(expires_at).timestamp())
+    return f"{request_id}.{expires}.{nonce}.{_mac(secret, f'guardian|v1|{request_id}|{expires}|{nonce}')}"
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    request_id: str = ""
+    nonce: str = ""
+    error: Optional[str] = None  # "invalid" | "expired"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_token(secret: str, token: Any, now: datetime) -> TokenCheck:
+    """Signature first (a tampered token says nothing), then the expiry. Single use is the
+    database's part: :func:`confirm` deletes the request it redeems."""
+    parts = str(token or "")[:300].split(".")
+    if len(parts) != 4 or not parts[1].isdigit() or not secret:
+        return TokenCheck(error="invalid")
+    request_id, expires, nonce, signature = parts
+    expected = _mac(secret, f"guardian|v1|{request_id}|{expires}|{nonce}")
+    if not hmac.compare_digest(expected, signature):
+        return TokenCheck(error="invalid")
+    if int(expires) <= as_utc(now).timestamp():
+        return TokenCheck(request_id, nonce, error="expired")
+    return TokenCheck(request_id, nonce)
+
+
+def confirm_url(settings: HandoffSettings, token: str) -> str:
+    return f"{settings.public_base_url}/ouder/{token}"
+
+
+def csrf_token(secret: str, token: str, cookie: str) -> str:
+    """Bound to this link and to a cookie set by the GET (SameSite=Strict): a form on another site
+    can neither read it nor send the cookie along."""
+    return _mac(secret, f"csrf|v1|{token}|{cookie}")
+
+
+# --- Asking ----------------------------------------------------------------------------------------
+def days_text(days: int) -> str:
+    return "1 dag" if days == 1 else f"{days} dagen"
+
+
+def request_consent(database_url: str, settings: HandoffSettings, lead: NewLead, lines: List[str],
+                    counsellor: Mapping[str, str], context: Optional[Mapping[str, Any]] = None,
+                    now: Optional[datetime] = None) -> str:
+    """Stores the request and queues the guardian's mail, in one transaction; returns the request id.
+
+    ``lines``: what the young person saw in the preview, which is exactly what the guardian reads and
+    what the lead will hold. ``counsellor``: ``name``/``first_name``/``organisation`` for the text.
+    """
+    now = as_utc(now or SystemClock().now())
+    expires = now + timedelta(days=settings.guardian_days)
+    nonce = secrets.token_urlsafe(16)
+    payload = {"lead": asdict(lead), "lines": list(lines), "context": dict(context or {}),
+               "counsellor": dict(counsellor)}
+    with new_session(database_url) as session, session.begin():
+        request = add_request(session, lead.conversation_id, lead.contact_value or "", nonce, payload, now, expires)
+        link = confirm_url(settings, make_token(settings.link_secret, request.id, expires, nonce))
+        text = render_plain("guardian_email.txt.j2", lines=lines, counsellor=counsellor, link=link,
+                            days=days_text(settings.guardian_days), until=dutch_date_long(expires.date()))
+        enqueue_email(session, None, "guardian", lead.contact_value or "",
+                      "Uw kind wil praten over werken in de techniek: mag dat?", text, now,
+                      guardian_request_id=request.id)
+        return request.id
+
+
+# --- Confirming ------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    status: str  # "confirmed" | "duplicate" | "used" | "expired" | "invalid"
+    lead_id: Optional[str] = None
+
+
+class _AlreadyTaken(Exception):
+    """Another POST with the same link won the race; roll back this lead."""
+
+
+def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optional[datetime] = None,
+            registry=None) -> Outcome:
+    """The guardian said yes: the lead (consent basis "guardian", consent at this moment) and its
+    hand-off rows are written, and the request deleted, in one transaction. Works once."""
+    now = as_utc(now or SystemClock().now())
+    check = check_token(settings.link_secret, token, now)
+    if not check.ok:
+        return Outcome(check.error or "invalid")
+    request = get_request(database_url, check.request_id)
+    if request is None:
+        return Outcome("used")
+    payload = request.payload
+    data = NewLead(**payload["lead"])
+
+    def hand_off(session, lead, counsellor):
+        if not take_request(session, check.request_id, check.nonce):
+            raise _AlreadyTaken()
+        enqueue_handoff(session, lead, counsellor, payload.get("context") or None, now=now)
+
+    try:
+        result = create_lead(database_url, data, on_created=hand_off, registry=registry)
+    except _AlreadyTaken:
+        return Outcome("used")
+    if not result.created:
+        # This conversation or this guardian's e-mail already has a lead: nothing new to hand off.
+        with new_session(database_url) as session, session.begin():
+            take_request(session, check.request_id, check.nonce)
+        return Outcome("duplicate", result.lead.id)
+    log.info("guardian confirmed request %s: lead %s", check.request_id, result.lead.id)
+    return Outcome("confirmed", result.lead.id)
+
+
+# --- The page --------------------------------------------------------------------------------------
+_MESSAGES = {
+    "confirmed": ("Dank u wel!", "U heeft 'ja' gezegd. We sturen de aanvraag nu naar {who}. "
+                                 "{first} neemt contact met u op via uw e-mailadres."),
+    "duplicate": ("Deze aanvraag loopt al", "Er is al een aanvraag met deze gegevens. We sturen niets extra."),
+    "used": ("Deze link werkt niet meer", "Deze link is al gebruikt, of de aanvraag is gewist. "
+                                         "Er gebeurt niets meer met deze link."),
+    "expired": ("Deze link is verlopen", "Niemand heeft op tijd 'ja' gezegd. We hebben de aanvraag gewist. "
+                                        "Uw kind kan het opnieuw vragen in de chat."),
+    "invalid": ("Deze link klopt niet", "Deze link is niet geldig. Gebruik de knop uit de e-mail."),
+    "csrf": ("Probeer het nog een keer", "Dit formulier was verlopen. Open de link uit de e-mail opnieuw "
+                                        "en klik dan op de knop."),
+}
+
+
+def register_routes(app, settings: HandoffSettings, clock=None) -> None:
+    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms."""
+    from aiohttp import web  # only the web app serves pages; the worker imports this module too
+
+    clock = clock or SystemClock()
+
+    def page(template_status: str, code: int, **extra: str) -> "web.Response":
+        title, message = _MESSAGES[template_status]
+        html = render_page("guardian_page.html.j2", title=title, message=message.format(**extra) if extra else message,
+                           request=None, csrf="", action="")
+        return _html(html, code)
+
+    def _html(html: str, code: int) -> "web.Response":
+        return web.Response(text=html, status=code, content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                                     "X-Robots-Tag": "noindex"})
+
+    async def show(request: "web.Request") -> "web.Response":
+        token = request.match_info["token"]
+        check = check_token(settings.link_secret, token, clock.now())
+        if not check.ok:
+            return page(check.error or "invalid", 410 if check.error == "expired" else 403)
+        loop = asyncio.get_running_loop()
+        pending = await loop.run_in_executor(None, get_request, settings.database_url, check.request_id)
+        if pending is None or not hmac.compare_digest(pending.nonce_hash, hashlib.sha256(check.nonce.encode()).hexdigest()):
+            return page("used", 410)
+        cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+        payload = pending.payload
+        html = render_page("guardian_page.html.j2", title="Mag uw kind contact met een adviseur?", message="",
+                           request={"lines": payload["lines"], "counsellor": payload["counsellor"],
+                                    "until": dutch_date_long(as_utc(pending.expires_at).date())},
+                           csrf=csrf_token(settings.link_secret, token, cookie), action=f"/ouder/{token}")
+        response = _html(html, 200)
+        response.set_cookie(CSRF_COOKIE, cookie, path="/ouder/", httponly=True, samesite="Strict",
+                            secure=settings.public_base_url.startswith("https"), max_age=3600)
+        return response
+
+    async def post(request: "web.Request") -> "web.Response":
+        token = request.match_info["token"]
+        form = await request.post()
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        sent = str(form.get("csrf", ""))
+        if not cookie or not hmac.compare_digest(csrf_token(settings.link_secret, token, cookie), sent):
+            log.warning("guardian confirmation without a valid CSRF token")
+            return page("csrf", 403)
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(None, confirm, settings.database_url, settings, token, clock.now())
+        if outcome.status == "confirmed":
+            counsellor = await loop.run_in_executor(None, _counsellor_of, settings.database_url, outcome.lead_id)
+            return page("confirmed", 200, who=counsellor["who"], first=counsellor["first"])
+        code = {"duplicate": 200, "used": 410, "expired": 410}.get(outcome.status, 403)
+        return page(outcome.status, code)
+
+    app.router.add_get("/ouder/{token}", show, allow_head=False)
+    app.router.add_post("/ouder/{token}", post)
+
+
+def _counsellor_of(database_url: str, lead_id: str) -> Dict[str, str]:
+    with new_session(database_url) as session:
+        lead = session.get(Lead, lead_id)
+        name = (lead.counsellor_name or "de adviseur") if lead else "de adviseur"
+        organisation = (lead.organisation or "De Gouden Poort") if lead else "De Gouden Poort"
+    return {"who": f"{name} van {organisation}", "first": name.split()[0]}
