@@ -30,7 +30,7 @@ CONTACT_SLOTS = ("contact_method", "contact_value", "contact_time", "confirm")
 GUARDIAN_SLOTS = ("location", "contact_value", "confirm")
 # The guardian is reached by e-mail only: a Telegram bot cannot write to someone who never started it.
 GUARDIAN_CONTACT_METHOD = "email"
-# Every slot the form can ask, in order (the domain lists the same; Rasa needs them there).
+# Every slot the form can ask, in order (domain/ lists the same; Rasa needs them there).
 ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
 # What an under-16 never gives us; cleared when the age band turns out to be under 16.
 NOT_FROM_MINORS = ("first_name", "situation", "interests", "contact_method", "contact_time")
