@@ -33,6 +33,10 @@ from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
 from bot.handoff.followup import opt_out_conversation
 from bot.handoff.promise import confirmation_text
+from bot.handoff import guardian
+from bot.handoff.settings import load_handoff_settings
+from bot.handoff.workdays import dutch_date_long
+from bot.store.guardian import pending_for
 
 SETTINGS = load_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
@@ -89,7 +93,10 @@ class ValidateIntakeForm(FormValidationAction):
         return self._checked("first_name", validation.check_first_name(value), dispatcher, tracker)
 
     def validate_age_band(self, value, dispatcher, tracker, domain):
-        return self._checked("age_band", validation.check_age_band(value), dispatcher, tracker)
+        checked = validation.check_age_band(value)
+        # Under 16 nothing else personal is asked; what an older answer left behind is dropped.
+        extra = {name: None for name in intake.NOT_FROM_MINORS} if checked.ok and validation.is_minor_band(checked.value) else {}
+        return self._checked("age_band", checked, dispatcher, tracker, extra=extra)
 
     def validate_situation(self, value, dispatcher, tracker, domain):
         if self._skipped("situation", value):
@@ -127,7 +134,7 @@ class ValidateIntakeForm(FormValidationAction):
         return self._checked("contact_method", checked, dispatcher, tracker, extra=extra)
 
     def validate_contact_value(self, value, dispatcher, tracker, domain):
-        checked = validation.check_contact_value(tracker.get_slot("contact_method"), value)
+        checked = validation.check_contact_value(intake.contact_method_for(_slots(tracker)), value)
         return self._checked("contact_value", checked, dispatcher, tracker)
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
@@ -177,9 +184,9 @@ class ActionAskContactValue(Action):
         return "action_ask_contact_value"
 
     def run(self, dispatcher, tracker, domain):
-        method = tracker.get_slot("contact_method") or "phone"
-        guardian = tracker.get_slot("minor_route") == "guardian"
-        suffix = "guardian" if guardian else "self"
+        slots = _slots(tracker)
+        method = intake.contact_method_for(slots)
+        suffix = "guardian" if intake.is_guardian_route(slots) else "self"
         dispatcher.utter_message(response=f"utter_ask_contact_value_{method}_{suffix}")
         return []
 
@@ -201,8 +208,9 @@ class ActionAskConfirm(Action):
             dispatcher.utter_message(response="utter_no_counsellor_available")
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
+        send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
         dispatcher.utter_message(text=intake.confirmation_text(slots, routing), buttons=_buttons([
-            ("Ja, versturen", "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
+            (send, "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
         return [SlotSet("routing", routing)]
 
 
@@ -211,7 +219,7 @@ class ActionAskChangeField(Action):
         return "action_ask_change_field"
 
     def run(self, dispatcher, tracker, domain):
-        fields = ["first_name", "age_band", "situation", "interests", "location", "contact_value", "contact_time"]
+        fields = intake.changeable_fields(_slots(tracker))
         dispatcher.utter_message(response="utter_ask_change_field", buttons=_buttons(
             [(validation.CHANGEABLE[f][0], validation.CHANGEABLE[f][0]) for f in fields]))
         return []
@@ -232,7 +240,13 @@ class ActionCheckExistingLead(Action):
     def run(self, dispatcher, tracker, domain):
         lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
         if lead is None:
-            return []
+            pending = pending_for(SETTINGS.database_url, tracker.sender_id)
+            if pending is None:
+                return []
+            # Asked a guardian already: a second request would only send a second mail.
+            dispatcher.utter_message(response="utter_guardian_pending",
+                                     until=dutch_date_long(pending.expires_at.date()))
+            return [FollowupAction("action_listen")]
         _say_existing(dispatcher, lead)
         return [SlotSet("lead_id", lead.id), FollowupAction("action_listen")]
 
@@ -250,6 +264,8 @@ class ActionSubmitIntake(Action):
             dispatcher.utter_message(response="utter_no_consent")
             return _reset()
         routing = slots["routing"]
+        if intake.is_guardian_route(slots):
+            return self._ask_guardian(dispatcher, tracker, slots, routing)
         consent_text = intake.confirmation_text(slots, routing)
         handoff_context = conversation_context(tracker.events)
         chosen = {}
@@ -276,6 +292,22 @@ class ActionSubmitIntake(Action):
         dispatcher.utter_message(response="utter_lead_saved", promise=promise)
         dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
+
+
+    def _ask_guardian(self, dispatcher, tracker, slots, routing):
+        """Under 16: no lead and no hand-off yet, only a mail to the guardian (bot.handoff.guardian).
+        The counsellor gets exactly the lines the guardian reads, nothing from the conversation."""
+        handoff = load_handoff_settings()
+        lines = intake.shared_lines(slots)
+        counsellor = {"name": routing["counsellor_name"], "first_name": routing["counsellor_first_name"],
+                      "organisation": routing["organisation"]}
+        consent_text = "\n".join(["De ouder of verzorger kreeg per e-mail:", *lines,
+                                  f"Naar: {routing['counsellor_first_name']} van {routing['organisation']}"])
+        lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
+                                          slots, routing, consent_text, SETTINGS.consent_text_version)
+        guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor)
+        dispatcher.utter_message(response="utter_guardian_asked", days=guardian.days_text(handoff.guardian_days))
+        return _reset()
 
 
 class ActionStopIntake(Action):

@@ -17,7 +17,7 @@ def _slots(**kw):
 
 def test_adult_path_asks_contact_then_confirm():
     assert intake.required_slots(_slots()) == [
-        "first_name", "age_band", "situation", "interests", "location",
+        "age_band", "first_name", "situation", "interests", "location",
         "contact_method", "contact_value", "contact_time", "confirm"]
 
 

@@ -64,7 +64,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def privacy(request: web.Request) -> web.Response:
-    return _page(request, "privacy.html", retention=RETENTION_TEXT)
+    return _page(request, "privacy.html", retention=RETENTION_TEXT, guardian_days=request.app["guardian_days"])
 
 
 async def config(request: web.Request) -> web.Response:
@@ -141,6 +141,7 @@ def create_app(settings: Settings) -> web.Application:
 
     handoff_settings = load_handoff_settings()
     register_routes(app, handoff_settings)
+    app["guardian_days"] = guardian.days_text(handoff_settings.guardian_days)
     # A parent's or guardian's confirmation of an under-16's request (GET shows, POST confirms).
     guardian.register_routes(app, handoff_settings)
     return app

@@ -1,0 +1,107 @@
+"""Under 16, end to end over the real stack (action server, Rasa, web app, worker, local Maildir):
+age is the first question; no hand-off until the guardian confirms through the link in their mail;
+nothing at all remains when nobody confirms within the period."""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.store.guardian import purge_expired_requests
+from bot.store.models import utcnow
+from tests.test_e2e_thin_conversation import export, rows_mentioning, tracker_events
+
+pytestmark = pytest.mark.e2e
+
+
+def mails(stack, needle):
+    folder = stack.settings.var_dir / "mail" / "new"
+    found = []
+    for path in (folder.iterdir() if folder.exists() else []):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if needle in str(message["To"]) or needle in path.read_text(errors="replace"):
+            found.append(message)
+    return found
+
+
+def wait_for_mail(stack, needle, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = mails(stack, needle)
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no mail for {needle} in the local mailbox")
+
+
+def outbox_kinds(stack):
+    engine = create_engine(stack.settings.database_url, future=True)
+    with engine.connect() as conn:
+        kinds = [r[0] for r in conn.execute(text("SELECT kind FROM handoff_outbox"))]
+    engine.dispose()
+    return kinds
+
+
+def ask_guardian(stack, sender, guardian_email):
+    first = stack.texts(sender, "/request_human")
+    assert "hoe oud ben je" in first.lower() and "noemen" not in first  # age is the first question
+    assert "jonger dan 16" in stack.texts(sender, "13")
+    assert "postcode" in stack.texts(sender, "Mijn ouder of verzorger regelt het").lower()
+    assert "e-mailadres van je ouder" in stack.texts(sender, "Heerlen")
+    preview = stack.texts(sender, guardian_email)
+    assert "eerst je ouder" in preview and guardian_email in preview and "Rik van Techniekpunt Zuid-Limburg" in preview
+    told = stack.texts(sender, "/affirm")
+    assert ("We hebben je ouder een mail gestuurd. Pas als die 'ja' zegt, sturen we je aanvraag door. "
+            "Zegt niemand binnen 7 dagen ja, dan wissen we alles.") in told
+    [mail] = wait_for_mail(stack, guardian_email)
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Heerlen" in body and "12-15 jaar" in body
+    return re.search(r"(http://\S+/ouder/\S+)", body).group(1)
+
+
+def test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link(stack):
+    sender = "e2e-guardian-yes"
+    link = ask_guardian(stack, sender, "ouder.lina@example.org")
+    time.sleep(3)  # the worker delivered the guardian's mail; give it time to (wrongly) do more
+    assert not [x for x in export(stack) if x["conversation_id"] == sender]
+    assert "handoff" not in outbox_kinds(stack)
+    assert not mails(stack, "Nieuwe aanvraag")
+    assert "wachten nog op je ouder" in stack.texts(sender, "/request_human")  # no second mail
+    assert len(mails(stack, "ouder.lina@example.org")) == 1
+
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200 and "Heerlen" in page.text and "Rik" in page.text
+        assert not [x for x in export(stack) if x["conversation_id"] == sender]  # looking is not agreeing
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        assert httpx.post(link, data={"csrf": csrf}, timeout=30).status_code == 403  # no cookie: refused
+        done = browser.post(link, data={"csrf": csrf})
+        assert done.status_code == 200 and "Dank u wel" in done.text
+        assert browser.post(link, data={"csrf": csrf}).status_code == 410  # single use
+
+    [lead] = [x for x in export(stack) if x["conversation_id"] == sender]
+    assert lead["consent_basis"] == "guardian" and lead["age"] == "12-15" and lead["first_name"] is None
+    assert lead["contact"]["value"] == "ouder.lina@example.org" and lead["region_code"] == "AM30"
+    [handoff] = wait_for_mail(stack, lead["id"])
+    assert "ouder.lina@example.org" in handoff.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_nothing_remains_when_nobody_confirms_within_the_period(stack):
+    sender = "e2e-guardian-silent"
+    ask_guardian(stack, sender, "stille.ouder@example.org")
+    time.sleep(2)
+    assert tracker_events(stack, sender) > 0 and rows_mentioning(stack.settings.database_url, sender)
+    removed = purge_expired_requests(stack.settings.database_url, stack.settings.tracker_store_url,
+                                     utcnow() + timedelta(days=7, minutes=1))
+    assert removed >= 1
+    assert tracker_events(stack, sender) == 0
+    for needle in (sender, "stille.ouder@example.org", "GV-"):
+        assert rows_mentioning(stack.settings.database_url, needle) == []
+        assert rows_mentioning(stack.settings.tracker_store_url, needle) == []
+    assert not [x for x in export(stack) if x["conversation_id"] == sender]
