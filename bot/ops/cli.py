@@ -110,16 +110,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
     import logging
-    import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
 
     from bot.store.db import session_factory
     from bot.handoff.clock import SystemClock
     from bot.handoff.settings import load_handoff_settings
     from bot.handoff.worker import Worker, requeue_dead
 
-    logging.basicConfig(level=os.environ.get("GP_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_handoff_settings()
+    logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = session_factory(settings.database_url)
     if args.requeue_dead:
         print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")

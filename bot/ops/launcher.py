@@ -102,7 +102,7 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
                 f"http://{settings.host}:{settings.web_port}/health", env, logs / "web.log"),
     ]
     worker_env = dict(env)
-    if not os.environ.get("GP_SMTP_HOST"):
+    if not settings.smtp_host:
         # No mail server configured (a laptop): catch hand-off e-mails in a local Maildir so a
         # developer can read what a counsellor would get, instead of retrying against nothing.
         port = free_port(settings.host)
