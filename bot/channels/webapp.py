@@ -55,7 +55,8 @@ def widget_config(settings: Settings) -> dict:
 
 # Autoescape on: every value that reaches a page (a region from the query string) is escaped, even if a
 # later check forgets to restrict it.
-PAGES = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined)
+PAGES = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                    trim_blocks=True, lstrip_blocks=True)
 
 
 def _page(request: web.Request, name: str, **values: str) -> web.Response:
