@@ -3,17 +3,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import time
 from typing import List, Optional
 
+from bot.handoff.clock import SystemClock
+from bot.handoff.settings import load_handoff_settings
+from bot.handoff.worker import Worker, requeue_dead
 from bot.ops.config import load_settings
+from bot.ops.launcher import build_services, start_all, stop_all
+from bot.ops.training import ensure_model
+from bot.store.db import get_engine, session_factory
+from bot.store.erasure import purge_expired, retention_months
+from bot.store.leads import export_leads
 
 
 def cmd_leads_export(args: argparse.Namespace) -> int:
-    from bot.store.leads import export_leads
-
     settings = load_settings()
     json.dump(export_leads(settings.database_url), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -23,8 +30,6 @@ def cmd_leads_export(args: argparse.Namespace) -> int:
 def cmd_leads_purge(args: argparse.Namespace) -> int:
     """Retention: removes leads older than --months (default GP_LEAD_RETENTION_MONTHS or 12), with
     their consent records and conversations, and finishes pending tracker erasures."""
-    from bot.store.erasure import purge_expired, retention_months
-
     settings = load_settings()
     months = args.months or retention_months()
     removed = purge_expired(settings.database_url, settings.tracker_store_url, months=months)
@@ -33,8 +38,6 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - stdout is the path only
     try:
@@ -47,6 +50,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
+    # Local on purpose (also in cmd_telegram): each channel's server stack (aiohttp's web server,
+    # python-telegram-bot) is needed by that one command only, not by leads export or the worker.
     from bot.channels.webapp import serve
 
     serve()
@@ -60,10 +65,6 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.store.db import get_engine
-    from bot.ops.launcher import build_services, start_all, stop_all
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     try:
         model = ensure_model(settings.models_dir, settings.var_dir / "logs")
@@ -109,13 +110,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
-    import logging
-
-    from bot.store.db import session_factory
-    from bot.handoff.clock import SystemClock
-    from bot.handoff.settings import load_handoff_settings
-    from bot.handoff.worker import Worker, requeue_dead
-
     settings = load_handoff_settings()
     logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = session_factory(settings.database_url)
