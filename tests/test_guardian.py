@@ -208,3 +208,17 @@ async def test_page_shows_what_is_shared_and_only_a_post_with_csrf_confirms(tmp_
         assert (await client.get(f"/ouder/{token[:-2]}xx")).status == 403
     finally:
         await client.close()
+
+
+async def test_privacy_page_names_the_guardian_period_from_the_settings(monkeypatch):
+    from bot.channels.webapp import create_app
+    from bot.ops.config import load_settings
+
+    monkeypatch.setenv("GP_GUARDIAN_CONFIRM_DAYS", "3")
+    client = TestClient(TestServer(create_app(load_settings())))
+    await client.start_server()
+    try:
+        html = await (await client.get("/privacy")).text()
+        assert "binnen 3 dagen ja" in " ".join(html.split()) and "e-mailadres van je ouder" in html
+    finally:
+        await client.close()
