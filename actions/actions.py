@@ -35,7 +35,6 @@ from bot.handoff.followup import opt_out_conversation
 from bot.handoff.promise import confirmation_text
 from bot.handoff import guardian
 from bot.handoff.settings import load_handoff_settings
-from bot.handoff.workdays import dutch_date_long
 from bot.store.guardian import pending_for
 
 SETTINGS = load_settings()
@@ -244,8 +243,7 @@ class ActionCheckExistingLead(Action):
             if pending is None:
                 return []
             # Asked a guardian already: a second request would only send a second mail.
-            dispatcher.utter_message(response="utter_guardian_pending",
-                                     until=dutch_date_long(pending.expires_at.date()))
+            dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
             return [FollowupAction("action_listen")]
         _say_existing(dispatcher, lead)
         return [SlotSet("lead_id", lead.id), FollowupAction("action_listen")]
@@ -306,7 +304,7 @@ class ActionSubmitIntake(Action):
         lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
                                           slots, routing, consent_text, SETTINGS.consent_text_version)
         guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor)
-        dispatcher.utter_message(response="utter_guardian_asked", days=guardian.days_text(handoff.guardian_days))
+        dispatcher.utter_message(text=guardian.asked_text(handoff.guardian_days))
         return _reset()
 
 

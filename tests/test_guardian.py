@@ -171,6 +171,15 @@ def test_a_second_request_replaces_the_first(store_url, tmp_path):
     assert first != second and _counts(store_url)["requests"] == 1 and _counts(store_url)["outbox"] == ["guardian"]
 
 
+def test_erasure_during_the_wait_removes_the_request_and_its_mail(store_url, tmp_path):
+    from bot.store.erasure import erase_person
+
+    settings = make_settings(store_url, tmp_path)
+    _ask(store_url, settings)
+    erase_person(store_url, "conv-kid", None, schedule_sweeps=False)
+    assert _counts(store_url) == {"leads": 0, "consents": 0, "requests": 0, "cases": 0, "outbox": []}
+
+
 # --- The page: GET shows, POST with CSRF confirms --------------------------------------------------
 async def test_page_shows_what_is_shared_and_only_a_post_with_csrf_confirms(tmp_path):
     url = f"sqlite:///{tmp_path / 'leads.db'}"

@@ -107,15 +107,15 @@ async def test_text_buttons_and_callback_query_become_payloads(telegram, stack):
     assert fake.sent(chat, "sendChatAction")                   # typing indicator
 
     await fake.user_taps(chat, "/request_human", message_id=77)
-    await fake.wait_for(with_text(fake, chat, "Hoe mag ik je noemen"))
+    await fake.wait_for(with_text(fake, chat, "Hoe oud ben je"))  # age is the first question
     answered = fake.sent(None, "answerCallbackQuery")
     assert answered and "text" not in answered[-1].params
     edits = fake.sent(chat, "editMessageReplyMarkup")
     assert edits and int(edits[-1].params["message_id"]) == 77  # keyboard removed after one tap
     await wait_for_user_event(stack, chat, "/request_human")
 
-    await fake.user_says(chat, "Sam")
-    await fake.wait_for(with_text(fake, chat, "Hoe oud ben je"))
+    await fake.user_says(chat, "17")
+    await fake.wait_for(with_text(fake, chat, "Hoe mag ik je noemen"))
 
 
 async def test_long_payload_fits_64_bytes_and_comes_back(telegram, stack):

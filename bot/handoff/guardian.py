@@ -97,6 +97,18 @@ def days_text(days: int) -> str:
     return "1 dag" if days == 1 else f"{days} dagen"
 
 
+def asked_text(days: int) -> str:
+    """What the young person reads at the moment the guardian's mail is queued (B1)."""
+    return ("We hebben je ouder een mail gestuurd. Pas als die 'ja' zegt, sturen we je aanvraag door. "
+            f"Zegt niemand binnen {days_text(days)} ja, dan wissen we alles.")
+
+
+def pending_text(until: datetime) -> str:
+    """Asking again while the guardian has not answered: no second mail, the same promise."""
+    return ("We wachten nog op je ouder of verzorger. Pas als die 'ja' zegt in onze mail, sturen we je "
+            f"aanvraag door. Zegt niemand vóór {dutch_date_long(as_utc(until).date())} ja, dan wissen we alles.")
+
+
 def request_consent(database_url: str, settings: HandoffSettings, lead: NewLead, lines: List[str],
                     counsellor: Mapping[str, str], context: Optional[Mapping[str, Any]] = None,
                     now: Optional[datetime] = None) -> str:
