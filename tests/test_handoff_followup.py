@@ -15,9 +15,9 @@ from bot.handoff.clock import AMSTERDAM, FakeClock
 from bot.handoff.delivery import TemporaryFailure
 from bot.handoff.followup import ChannelFollowupSender, opt_out, record_person_reply
 from bot.handoff.links import register_routes, status_links
-from bot.store.handoff_models import FollowUp, OutboxMessage, StatusEvent
+from bot.store.handoff_models import FollowUp, OutboxMessage
 from bot.handoff.worker import Worker
-from bot.store.models import Lead
+from bot.store.models import Lead, LeadEvent
 from tests.handoff_support import COUNSELLOR, FRIDAY_AFTERNOON, create_handed_off_lead, fake_telegram, make_settings
 
 
@@ -250,8 +250,8 @@ async def test_one_click_link_sets_status_and_confirms_in_dutch(sqlite_url, tmp_
         assert head.status == 405  # HEAD from link scanners changes nothing
         with factory() as session:
             assert session.get(Lead, lead_id).status == "in_contact"
-            (event,) = session.execute(select(StatusEvent)).scalars().all()
-            assert (event.new_status, event.source) == ("in_contact", "link")
+            (event,) = session.execute(select(LeadEvent)).scalars().all()
+            assert (event.to_status, event.actor) == ("in_contact", "handoff:link")
     finally:
         await client.close()
 

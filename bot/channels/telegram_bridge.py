@@ -36,6 +36,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, filters)
 
+from bot.ops.config import load_settings
+
 log = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
@@ -112,8 +114,6 @@ _default_store: Optional[CallbackStore] = None
 def default_callback_store() -> CallbackStore:
     global _default_store
     if _default_store is None:
-        from bot.ops.config import load_settings
-
         var_dir = load_settings().var_dir
         var_dir.mkdir(parents=True, exist_ok=True)
         _default_store = CallbackStore(var_dir / "telegram-callbacks.sqlite")
@@ -362,8 +362,6 @@ def build_application(token: str, rasa_url: str, *, base_url: Optional[str] = No
 
 def run(settings=None) -> int:
     """``python -m bot telegram``: long polling, or webhook when TELEGRAM_WEBHOOK_URL is set."""
-    from bot.ops.config import load_settings
-
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)

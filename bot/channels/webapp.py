@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.store.retention import periods
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -63,8 +64,6 @@ async def index(request: web.Request) -> web.Response:
 async def privacy(request: web.Request) -> web.Response:
     """The periods come from the same settings the purge uses (bot.store.retention), so the page
     cannot promise something the code does not do."""
-    from bot.store.retention import periods
-
     return _page(request, "privacy.html", **periods())
 
 

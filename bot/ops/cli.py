@@ -3,17 +3,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import signal
 import sys
 import time
+from datetime import timedelta
 from typing import List, Optional
 
+from bot.handoff.clock import SystemClock
+from bot.handoff.settings import load_handoff_settings
+from bot.handoff.worker import Worker, requeue_dead
 from bot.ops.config import load_settings
+from bot.ops.launcher import build_services, start_all, stop_all
+from bot.ops.training import ensure_model
+from bot.store.db import get_engine, session_factory
+from bot.store.erasure import purge_interval_minutes
+from bot.store.retention import purge
+from bot.store.leads import export_leads
 
 
 def cmd_leads_export(args: argparse.Namespace) -> int:
-    from bot.store.leads import export_leads
-
     settings = load_settings()
     json.dump(export_leads(settings.database_url), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -24,9 +34,6 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
     """The worker's purge (bot.store.retention), now: conversations that ended without a lead are
     deleted at once, quiet ones after GP_TRACKER_INACTIVITY_HOURS, leads after --months (default
     GP_LEAD_RETENTION_MONTHS), pending erasures are swept. Prints counts, never contents."""
-    from bot.store.db import get_engine
-    from bot.store.retention import purge
-
     settings = load_settings()
     get_engine(settings.database_url)
     report = purge(settings.database_url, settings.tracker_store_url, months=args.months, at_once=True)
@@ -35,8 +42,6 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - stdout is the path only
     try:
@@ -49,6 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
+    # Local on purpose (also in cmd_telegram): each channel's server stack (aiohttp's web server,
+    # python-telegram-bot) is needed by that one command only, not by leads export or the worker.
     from bot.channels.webapp import serve
 
     serve()
@@ -62,10 +69,6 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.store.db import get_engine
-    from bot.ops.launcher import build_services, start_all, stop_all
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     try:
         model = ensure_model(settings.models_dir, settings.var_dir / "logs")
@@ -110,18 +113,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _purge_interval_s() -> float:
-    from bot.store.erasure import purge_interval_minutes
-
     return purge_interval_minutes() * 60.0
 
 
 def _scheduled_purge():
     """The purge as the worker runs it: ended conversations after their settle time, and with the
     interval as look-ahead so the inactivity period holds to the minute (bot.store.retention)."""
-    from datetime import timedelta
-
-    from bot.store.retention import purge
-
     settings = load_settings()
     lookahead = timedelta(seconds=_purge_interval_s())
     return lambda: purge(settings.database_url, settings.tracker_store_url, lookahead=lookahead)
@@ -129,14 +126,6 @@ def _scheduled_purge():
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
-    import logging
-    import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
-
-    from bot.store.db import session_factory
-    from bot.handoff.clock import SystemClock
-    from bot.handoff.settings import load_handoff_settings
-    from bot.handoff.worker import Worker, requeue_dead
-
     logging.basicConfig(level=os.environ.get("GP_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_handoff_settings()
