@@ -15,7 +15,6 @@ use the same table and the same sweep (``kind`` "ended", see bot.store.retention
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.ops.config import load_settings
 from bot.store.db import new_session
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
 
@@ -38,27 +38,29 @@ DEFAULT_INACTIVITY_HOURS = 24
 DEFAULT_PURGE_INTERVAL_MINUTES = 10
 
 
-def _positive_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, "").strip() or default))
-    except ValueError:
-        return default
-
-
 def retention_months() -> int:
     """GP_LEAD_RETENTION_MONTHS (default 12): leads older than this are purged."""
-    return _positive_int("GP_LEAD_RETENTION_MONTHS", DEFAULT_RETENTION_MONTHS)
+    try:
+        return load_settings().lead_retention_months
+    except ValueError:
+        return DEFAULT_RETENTION_MONTHS
 
 
 def inactivity_hours() -> int:
     """GP_TRACKER_INACTIVITY_HOURS (default 24): a conversation without a lead that has been quiet
     this long is removed from the tracker store (bot.store.retention)."""
-    return _positive_int("GP_TRACKER_INACTIVITY_HOURS", DEFAULT_INACTIVITY_HOURS)
+    try:
+        return load_settings().tracker_inactivity_hours
+    except ValueError:
+        return DEFAULT_INACTIVITY_HOURS
 
 
 def purge_interval_minutes() -> int:
     """GP_PURGE_INTERVAL_MINUTES (default 10): how often the worker runs the purge."""
-    return _positive_int("GP_PURGE_INTERVAL_MINUTES", DEFAULT_PURGE_INTERVAL_MINUTES)
+    try:
+        return load_settings().purge_interval_minutes
+    except ValueError:
+        return DEFAULT_PURGE_INTERVAL_MINUTES
 
 
 @dataclass
