@@ -210,7 +210,7 @@ class ActionAskConfirm(Action):
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
         dispatcher.utter_message(text=intake.confirmation_text(slots, routing), buttons=_buttons([
-            ("Ja, versturen", "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
+            ("Ja, versturen", "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")]))
         return [SlotSet("routing", routing)]
 
 
