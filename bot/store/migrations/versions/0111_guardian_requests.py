@@ -9,15 +9,15 @@ SQLite cannot drop NOT NULL in place; batch mode rebuilds the table, and droppin
 foreign keys on would cascade into ``handoff_attempts`` and ``handoff_dead_letters``. Their rows are
 therefore copied aside first and put back afterwards.
 
-Revision ID: 0102
-Revises: 0101
+Revision ID: 0111
+Revises: 0110
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0102"
-down_revision = "0101"
+revision = "0111"
+down_revision = "0110"
 branch_labels = None
 depends_on = None
 
