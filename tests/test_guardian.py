@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp import web
 from sqlalchemy import create_engine, func, select, text

@@ -34,7 +34,7 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.workdays import dutch_date_long
 from bot.intake.referral import create_lead
 from bot.store.db import new_session
-from bot.store.guardian import add_request, get_request, take_request
+from bot.store.guardian import add_request, get_request, nonce_hash, take_request
 from bot.store.leads import NewLead
 from bot.store.models import Lead
 
@@ -215,7 +215,7 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
             return page(check.error or "invalid", 410 if check.error == "expired" else 403)
         loop = asyncio.get_running_loop()
         pending = await loop.run_in_executor(None, get_request, settings.database_url, check.request_id)
-        if pending is None or not hmac.compare_digest(pending.nonce_hash, hashlib.sha256(check.nonce.encode()).hexdigest()):
+        if pending is None or not hmac.compare_digest(pending.nonce_hash, nonce_hash(check.nonce)):
             return page("used", 410)
         cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
         payload = pending.payload
