@@ -299,7 +299,6 @@ class ActionSubmitIntake(Action):
         dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
 
-
     def _ask_guardian(self, dispatcher, tracker, slots, routing):
         """Under 16: no lead and no hand-off yet, only a mail to the guardian (bot.handoff.guardian).
         The counsellor gets exactly the lines the guardian reads, nothing from the conversation."""
