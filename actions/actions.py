@@ -24,12 +24,14 @@ from rasa_sdk.types import DomainDict
 from bot.intake import decisions as intake
 from bot.intake import validation
 from bot.ops.config import load_settings
-from bot.intake.referral import create_lead
+from bot.channels.limits import TOO_MANY_LEADS
+from bot.intake.referral import create_lead, lead_limit_reached, origin_from_metadata
 from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
 from bot.handoff.promise import confirmation_text
+from bot.store.models import utcnow
 
 SETTINGS = load_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
@@ -246,6 +248,11 @@ class ActionSubmitIntake(Action):
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
             dispatcher.utter_message(response="utter_no_consent")
             return _reset()
+        channel = tracker.get_latest_input_channel() or "onbekend"
+        client, chat = origin_from_metadata(tracker.latest_message.get("metadata"), channel)
+        if lead_limit_reached(SETTINGS.database_url, client, SETTINGS.limit_leads_per_day, utcnow()):
+            dispatcher.utter_message(text=TOO_MANY_LEADS)
+            return []        # slots kept: nothing the person typed is lost
         routing = slots["routing"]
         consent_text = intake.confirmation_text(slots, routing)
         handoff_context = conversation_context(tracker.events)
@@ -257,8 +264,8 @@ class ActionSubmitIntake(Action):
             enqueue_handoff(session, lead, counsellor, handoff_context)
 
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
-            tracker.sender_id, tracker.get_latest_input_channel() or "onbekend", slots, routing,
-            consent_text, SETTINGS.consent_text_version), on_created=hand_off)
+            tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
+            client_key=client, channel_ref=chat), on_created=hand_off)
         if not result.created and result.duplicate_of == "contact":
             # Someone else's conversation: name who has it, but never reveal the reference.
             dispatcher.utter_message(response="utter_already_referred_contact",
@@ -312,7 +319,6 @@ class ActionStop(Action):
 
     def run(self, dispatcher, tracker, domain):
         from bot.handoff.followup import opt_out_conversation
-        from bot.store.models import utcnow
 
         opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
         dispatcher.utter_message(response="utter_stop_general")

@@ -184,7 +184,7 @@ def stock_model(log: Callable[[str], None]) -> Path:
 def stock_bot(model: Path, var_dir: Path) -> Callable[[], tuple]:
     def start():
         port = free_port()
-        service = Service("stock-rasa", [rasa_executable(), "run", "--model", str(model), "--enable-api",
+        service = Service("stock-rasa", [rasa_executable(), "run", "--model", str(model),
                                          "--interface", "127.0.0.1", "--port", str(port)],
                           f"http://127.0.0.1:{port}/status", rasa_env(), var_dir / "stock-rasa.log")
         return [service], service, f"http://127.0.0.1:{port}/webhooks/rest/webhook"

@@ -1,31 +1,33 @@
-"""The web app's pages and widget config, and the socket.io channel's input cleaning (no Rasa, no browser)."""
+"""The web app's pages and widget config, and the gateway's metadata cleaning (no Rasa, no browser)."""
 from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.ops.config import load_settings
-from bot.channels.socketio_channel import clean_metadata, clean_region
+from bot.channels.identity import clean_metadata, clean_region
 from bot.channels.webapp import WEB_DIR, create_app
 
 
-async def client_for(rasa_url="http://127.0.0.1:5999"):
-    settings = replace(load_settings(), rasa_url=rasa_url)
+async def client_for(rasa_url="http://127.0.0.1:5999", **overrides):
+    settings = replace(load_settings(), rasa_url=rasa_url, channel_secret="kanaal-geheim",
+                       identity_secret="identiteit-geheim", **overrides)
     client = TestClient(TestServer(create_app(settings)))
     await client.start_server()
     return client
 
 
-async def test_widget_config_points_at_rasa_and_allows_embedding():
+async def test_widget_config_points_at_the_web_app_only_and_allows_embedding():
     client = await client_for()
     try:
         response = await client.get("/widget-config.json")
         assert response.status == 200
-        assert (await response.json())["socketUrl"] == "http://127.0.0.1:5999"
+        config = await response.json()
+        assert config["sessionPath"] == "/chat/session" and config["messagePath"] == "/chat/message"
+        assert "5999" not in str(config)                           # Rasa's address is nobody's business
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         script = await client.get("/static/gouden-poort-widget.js")
         assert script.status == 200 and script.headers["Access-Control-Allow-Origin"] == "*"
-        for asset in ("/static/widget.css", "/static/vendor/socket.io.min.js"):
-            assert (await client.get(asset)).status == 200
+        assert (await client.get("/static/widget.css")).status == 200
     finally:
         await client.close()
 
@@ -38,7 +40,7 @@ async def test_demo_page_has_one_snippet_region_and_a_strict_csp():
         assert 'data-region="noord-holland"' in html
         assert html.count("<script") == 1
         csp = response.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "ws://127.0.0.1:5999" in csp
+        assert "script-src 'self'" in csp and "connect-src 'self';" in csp and "5999" not in csp
         hostile = await (await client.get('/?regio="><script>alert(1)</script>')).text()
         assert "alert(1)" not in hostile and 'data-region="zeeland"' in hostile
     finally:
@@ -62,11 +64,13 @@ def test_widget_never_uses_html_sinks():
         assert sink not in source, sink
 
 
-def test_socket_metadata_is_reduced_to_known_keys():
-    assert clean_metadata({"region": "Zeeland", "message_id": "abc_1", "evil": "x"}) == {
+def test_gateway_metadata_is_reduced_to_known_keys():
+    assert clean_metadata({"source": "web-widget", "region": "Zeeland", "message_id": "abc_1", "evil": "x"}) == {
         "source": "web-widget", "region": "zeeland", "message_id": "abc_1"}
-    assert clean_metadata('{"region": "../../etc"}') == {"source": "web-widget"}
-    assert clean_metadata("not json") == {"source": "web-widget"}
+    assert clean_metadata({"source": "admin", "region": "../../etc", "client_key": "1.2.3.4"}) == {}
+    assert clean_metadata({"source": "telegram", "telegram_chat_id": 123, "client_key": "ab" * 16}) == {
+        "source": "telegram", "telegram_chat_id": "123", "client_key": "ab" * 16}
+    assert clean_metadata("not json") == {}
     assert clean_metadata(["x"]) == {}
     assert clean_region("noord-holland") == "noord-holland" and clean_region(5) is None
 

@@ -46,7 +46,8 @@ def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
     there) or their e-mail address. Phone/WhatsApp: the counsellor calls; we cannot nudge."""
     contact = lead_contact(lead)
     if lead.channel == "telegram":
-        chat = contact.get("telegram_chat_id") or lead.conversation_id
+        # The sender id is derived one-way from the chat id; the lead keeps the chat id itself.
+        chat = contact.get("telegram_chat_id") or getattr(lead, "channel_ref", None)
         if chat:
             return "telegram", str(chat)
     method = normalise_method(contact.get("method"))

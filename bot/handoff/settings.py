@@ -43,11 +43,10 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.ops.config import load_settings
+from bot.ops.config import load_settings, stored_secret
 
 
 def _env(name: str, default: str) -> str:
@@ -102,25 +101,12 @@ class HandoffSettings:
 
 
 def _link_secret(var_dir: Path) -> str:
-    """Use GP_LINK_SECRET; otherwise create one random secret per installation (kept in var/).
+    """Use GP_LINK_SECRET; otherwise one random secret per installation (kept in var/, 0600).
 
     The worker signs links and the web app verifies them, in different processes, so the secret must
     be stable; generating it on first use keeps secrets out of the repository.
     """
-    configured = _env("GP_LINK_SECRET", "")
-    if configured:
-        return configured
-    path = var_dir / "handoff-link-secret"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, value.encode())
-    finally:
-        os.close(fd)
-    return value
+    return stored_secret(var_dir, "handoff-link-secret", _env("GP_LINK_SECRET", ""))
 
 
 def load_handoff_settings() -> HandoffSettings:

@@ -62,6 +62,8 @@ class NewLead:
     contact_value: Optional[str] = None
     contact_time: Optional[str] = None
     summary: Optional[str] = None
+    client_key: Optional[str] = None     # see Lead.client_key
+    channel_ref: Optional[str] = None    # see Lead.channel_ref
 
 
 @dataclass
@@ -130,6 +132,15 @@ def sync_reference_data(database_url: str, stamp: str, regions: Iterable[Tuple[s
         _synced[database_url] = stamp
 
 
+def leads_from_client_since(database_url: str, client_key: Optional[str], since: datetime) -> int:
+    """How many leads this pseudonymous client (bot.channels.identity.client_key) created since then."""
+    if not client_key:
+        return 0
+    with new_session(database_url) as session:
+        return session.execute(select(func.count()).select_from(Lead).where(
+            Lead.client_key == client_key, Lead.created_at >= since)).scalar_one()
+
+
 def open_lead_counts(database_url: str) -> Dict[str, int]:
     """counsellor id → leads still open; routing uses it for capacity."""
     with new_session(database_url) as session:
@@ -189,7 +200,8 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                 routing_reason=data.routing_reason, routing_distance_km=data.routing_distance_km,
                 contact_method=data.contact_method, contact_value=data.contact_value,
                 contact_time=data.contact_time, contact_key=key, consent_at=now,
-                consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary)
+                consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary,
+                client_key=data.client_key, channel_ref=data.channel_ref)
             session.add(lead)
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status="new", actor="bot",

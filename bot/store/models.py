@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -82,6 +82,7 @@ class Lead(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", name="uq_leads_conversation_id"),
         UniqueConstraint("contact_key", name="uq_leads_contact_key"),
+        Index("ix_leads_client_key_created_at", "client_key", "created_at"),
     )
 
     id = Column(String(16), primary_key=True, default=new_reference)
@@ -114,6 +115,10 @@ class Lead(Base):
     channel = Column(String(32))
     conversation_id = Column(String(255))
     summary = Column(Text)
+    # Pseudonymous origin (salted hash of the client address / Telegram chat): leads per address per day.
+    client_key = Column(String(64))
+    # The Telegram chat id for follow-ups (the sender id is derived from it one-way).
+    channel_ref = Column(String(64))
 
     consent_record = relationship(ConsentRecord)
     events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,

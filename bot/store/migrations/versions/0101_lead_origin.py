@@ -1,0 +1,28 @@
+"""Where a lead came from, for limits and follow-ups: ``client_key`` (a salted hash of the client
+address or Telegram chat, never the address itself) and ``channel_ref`` (the Telegram chat id the
+follow-up writes to; sender ids are derived from it one-way, so the lead must keep it).
+
+Revision ID: 0101
+Revises: 0100
+Create Date: 2026-11-29
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0101"
+down_revision = "0100"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("leads", sa.Column("client_key", sa.String(64)))
+    op.add_column("leads", sa.Column("channel_ref", sa.String(64)))
+    op.create_index("ix_leads_client_key_created_at", "leads", ["client_key", "created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_leads_client_key_created_at", table_name="leads")
+    with op.batch_alter_table("leads") as batch:
+        batch.drop_column("channel_ref")
+        batch.drop_column("client_key")
