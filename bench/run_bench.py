@@ -184,7 +184,8 @@ def stock_model(log: Callable[[str], None]) -> Path:
 def stock_bot(model: Path, var_dir: Path) -> Callable[[], tuple]:
     def start():
         port = free_port()
-        service = Service("stock-rasa", [rasa_executable(), "run", "--model", str(model),
+        # The stock `rasa init` bot keeps its API (loopback only): /status is its readiness check.
+        service = Service("stock-rasa", [rasa_executable(), "run", "--model", str(model), "--enable-api",
                                          "--interface", "127.0.0.1", "--port", str(port)],
                           f"http://127.0.0.1:{port}/status", rasa_env(), var_dir / "stock-rasa.log")
         return [service], service, f"http://127.0.0.1:{port}/webhooks/rest/webhook"

@@ -90,7 +90,12 @@ class GatewayInput(InputChannel):
         gateway = Blueprint("gateway_webhook", __name__)
 
         @gateway.route("/", methods=["GET"])
-        async def health(_: Request) -> Any:
+        async def health(request: Request) -> Any:
+            # Readiness, not just liveness: with the HTTP API off there is no /status, and the
+            # launcher must not send anyone here before the model is loaded.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
             return response.json({"status": "ok"})
 
         @gateway.route("/webhook", methods=["POST"])

@@ -124,7 +124,7 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
         Service("rasa", [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
                          "--credentials", "credentials.yml", "--interface", settings.host,
                          "--port", str(settings.rasa_port)],
-                f"http://{private}:{settings.rasa_port}/status", rasa_env_, logs / "rasa.log"),
+                f"http://{private}:{settings.rasa_port}/webhooks/gateway/", rasa_env_, logs / "rasa.log"),
         Service("webapp", [sys.executable, "-m", "bot", "web"],
                 f"http://{local_address(settings.public_host)}:{settings.web_port}/health", env, logs / "web.log"),
     ]
