@@ -2,15 +2,15 @@
 address or Telegram chat, never the address itself) and ``channel_ref`` (the Telegram chat id the
 follow-up writes to; sender ids are derived from it one-way, so the lead must keep it).
 
-Revision ID: 0101
-Revises: 0100
+Revision ID: 0102
+Revises: 0101
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0101"
-down_revision = "0100"
+revision = "0102"
+down_revision = "0101"
 branch_labels = None
 depends_on = None
 
