@@ -26,12 +26,14 @@ from bot.intake import validation
 from bot.ops.config import load_settings
 from bot.channels.limits import TOO_MANY_LEADS
 from bot.intake.referral import create_lead, lead_limit_reached, origin_from_metadata
+from bot.store.erasure import erase_person, is_confirmed
 from bot.store.leads import existing_lead_for, open_lead_counts
+from bot.store.models import utcnow
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
+from bot.handoff.followup import opt_out_conversation
 from bot.handoff.promise import confirmation_text
-from bot.store.models import utcnow
 
 SETTINGS = load_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
@@ -298,8 +300,6 @@ class ActionDeleteData(Action):
         return "action_delete_data"
 
     def run(self, dispatcher, tracker, domain):
-        from bot.store.erasure import erase_person, is_confirmed
-
         if not is_confirmed(tracker.latest_message.get("entities") or []):
             # Erasure cannot be undone and a misread message must never trigger it: ask first.
             # The "Ja" button sends /delete_data{"confirmed": "ja"}.
@@ -318,8 +318,6 @@ class ActionStop(Action):
         return "action_stop"
 
     def run(self, dispatcher, tracker, domain):
-        from bot.handoff.followup import opt_out_conversation
-
         opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
         dispatcher.utter_message(response="utter_stop_general")
         return []

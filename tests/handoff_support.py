@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 from bot.store.db import session_factory
 from bot.handoff.settings import HandoffSettings
 from bot.ops.launcher import free_port  # noqa: F401 (used here and imported by the hand-off tests)
+from bot.intake.validation import age_band
 from bot.store.models import Lead
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # 16:00 in Amsterdam
@@ -160,16 +161,13 @@ EXTRA = {
 
 
 def lead_kwargs(**values) -> dict:
-    """Map test values onto whichever Lead shape is installed: the foundation's (``age``, ``contact``
-    JSON) or the intake's (``age_band``, ``contact_method``/``contact_value``/``contact_time``), so
-    these tests keep working before and after the branches merge."""
-    columns = set(Lead.__table__.columns.keys())
-    if "age" in values and "age" not in columns:
+    """Let tests say ``age=17`` and ``contact={"method", "value", "preferred_time"}``; the Lead keeps an
+    age band and the contact in its own columns (``contact_method``/``contact_value``/``contact_time``)."""
+    if "age" in values:
         age = values.pop("age")
-        if "age_band" in columns and age is not None:
-            from bot.handoff.summary import age_band
+        if age is not None:
             values["age_band"] = age_band(age)
-    if "contact" in values and "contact" not in columns:
+    if "contact" in values:
         contact = values.pop("contact")
         if isinstance(contact, dict):
             method = {"whatsapp": "phone", "telefoon": "phone"}.get(contact.get("method"), contact.get("method"))
@@ -179,12 +177,12 @@ def lead_kwargs(**values) -> dict:
 
 
 def make_lead(session, *, first_name="Sam", channel="rest", conversation_id="conv-1", contact=None,
-              created_at=FRIDAY_AFTERNOON, status="new") -> Lead:
+              created_at=FRIDAY_AFTERNOON, status="new", channel_ref=None) -> Lead:
     lead = Lead(**lead_kwargs(
         first_name=first_name, age=17, postcode="4331AB", region_code="AM12", region_name="Zeeland",
         counsellor_name="Sanne de Vries", interests=["elektrotechniek"],
         contact=contact if contact is not None else {"method": "whatsapp", "value": "+31612345678"},
-        consent_at=created_at, channel=channel, conversation_id=conversation_id,
+        consent_at=created_at, channel=channel, conversation_id=conversation_id, channel_ref=channel_ref,
         created_at=created_at, updated_at=created_at, status=status))
     session.add(lead)
     return lead

@@ -21,9 +21,9 @@ from bot.handoff.delivery_smtp import SmtpTransport
 from bot.handoff.delivery_telegram import TelegramTransport
 from bot.handoff.delivery_webhook import WebhookTransport
 from bot.handoff.links import verify
-from bot.store.handoff_models import DeadLetter, DeliveryAttempt, OutboxMessage, StatusEvent
+from bot.store.handoff_models import DeadLetter, DeliveryAttempt, OutboxMessage
 from bot.handoff.worker import Worker, requeue_dead
-from bot.store.models import Lead
+from bot.store.models import Lead, LeadEvent
 from tests.handoff_support import (COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, WEBHOOK_SECRET, SmtpReceiver,
                                    create_handed_off_lead, factory, fake_telegram, free_port, make_settings,
                                    smtp_receiver, webhook_receiver)
@@ -83,7 +83,8 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
     assert row.payload == {"delivered": True}  # rendered personal data dropped after delivery
     with factory() as session:
         assert session.get(Lead, lead_id).status == "delivered"
-        assert session.scalar(select(func.count()).select_from(StatusEvent)) == 1
+        (event,) = session.execute(select(LeadEvent)).scalars().all()
+        assert (event.from_status, event.to_status, event.actor) == ("new", "delivered", "handoff:worker")
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -292,7 +293,7 @@ def test_erasing_the_lead_removes_all_handoff_rows(factory, sqlite_url, tmp_path
     with factory() as session, session.begin():
         session.delete(session.get(Lead, lead_id))
     with factory() as session:
-        for model in (OutboxMessage, DeliveryAttempt, DeadLetter, HandoffCase, FollowUp, StatusEvent):
+        for model in (OutboxMessage, DeliveryAttempt, DeadLetter, HandoffCase, FollowUp, LeadEvent):
             assert session.scalar(select(func.count()).select_from(model)) == 0, model.__tablename__
 
 

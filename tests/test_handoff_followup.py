@@ -15,9 +15,9 @@ from bot.handoff.clock import AMSTERDAM, FakeClock
 from bot.handoff.delivery import TemporaryFailure
 from bot.handoff.followup import ChannelFollowupSender, opt_out, record_person_reply
 from bot.handoff.links import register_routes, status_links
-from bot.store.handoff_models import FollowUp, OutboxMessage, StatusEvent
+from bot.store.handoff_models import FollowUp, OutboxMessage
 from bot.handoff.worker import Worker
-from bot.store.models import Lead
+from bot.store.models import Lead, LeadEvent
 from tests.handoff_support import COUNSELLOR, FRIDAY_AFTERNOON, create_handed_off_lead, fake_telegram, make_settings
 
 
@@ -64,7 +64,9 @@ def env(db_url, tmp_path):
     return settings, factory, clock, rec, worker
 
 
-TELEGRAM_PERSON = dict(channel="telegram", conversation_id="987654", contact={"method": "whatsapp", "value": "+31612345678"})
+# The sender id is derived from the chat id one-way (bot.channels.identity); the lead keeps the chat id.
+TELEGRAM_PERSON = dict(channel="telegram", conversation_id="telegram-" + "5e" * 16, channel_ref="987654",
+                       contact={"method": "whatsapp", "value": "+31612345678"})
 
 
 def follow_ups(factory, lead_id):
@@ -250,8 +252,8 @@ async def test_one_click_link_sets_status_and_confirms_in_dutch(sqlite_url, tmp_
         assert head.status == 405  # HEAD from link scanners changes nothing
         with factory() as session:
             assert session.get(Lead, lead_id).status == "in_contact"
-            (event,) = session.execute(select(StatusEvent)).scalars().all()
-            assert (event.new_status, event.source) == ("in_contact", "link")
+            (event,) = session.execute(select(LeadEvent)).scalars().all()
+            assert (event.to_status, event.actor) == ("in_contact", "handoff:link")
     finally:
         await client.close()
 
@@ -305,7 +307,7 @@ def test_stop_typed_in_the_chat_cancels_this_conversations_nudges_only(env):
     stopped = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
     other = create_handed_off_lead(factory, settings, **{**TELEGRAM_PERSON, "conversation_id": "555",
                                                          "contact": {"method": "whatsapp", "value": "+31687654321"}})
-    assert opt_out_conversation(settings.database_url, "987654", clock.now())
+    assert opt_out_conversation(settings.database_url, TELEGRAM_PERSON["conversation_id"], clock.now())
     assert not opt_out_conversation(settings.database_url, "nobody", clock.now())
     assert {f.status for f in follow_ups(factory, stopped) if f.kind == "nudge"} == {"cancelled"}
     assert {f.status for f in follow_ups(factory, other) if f.kind == "nudge"} == {"scheduled"}

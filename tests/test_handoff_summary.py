@@ -1,6 +1,5 @@
 """The summary follows the versioned schema, renders in Dutch, and never crashes on missing fields."""
 import json
-from datetime import datetime, timezone
 
 import jsonschema
 import pytest
@@ -8,8 +7,10 @@ import pytest
 from bot.handoff.links import status_links, verify
 from bot.handoff.promise import confirmation_text
 from bot.handoff.render import render_email, render_telegram, webhook_body
-from bot.handoff.summary import Counsellor, build_summary, load_schema
-from bot.store.models import Lead
+from bot.handoff.summary import SummaryInvalid, build_summary, load_schema
+from bot.routing.counsellors import Counsellor
+from bot.handoff.followup import reach_for
+from bot.store.models import ConsentRecord, Lead
 from tests.handoff_support import COUNSELLOR, EXTRA, FRIDAY_AFTERNOON, LINK_SECRET, lead_kwargs, make_settings
 
 VALIDATOR = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
@@ -122,28 +123,32 @@ def test_confirmation_text_b1(method, how):
 
 
 def test_counsellor_from_dict_and_object():
-    c = Counsellor.from_any({"name": " Sanne de Vries ", "email": "s@example.org", "webhook_url": None})
+    c = Counsellor.from_record({"name": " Sanne de Vries ", "email": "s@example.org", "webhook_url": None})
     assert c.first_name == "Sanne" and c.channels() == ["email"]
-    assert Counsellor.from_any(c) is c
+    assert Counsellor.from_record(c) is c
+    assert Counsellor.from_record(c.to_record()) == c
+
+
+def test_summary_that_breaks_the_schema_is_refused_at_build_time():
+    """A lead id that is not a GP-reference would break receivers that rely on the contract."""
+    with pytest.raises(SummaryInvalid, match=r"breaks handoff-summary.v1 at referral/id"):
+        build_summary(lead(id="lead-1"), COUNSELLOR, EXTRA, now=FRIDAY_AFTERNOON)
 
 
 def test_intake_lead_shape_without_extra():
     """Issue 4's lead row keeps contact, age band, situation and consent basis in columns and calls the
     hook without ``extra``; the summary must pick everything up from the row itself."""
-    from types import SimpleNamespace
-    from bot.handoff.followup import reach_for
-
-    intake_lead = SimpleNamespace(
+    intake_lead = Lead(
         id="GP-7K3M9Q", created_at=FRIDAY_AFTERNOON, status="new", first_name="Noor", age_band="16-17",
         situation="gestopt", interests=["elektro"], interests_text="iets met zonnepanelen", postcode="4331",
         gemeente_name="Middelburg", region_code="AM12", region_name="Zeeland", counsellor_name="Sanne de Vries",
         organisation="TechniekTalent Zeeland", routing_reason="dichtstbijzijnde adviseur in Zeeland (3,1 km)",
         contact_method="email", contact_value="noor@example.org", contact_time="na 16 uur",
         consent_at=FRIDAY_AFTERNOON, consent_basis="guardian",
-        consent_record=SimpleNamespace(consent_text_version="2026-11-v1"), channel="rest", conversation_id="c9")
-    registry_counsellor = SimpleNamespace(id="zeeland-1", name="Sanne de Vries", region_code="AM12",
-                                          organisation="TechniekTalent Zeeland", email="sanne@example.org",
-                                          telegram_chat_id=None, webhook_url=None)
+        consent_record=ConsentRecord(consent_text_version="2026-11-v1"), channel="rest", conversation_id="c9")
+    registry_counsellor = Counsellor(id="zeeland-1", name="Sanne de Vries", region_code="AM12",
+                                     organisation="TechniekTalent Zeeland", office_place="Middelburg",
+                                     lat=51.5, lon=3.61, email="sanne@example.org")
     summary = build_summary(intake_lead, registry_counsellor, None, now=FRIDAY_AFTERNOON)
     VALIDATOR.validate(summary)
     assert summary["contact"] == {"method": "email", "value": "noor@example.org", "preferred_time": "na 16 uur"}

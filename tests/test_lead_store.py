@@ -14,7 +14,7 @@ from bot.intake import decisions as intake
 from bot.routing.counsellors import load_registry
 from bot.store.db import new_session
 from bot.intake.referral import create_lead
-from bot.store.leads import EXPORT_FIELDS, NewLead, export_leads, open_lead_counts, set_status
+from bot.store.leads import EXPORT_FIELDS, NewLead, change_status, export_leads, open_lead_counts
 from bot.store.models import ConsentRecord, Lead, LeadEvent
 from bot.routing.regions import place_for_postcode
 from bot.routing.assign import route
@@ -122,8 +122,8 @@ def test_concurrent_submits_create_exactly_one_lead(store_url, same):
 def test_status_changes_are_audited_and_capacity_counts_open_leads(store_url):
     lead = create_lead(store_url, make_lead()).lead
     assert open_lead_counts(store_url) == {lead.counsellor_id: 1}
-    set_status(store_url, lead.id, "delivered", actor="handoff")
-    set_status(store_url, lead.id, "closed", actor="counsellor-link", note="contact gehad")
+    change_status(store_url, lead.id, "delivered", actor="handoff")
+    change_status(store_url, lead.id, "closed", actor="counsellor-link", note="contact gehad")
     with new_session(store_url) as session:
         events = session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id).order_by(LeadEvent.id)).scalars().all()
     assert [(e.from_status, e.to_status) for e in events] == [(None, "new"), ("new", "delivered"), ("delivered", "closed")]

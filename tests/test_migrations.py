@@ -1,6 +1,6 @@
 """The Alembic chain goes down and up again cleanly on SQLite and PostgreSQL."""
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.store.db import alembic_config, get_engine
 from tests.store_fixtures import store_url  # noqa: F401
@@ -18,6 +18,46 @@ def test_downgrade_to_foundation_and_upgrade_again(store_url):
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
     names = {c["name"] for c in inspect(engine).get_columns("leads")}
-    assert {"age_band", "contact_key", "consent_record_id", "routing_reason"} <= names and "age" not in names
+    assert {"age_band", "contact_key", "consent_record_id", "routing_reason", "client_key", "channel_ref"} <= names
+    assert "age" not in names
     uniques = {u["name"] for u in inspect(engine).get_unique_constraints("leads")}
     assert {"uq_leads_conversation_id", "uq_leads_contact_key"} <= uniques
+
+
+def _migrate(url, target, down=False):
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, target)
+    return engine
+
+
+def test_0101_moves_handoff_status_events_into_the_one_audit_trail(store_url):
+    """Events the hand-off wrote twice stay once; events only in handoff_status_events are copied; the
+    downgrade rebuilds the hand-off table from the "handoff:" rows."""
+    engine = _migrate(store_url, "0100", down=True)
+    at1, at2 = "2026-11-27 15:00:00", "2026-11-30 09:00:00"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO leads (id, created_at, updated_at, status, interests) "
+                          "VALUES ('GP-MIG234', :at, :at, 'in_contact', '[]')"), {"at": at1})
+        conn.execute(text("INSERT INTO lead_events (lead_id, at, from_status, to_status, actor) VALUES "
+                          "('GP-MIG234', :at, NULL, 'new', 'bot'), "
+                          "('GP-MIG234', :at, 'new', 'delivered', 'handoff:worker')"), {"at": at1})
+        conn.execute(text("INSERT INTO handoff_status_events (lead_id, at, old_status, new_status, source) VALUES "
+                          "('GP-MIG234', :at1, 'new', 'delivered', 'worker'), "
+                          "('GP-MIG234', :at2, 'delivered', 'in_contact', 'link')"), {"at1": at1, "at2": at2})
+    _migrate(store_url, "heads")
+    assert "handoff_status_events" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT from_status, to_status, actor FROM lead_events "
+                                 "WHERE lead_id = 'GP-MIG234' ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(None, "new", "bot"), ("new", "delivered", "handoff:worker"),
+                                        ("delivered", "in_contact", "handoff:link")]
+    _migrate(store_url, "0100", down=True)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT old_status, new_status, source FROM handoff_status_events "
+                                 "WHERE lead_id = 'GP-MIG234' ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("new", "delivered", "worker"), ("delivered", "in_contact", "link")]
+    _migrate(store_url, "heads")
+    assert "handoff_status_events" not in inspect(engine).get_table_names()

@@ -44,6 +44,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from bot.channels.gateway_client import GatewayClient, RasaUnavailable
 from bot.channels.identity import client_key, telegram_sender_id
 from bot.channels.limits import RateLimiter, too_long_text
+from bot.ops.config import channel_secret, identity_secret, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,6 @@ _default_store: Optional[CallbackStore] = None
 def default_callback_store() -> CallbackStore:
     global _default_store
     if _default_store is None:
-        from bot.ops.config import load_settings
-
         var_dir = load_settings().var_dir
         var_dir.mkdir(parents=True, exist_ok=True)
         _default_store = CallbackStore(var_dir / "telegram-callbacks.sqlite")
@@ -375,15 +374,13 @@ def build_application(token: str, rasa_url: str, *, channel_secret: str, identit
 
 def run(settings=None) -> int:
     """``python -m bot telegram``: long polling, or webhook when TELEGRAM_WEBHOOK_URL is set."""
-    from bot.ops.config import channel_secret, identity_secret, load_settings
-
     settings = settings or load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not settings.telegram_token:
         log.error("TELEGRAM_BOT_TOKEN ontbreekt: de Telegram-koppeling start niet.")
         return 1
-    privacy = os.environ.get("GP_PUBLIC_WEB_URL", f"http://{settings.host}:{settings.web_port}").rstrip("/") + "/privacy"
+    privacy = os.environ.get("GP_PUBLIC_WEB_URL", f"http://{settings.public_host}:{settings.web_port}").rstrip("/") + "/privacy"
     application = build_application(settings.telegram_token, settings.rasa_url,
                                      channel_secret=channel_secret(settings),
                                      identity_secret=identity_secret(settings),

@@ -9,7 +9,7 @@ import smtplib
 import socket
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure
 from bot.handoff.settings import HandoffSettings

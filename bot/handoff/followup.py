@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
-from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
+from typing import Callable, List, Optional, Protocol, Tuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,12 +26,14 @@ from bot.handoff.delivery_telegram import TelegramTransport
 from bot.handoff.outbox import enqueue_email
 from bot.handoff.render import render_plain
 from bot.handoff.schedule import QUIET_END, QUIET_START, in_quiet_hours, next_allowed  # noqa: F401 (re-exported)
-from bot.handoff.status import OPEN_STATUSES as OPEN, RESOLVED_STATUSES as RESOLVED, set_status
-from bot.handoff.summary import Counsellor, lead_contact, normalise_method
+from bot.handoff.summary import normalise_method
 from bot.handoff.workdays import add_workdays, dutch_date
 from bot.store.db import new_session
+from bot.routing.counsellors import Counsellor
 from bot.store.handoff_models import FollowUp, HandoffCase
+from bot.store.leads import set_status
 from bot.store.models import Lead
+from bot.store.statuses import AWAITING_CONTACT, CONTACT_MADE, IN_CONTACT, NO_CONTACT
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +46,24 @@ MAX_SEND_ATTEMPTS = 4
 def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
     """Where we may message the person ourselves: their Telegram chat (they talked to our bot
     there) or their e-mail address. Phone/WhatsApp: the counsellor calls; we cannot nudge."""
-    contact = lead_contact(lead)
-    if lead.channel == "telegram":
+    if lead.channel == "telegram" and lead.channel_ref:
         # The sender id is derived one-way from the chat id; the lead keeps the chat id itself.
-        chat = contact.get("telegram_chat_id") or getattr(lead, "channel_ref", None)
-        if chat:
-            return "telegram", str(chat)
-    method = normalise_method(contact.get("method"))
-    email = contact.get("email") or (contact.get("value") if method == "email" else None)
-    if email and "@" in str(email):
-        return "email", str(email)
+        return "telegram", str(lead.channel_ref)
+    if normalise_method(lead.contact_method) == "email" and "@" in str(lead.contact_value or ""):
+        return "email", str(lead.contact_value)
     return None
 
 
 def nudge_text(lead: Lead, case: HandoffCase, seq: int) -> Tuple[str, str]:
     """(subject, text) in B1 Dutch."""
-    c = Counsellor.from_any(case.counsellor)
+    c = Counsellor.from_record(case.counsellor)
     who = c.first_name
     org = f" van {c.organisation}" if c.organisation else ""
     hi = f"Hoi {lead.first_name}!" if lead.first_name else "Hoi!"
     asked = dutch_date(as_utc(case.created_at))
     stop = "Wil je geen berichten meer van ons? Stuur dan: stop."
     ref = f"Je referentie is {lead.id}."
-    if lead.status == "no_contact":
+    if lead.status == NO_CONTACT:
         subject = f"{who} kon je niet bereiken"
         text = (f"{hi} {who}{org} heeft geprobeerd je te bereiken, maar dat lukte niet. "
                 f"Kloppen je gegevens nog? Stuur ons je nieuwe nummer of e-mailadres, dan geven we het door. "
@@ -132,8 +129,8 @@ def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: 
     """The person answered a nudge. "ja" marks the lead contacted (no more nudges, no escalation);
     "nee" leaves it open so the escalation and the second nudge still happen."""
     lead = session.get(Lead, lead_id)
-    if lead is not None and had_contact and lead.status not in RESOLVED:
-        set_status(session, lead, "in_contact", "person", now)
+    if lead is not None and had_contact and lead.status not in CONTACT_MADE:
+        set_status(session, lead, IN_CONTACT, "handoff:person", at=now)
 
 
 def _claim(session: Session, now: datetime, limit: int, lease: timedelta) -> List[int]:
@@ -169,7 +166,7 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                     continue
                 action = _decide(fu, lead, case, now)
                 if action == "escalate":
-                    c = Counsellor.from_any(case.counsellor)
+                    c = Counsellor.from_record(case.counsellor)
                     to = c.coordinator_email or settings.coordinator_email_for(c.region_code)
                     if not to:
                         _finish(fu, "failed", now, "no coordinator or fallback address")
@@ -190,7 +187,7 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                 reach = reach_for(lead)
                 if reach is None:
                     _finish(fu, "not_reachable", now, f"not reachable proactively (channel {lead.channel}, "
-                                                     f"contact {normalise_method(lead_contact(lead).get('method'))})")
+                                                     f"contact {normalise_method(lead.contact_method)})")
                     continue
                 subject, text = nudge_text(lead, case, fu.seq)
                 channel, address = reach
@@ -235,14 +232,14 @@ def _decide(fu: FollowUp, lead: Lead, case: HandoffCase, now: datetime) -> str:
         if case.escalated_at is not None:
             _finish(fu, "skipped", now, "already escalated")
             return "done"
-        if lead.status not in OPEN:
+        if lead.status not in AWAITING_CONTACT:
             _finish(fu, "skipped", now, f"counsellor set status {lead.status}")
             return "done"
         return "escalate"
     if case.stopped_at is not None:
         _finish(fu, "cancelled", now, "person said stop")
         return "done"
-    if lead.status in RESOLVED:
+    if lead.status in CONTACT_MADE:
         _finish(fu, "skipped", now, f"lead status {lead.status}")
         return "done"
     if in_quiet_hours(now):

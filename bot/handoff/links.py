@@ -6,7 +6,7 @@ exactly one lead; changing either byte invalidates it, and comparison is constan
 
 Links do not expire: a counsellor may report "afspraak gepland" weeks later. They stop working when
 the lead is erased (the page then says the request no longer exists). Mail scanners that pre-fetch
-links could "click" one; every change is recorded in ``handoff_status_events`` and the page offers
+links could "click" one; every change is recorded in the lead's audit trail (``lead_events``) and the page offers
 the other statuses, so a wrong status is visible and corrected with one more click.
 """
 from __future__ import annotations
@@ -16,11 +16,13 @@ import base64
 import hashlib
 import hmac
 import logging
-from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import quote
 
+from bot.handoff.clock import SystemClock
+from bot.handoff.render import render_status_page
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.status import set_status_by_link
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +69,9 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
     The database work is synchronous SQLAlchemy, so it runs in the default executor and never
     blocks the event loop that also serves the chat.
     """
+    # Local on purpose: only the web app serves these routes, while the action server and the worker
+    # import this module for status_links() and would otherwise load aiohttp's server stack.
     from aiohttp import web
-
-    from bot.handoff.clock import SystemClock
-    from bot.handoff.render import render_status_page
-    from bot.handoff.status import set_status_by_link
 
     clock = clock or SystemClock()
 

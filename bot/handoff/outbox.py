@@ -8,9 +8,10 @@ Integration: the intake's lead creation calls ``on_created(session, lead, counse
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Mapping, Optional
+from datetime import datetime, timezone
+from typing import Any, List, Mapping, Optional, Union
 
 from sqlalchemy.orm import Session
 
@@ -18,10 +19,12 @@ from bot.handoff.clock import as_utc
 from bot.handoff.schedule import schedule_for_case
 from bot.handoff.links import status_links
 from bot.store.handoff_models import HandoffCase, OutboxMessage
+from bot.store.models import Lead
 from bot.handoff.render import render_email, render_telegram, webhook_body
 from bot.handoff.settings import HandoffSettings, load_handoff_settings
-from bot.handoff.summary import Counsellor, build_summary
+from bot.handoff.summary import build_summary
 from bot.handoff.workdays import promised_by
+from bot.routing.counsellors import Counsellor
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +41,24 @@ def conversation_url(settings: HandoffSettings, lead: Any) -> Optional[str]:
     if not settings.conversation_url_template:
         return None
     return settings.conversation_url_template.format(lead_id=lead.id,
-                                                     conversation_id=getattr(lead, "conversation_id", "") or "")
+                                                     conversation_id=lead.conversation_id or "")
 
 
-def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]] = None, *,
+def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, Mapping[str, Any]], extra: Optional[Mapping[str, Any]] = None, *,
                     settings: Optional[HandoffSettings] = None, now: Optional[datetime] = None
                     ) -> List[OutboxMessage]:
     """Build the summary and add one outbox row per delivery channel of ``counsellor``, plus the
     follow-up schedule, to ``session``. Does not commit: the caller's transaction decides.
 
-    ``counsellor``: ``summary.Counsellor`` or a dict with its keys. ``extra``: see ``summary``.
+    ``counsellor``: the registry's ``Counsellor`` or a snapshot dict (see ``Counsellor.from_record``). ``extra``: see ``summary``.
     A counsellor without any channel gets the message by e-mail at the coordinator or fallback
     address instead, so the lead never silently waits for nobody.
     """
     settings = settings or load_handoff_settings()
-    c = Counsellor.from_any(counsellor)
-    if getattr(lead, "id", None) is None or lead in session.new:
+    c = Counsellor.from_record(counsellor)
+    if lead.id is None or lead in session.new:
         session.flush()  # assigns the GP-reference and inserts the lead before rows that point at it
-    created = as_utc(getattr(lead, "created_at", None) or now or datetime.now(timezone.utc))
+    created = as_utc(lead.created_at or now or datetime.now(timezone.utc))
     now = as_utc(now or created)
     summary = build_summary(lead, c, extra, now=now, promise_workdays=settings.promise_workdays,
                             retention_months=settings.retention_months,
@@ -65,10 +68,10 @@ def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optiona
 
     channels = c.channels()
     if not channels:
-        rescue = c.coordinator_email or settings.coordinator_email_for(c.region_code or getattr(lead, "region_code", ""))
+        rescue = c.coordinator_email or settings.coordinator_email_for(c.region_code or lead.region_code or "")
         log.error("counsellor %r has no delivery channel; lead %s goes to %s", c.name, lead.id, rescue or "nobody")
         channels = ["email"]
-        c = Counsellor(**{**c.to_dict(), "email": rescue})
+        c = dataclasses.replace(c, email=rescue)
 
     for channel in channels:
         key = idempotency_key(lead.id, "handoff", channel)
@@ -90,7 +93,7 @@ def enqueue_handoff(session: Session, lead: Any, counsellor: Any, extra: Optiona
         rows.append(row)
 
     deadline = as_utc(promised_by(created, settings.promise_workdays))
-    case = HandoffCase(lead_id=lead.id, counsellor=c.to_dict() | {"webhook_secret": ""},
+    case = HandoffCase(lead_id=lead.id, counsellor=c.to_record(),
                        promised_by=deadline, created_at=now)
     session.add(case)
     schedule_for_case(session, case)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from bot.handoff.summary import Counsellor, normalise_method
+from bot.handoff.summary import normalise_method
 from bot.handoff.workdays import dutch_date, promised_by
+from bot.routing.counsellors import Counsellor
 
 HOW = {
     "telefoon": "belt je",
@@ -24,7 +25,7 @@ def confirmation_text(lead_id: str, counsellor: Any, contact_method: Optional[st
     ``now`` must be the moment the lead was stored (the same moment the deadline in the counsellor's
     message is computed from), so the person and the counsellor see the same date.
     """
-    c = Counsellor.from_any(counsellor)
+    c = Counsellor.from_record(counsellor)
     who = c.first_name
     if c.organisation:
         who = f"{who} van {c.organisation}"

@@ -10,12 +10,12 @@ import hmac
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.handoff.clock import as_utc
-from bot.handoff.workdays import AMSTERDAM, dutch_date_long
+from bot.handoff.workdays import AMSTERDAM, dutch_date, dutch_date_long
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TELEGRAM_LIMIT = 4096
@@ -66,7 +66,6 @@ def _context(summary: Dict[str, Any], links: List[Dict[str, str]], key: str) -> 
 def email_subject(summary: Dict[str, Any]) -> str:
     """No name or contact data in the subject: it shows up in lock screens and notifications."""
     promised = datetime.fromisoformat(summary["situation"]["promised"]["by"])
-    from bot.handoff.workdays import dutch_date
     return (f"Nieuwe aanvraag {summary['referral']['id']} via De Gouden Poort – "
             f"contact uiterlijk {dutch_date(promised)}")
 

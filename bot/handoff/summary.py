@@ -1,20 +1,20 @@
 """The hand-off summary: everything a counsellor needs to act without asking again, in SBAR order.
 
-The intake (issue 4) is built in parallel, so the input is deliberately loose: a ``Lead`` row, a
-``Counsellor`` (dataclass or plain dict) and an ``extra`` dict. Missing or odd values become
+The input is the store's ``Lead`` row, the registry's ``Counsellor`` (or its snapshot dict, see
+``Counsellor.from_record``) and an optional ``extra`` dict. Missing or odd values become
 ``None``/empty lists (rendered as "onbekend" or left out) instead of raising: a lead that reaches a
 counsellor with one field unknown is worth far more than a lead lost to a ``KeyError``.
 
 ``extra`` keys (all optional):
 
 ==========================  ===============================================================
-age_band                    "16-17" (computed from ``lead.age`` when absent)
+age_band                    "16-17" (``lead.age_band`` when absent)
 situation                   "zit op school", "gestopt met school", "werkt", "zoekt werk", ...
 interests                   list of button choices (or a dict {"choices": [...], "free_text": ...})
 interests_free_text         the person's own words about interests
 postcode4 / gemeente        4 digits (from ``lead.postcode`` when absent) / municipality
 contact_method              telefoon | whatsapp | email | telegram (phone/e-mail aliases accepted)
-contact_value               the number / address / handle (from ``lead.contact`` when absent)
+contact_value               the number / address / handle (``lead.contact_value`` when absent)
 contact_preferred_time      "na 16 uur", ...
 reason                      why they want contact, in their own words
 requested_next_step         what they ask for ("bellen", "langskomen", ...)
@@ -31,64 +31,24 @@ conversation_url            link to the conversation (default: built from settin
 """
 from __future__ import annotations
 
+import calendar
 import json
 import re
-from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
+import jsonschema
+
 from bot.handoff.clock import as_utc
 from bot.handoff.workdays import dutch_date, promised_by
+from bot.intake import validation
+from bot.routing.counsellors import Counsellor
+from bot.store.models import Lead
 
 SCHEMA_NAME = "handoff-summary.v1"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "handoff-summary.v1.json"
-
-
-@dataclass(frozen=True)
-class Counsellor:
-    """One counsellor as the hand-off sees it (the registry of issue 4 maps onto this)."""
-
-    name: str
-    id: str = ""
-    organisation: str = ""
-    region_code: str = ""
-    region_name: str = ""
-    email: str = ""
-    telegram_chat_id: str = ""
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    coordinator_email: str = ""
-
-    @classmethod
-    def from_any(cls, value: Union["Counsellor", Mapping[str, Any], Any]) -> "Counsellor":
-        """Accept this dataclass, a dict, or any object with these attribute names."""
-        if isinstance(value, Counsellor):
-            return value
-        names = [f.name for f in fields(cls)]
-        if isinstance(value, Mapping):
-            data = {n: value.get(n) for n in names}
-        else:
-            data = {n: getattr(value, n, None) for n in names}
-        return cls(**{n: ("" if v is None else str(v).strip()) for n, v in data.items()})
-
-    @property
-    def first_name(self) -> str:
-        return self.name.split()[0] if self.name.strip() else "je adviseur"
-
-    def channels(self) -> List[str]:
-        """Delivery channels this counsellor can receive on, in a fixed order."""
-        out = []
-        if self.email:
-            out.append("email")
-        if self.telegram_chat_id:
-            out.append("telegram")
-        if self.webhook_url:
-            out.append("webhook")
-        return out
-
-    def to_dict(self) -> Dict[str, str]:
-        return asdict(self)
 
 
 _METHODS = {
@@ -103,15 +63,6 @@ def normalise_method(value: Any) -> Optional[str]:
     if not value:
         return None
     return _METHODS.get(str(value).strip().lower())
-
-
-def age_band(age: Optional[int]) -> Optional[str]:
-    if age is None:
-        return None
-    for low, high in ((12, 15), (16, 17), (18, 20), (21, 23), (24, 27), (28, 35), (36, 49), (50, 67)):
-        if low <= age <= high:
-            return f"{low}-{high}"
-    return None
 
 
 def _text(value: Any, limit: int = 2000) -> Optional[str]:
@@ -147,27 +98,9 @@ def _postcode4(value: Any) -> Optional[str]:
     return match.group(1) if match else None
 
 
-def lead_contact(lead: Any) -> Dict[str, Any]:
-    """Contact details from either lead shape: the foundation's ``contact`` JSON
-    ({"method", "value", "preferred_time"}) or the intake's columns
-    (``contact_method``, ``contact_value``, ``contact_time``)."""
-    contact = getattr(lead, "contact", None)
-    contact = dict(contact) if isinstance(contact, Mapping) else {}
-    for key, column in (("method", "contact_method"), ("value", "contact_value"), ("preferred_time", "contact_time")):
-        if not contact.get(key) and getattr(lead, column, None):
-            contact[key] = getattr(lead, column)
-    return contact
-
-
-def _label(table: str, code: Any) -> Any:
-    """Intake stores codes ("gestopt", "elektro"); show the intake's own Dutch label when it has one."""
-    if not code:
-        return code
-    try:
-        import bot.intake.validation as validation
-        entry = getattr(validation, table, {}).get(code)
-    except Exception:
-        entry = None
+def _label(table: Mapping[str, Any], code: Any) -> Any:
+    """The intake stores codes ("gestopt", "elektro"); show the intake's own Dutch label when it has one."""
+    entry = table.get(code) if code else None
     return entry[0] if entry else code
 
 
@@ -175,46 +108,55 @@ _GIVEN_BY = {"zelf": "zelf", "self": "zelf", "ouder_voogd": "ouder_voogd", "pare
              "guardian": "ouder_voogd", "ouder": "ouder_voogd", "voogd": "ouder_voogd"}
 
 
-def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]] = None, *,
+class SummaryInvalid(ValueError):
+    """A summary that does not match ``schemas/handoff-summary.v1.json``: a bug, never sent out."""
+
+
+def build_summary(lead: Lead, counsellor: Union[Counsellor, Mapping[str, Any]],
+                  extra: Optional[Mapping[str, Any]] = None, *,
                   now: Optional[datetime] = None, promise_workdays: int = 2, retention_months: int = 12,
                   conversation_url: Optional[str] = None) -> Dict[str, Any]:
-    """Build the summary dict (validates against ``schemas/handoff-summary.v1.json``).
+    """Build the summary dict and validate it against ``schemas/handoff-summary.v1.json``.
 
-    ``lead`` is the ``bot.store.models.Lead`` row (or any object with its attribute names).
+    Raises :class:`SummaryInvalid` (with the failing path) rather than hand a counsellor, or a
+    webhook receiver that switches on ``schema``, a summary that breaks the contract.
     """
-    extra = dict(extra or {})
-    c = Counsellor.from_any(counsellor)
-    created = getattr(lead, "created_at", None) or now or datetime.now(timezone.utc)
-    created = as_utc(created)
-    now = now or created
+    summary = _summary(lead, Counsellor.from_record(counsellor), dict(extra or {}), now, promise_workdays,
+                       retention_months, conversation_url)
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(summary))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise SummaryInvalid(f"hand-off summary for lead {lead.id} breaks {SCHEMA_NAME} at {where}: {error.message}")
+    return summary
+
+
+def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[datetime], promise_workdays: int,
+             retention_months: int, conversation_url: Optional[str]) -> Dict[str, Any]:
+    created = as_utc(lead.created_at or now or datetime.now(timezone.utc))
     deadline = promised_by(created, promise_workdays)
-    contact = lead_contact(lead)
-    method = normalise_method(extra.get("contact_method") or contact.get("method"))
-    value = extra.get("contact_value") or contact.get("value")
-    if not value and method:
-        value = contact.get({"telefoon": "phone", "whatsapp": "phone", "email": "email",
-                             "telegram": "telegram"}[method])
+    method = normalise_method(extra.get("contact_method") or lead.contact_method)
+    value = extra.get("contact_value") or lead.contact_value
     interests = extra.get("interests")
-    free_text = extra.get("interests_free_text") or getattr(lead, "interests_text", None)
+    free_text = extra.get("interests_free_text") or lead.interests_text
     if isinstance(interests, Mapping):
         free_text = free_text or interests.get("free_text")
         interests = interests.get("choices")
     if interests is None:
-        interests = getattr(lead, "interests", None)
-    interests = [_label("INTERESTS", i) for i in _texts(interests)]
+        interests = lead.interests
+    interests = [_label(validation.INTERESTS, i) for i in _texts(interests)]
     consent = extra.get("consent") if isinstance(extra.get("consent"), Mapping) else {}
-    given_by = consent.get("given_by") or extra.get("consent_given_by") or getattr(lead, "consent_basis", None)
+    given_by = consent.get("given_by") or extra.get("consent_given_by") or lead.consent_basis
     text_version = (consent.get("text_version") or extra.get("consent_text_version")
-                    or getattr(getattr(lead, "consent_record", None), "consent_text_version", None))
-    lead_age_band = getattr(lead, "age_band", None) or age_band(getattr(lead, "age", None))
-    situation = _label("SITUATIONS", extra.get("situation") or getattr(lead, "situation", None))
-    gemeente = extra.get("gemeente") or getattr(lead, "gemeente_name", None)
-    first_name = _text(getattr(lead, "first_name", None), 100)
+                    or getattr(lead.consent_record, "consent_text_version", None))
+    lead_age_band = lead.age_band
+    situation = _label(validation.SITUATIONS, extra.get("situation") or lead.situation)
+    gemeente = extra.get("gemeente") or lead.gemeente_name
+    first_name = _text(lead.first_name, 100)
 
     dont_ask = []
     for label, present in (("voornaam", first_name), ("leeftijd", extra.get("age_band") or lead_age_band),
                            ("situatie", situation), ("interesses", interests or free_text),
-                           ("postcode/woonplaats", extra.get("postcode4") or gemeente or getattr(lead, "postcode", None)),
+                           ("postcode/woonplaats", extra.get("postcode4") or gemeente or lead.postcode),
                            ("hoe en wanneer contact", method), ("toestemming", True)):
         if present:
             dont_ask.append(label)
@@ -229,10 +171,10 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
         "referral": {"id": str(lead.id), "number": 1, "of": 1, "label": "1 van 1",
                      "created_at": created.isoformat()},
         "situation": {
-            "region": {"code": _text(c.region_code or getattr(lead, "region_code", None)),
-                       "name": _text(c.region_name or getattr(lead, "region_name", None))},
-            "organisation": _text(c.organisation or getattr(lead, "organisation", None)),
-            "counsellor": {"name": _text(c.name or getattr(lead, "counsellor_name", None))},
+            "region": {"code": _text(c.region_code or lead.region_code),
+                       "name": _text(c.region_name or lead.region_name)},
+            "organisation": _text(c.organisation or lead.organisation),
+            "counsellor": {"name": _text(c.name or lead.counsellor_name)},
             "reason_own_words": _text(extra.get("reason")),
             "requested_next_step": _text(extra.get("requested_next_step")),
             "promised": {"by": deadline.astimezone(timezone.utc).isoformat(), "workdays": promise_workdays,
@@ -243,21 +185,21 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
             "age_band": _text(extra.get("age_band")) or _text(lead_age_band),
             "situation": _text(situation),
             "interests": {"choices": _texts(interests), "free_text": _text(free_text)},
-            "location": {"postcode4": _postcode4(extra.get("postcode4") or getattr(lead, "postcode", None)),
+            "location": {"postcode4": _postcode4(extra.get("postcode4") or lead.postcode),
                          "gemeente": _text(gemeente)},
             "bot_explained": _texts(extra.get("bot_explained")),
         },
         "assessment": {
             "hesitations": _texts(extra.get("hesitations")),
             "unanswered_questions": _texts(extra.get("unanswered_questions")),
-            "routing_reason": _text(extra.get("routing_reason") or getattr(lead, "routing_reason", None)),
+            "routing_reason": _text(extra.get("routing_reason") or lead.routing_reason),
         },
         "recommendation": {"suggested_next_step": _text(extra.get("suggested_next_step")), "decided_by": "adviseur"},
         "contact": {"method": method, "value": _text(value, 320),
-                    "preferred_time": _text(extra.get("contact_preferred_time") or contact.get("preferred_time"))},
+                    "preferred_time": _text(extra.get("contact_preferred_time") or lead.contact_time)},
         "consent": {
             "text_version": _text(text_version),
-            "given_at": _iso(consent.get("given_at") or extra.get("consent_at") or getattr(lead, "consent_at", None)),
+            "given_at": _iso(consent.get("given_at") or extra.get("consent_at") or lead.consent_at),
             "given_by": _GIVEN_BY.get(str(given_by).lower()),
         },
         "dont_ask_again": dont_ask,
@@ -270,7 +212,6 @@ def build_summary(lead: Any, counsellor: Any, extra: Optional[Mapping[str, Any]]
 
 def add_months(day: date, months: int) -> date:
     """Same day N months later (clamped to the month's end: 31 Jan + 1 → 28/29 Feb)."""
-    import calendar
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -278,3 +219,9 @@ def add_months(day: date, months: int) -> date:
 
 def load_schema() -> Dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    """Loaded once per process: every summary is checked, the file is read and compiled once."""
+    return jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())

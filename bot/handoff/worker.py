@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 
 from bot.handoff.clock import Clock, SystemClock
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure, Transport
+from bot.handoff.delivery_smtp import SmtpTransport
+from bot.handoff.delivery_telegram import TelegramTransport
+from bot.handoff.delivery_webhook import WebhookTransport
 from bot.handoff.followup import ChannelFollowupSender, FollowupSender, process_due_followups
+from bot.handoff.outbox import enqueue_email
+from bot.handoff.render import render_plain
 from bot.store.handoff_models import DeadLetter, DeliveryAttempt, OutboxMessage
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.status import mark_delivered
@@ -39,10 +44,6 @@ def backoff(settings: HandoffSettings, attempts: int) -> timedelta:
 
 
 def default_transports(settings: HandoffSettings) -> Dict[str, Transport]:
-    from bot.handoff.delivery_smtp import SmtpTransport
-    from bot.handoff.delivery_telegram import TelegramTransport
-    from bot.handoff.delivery_webhook import WebhookTransport
-
     return {"email": SmtpTransport(settings), "telegram": TelegramTransport(settings),
             "webhook": WebhookTransport(settings)}
 
@@ -143,9 +144,6 @@ class Worker:
             return "retry"
 
     def _dead_letter(self, session: Session, row: OutboxMessage, now: datetime, error: str) -> None:
-        from bot.handoff.outbox import enqueue_email
-        from bot.handoff.render import render_plain
-
         row.status, row.lease_until = "dead", None
         letter = session.execute(select(DeadLetter).where(DeadLetter.outbox_id == row.id)).scalar_one_or_none()
         if letter is None:  # a requeued letter that died again reuses its row

@@ -12,10 +12,11 @@ from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.intake import validation
-from bot.routing.counsellors import Counsellor, Registry, load_registry
+from bot.routing.counsellors import Registry, load_registry
 from bot.intake.phone import format_phone
-from bot.routing.regions import Place, find_places, place_for_postcode
+from bot.routing.regions import Place, find_places, place_for_gemeente, place_for_postcode, place_key
 from bot.routing.assign import RoutingDecision, route
+from bot.store.leads import NewLead
 
 SKIPPED = "overgeslagen"
 SKIPPABLE = ("first_name", "situation", "interests", "contact_time")
@@ -94,15 +95,13 @@ def check_location(text: Any) -> LocationCheck:
 
 
 def check_location_choice(text: Any, options: List[Mapping[str, str]]) -> validation.Checked:
-    from bot.routing.regions import _key, place_for_gemeente
-
-    raw = _key(str(text or ""))
+    raw = place_key(str(text or ""))
     for index, option in enumerate(options or [], start=1):
-        label = _key(option["label"])
-        gemeente = _key(option["label"].split("gemeente ", 1)[-1].split(",")[0])
-        region = _key(option["label"].split("regio ", 1)[-1].rstrip(")"))
+        label = place_key(option["label"])
+        gemeente = place_key(option["label"].split("gemeente ", 1)[-1].split(",")[0])
+        region = place_key(option["label"].split("regio ", 1)[-1].rstrip(")"))
         if raw and (raw in (label, str(index)) or raw == gemeente or region in raw or
-                    (gemeente != _key(option.get("woonplaats") or "") and gemeente in raw)):
+                    (gemeente != place_key(option.get("woonplaats") or "") and gemeente in raw)):
             place = place_for_gemeente(option["code"], woonplaats=option.get("woonplaats") or None)
             return validation.Checked(value=place_to_dict(place))
     return validation.Checked(error="Kies een van de knoppen, dan weet ik welke plaats je bedoelt.")
@@ -216,9 +215,7 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
 
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
                         routing: Mapping[str, Any], consent_text: str, consent_text_version: str,
-                        client_key: Optional[str] = None, channel_ref: Optional[str] = None):
-    from bot.store.leads import NewLead
-
+                        client_key: Optional[str] = None, channel_ref: Optional[str] = None) -> NewLead:
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
     return NewLead(

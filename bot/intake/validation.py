@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bot.intake.phone import normalise_email, normalise_phone, normalise_telegram
+
 MAX_NAME_LENGTH = 40
 
 
@@ -192,8 +194,6 @@ def check_contact_method(text: Optional[str]) -> Checked:
 
 
 def check_contact_value(method: Optional[str], text: Optional[str]) -> Checked:
-    from bot.intake.phone import normalise_email, normalise_phone, normalise_telegram
-
     if method == "email":
         email = normalise_email(text)
         if email is None:

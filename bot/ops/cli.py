@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import signal
 import sys
 import time
 from typing import List, Optional
 
-from bot.ops.config import load_settings
+from bot.handoff.clock import SystemClock
+from bot.handoff.settings import load_handoff_settings
+from bot.handoff.worker import Worker, requeue_dead
+from bot.ops.config import identity_secret, load_settings
+from bot.ops.launcher import build_services, local_address, start_all, stop_all
+from bot.ops.migrate_senders import migrate_senders
+from bot.ops.training import ensure_model
+from bot.store.db import get_engine, session_factory
+from bot.store.erasure import purge_expired, retention_months
+from bot.store.leads import export_leads
 
 
 def cmd_leads_export(args: argparse.Namespace) -> int:
-    from bot.store.leads import export_leads
-
     settings = load_settings()
     json.dump(export_leads(settings.database_url), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -23,8 +32,6 @@ def cmd_leads_export(args: argparse.Namespace) -> int:
 def cmd_leads_purge(args: argparse.Namespace) -> int:
     """Retention: removes leads older than --months (default GP_LEAD_RETENTION_MONTHS or 12), with
     their consent records and conversations, and finishes pending tracker erasures."""
-    from bot.store.erasure import purge_expired, retention_months
-
     settings = load_settings()
     months = args.months or retention_months()
     removed = purge_expired(settings.database_url, settings.tracker_store_url, months=months)
@@ -33,8 +40,6 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731 - stdout is the path only
     try:
@@ -47,6 +52,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
+    # Local on purpose (also in cmd_telegram): each channel's server stack (aiohttp's web server,
+    # python-telegram-bot) is needed by that one command only, not by leads export or the worker.
     from bot.channels.webapp import serve
 
     serve()
@@ -60,10 +67,6 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.store.db import get_engine
-    from bot.ops.launcher import build_services, local_address, start_all, stop_all
-    from bot.ops.training import ensure_model
-
     settings = load_settings()
     try:
         model = ensure_model(settings.models_dir, settings.var_dir / "logs")
@@ -110,9 +113,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_migrate_senders(args: argparse.Namespace) -> int:
     """Once after upgrading: old ``tg-<chat id>`` conversations and leads get their derived sender id."""
-    from bot.ops.config import identity_secret
-    from bot.ops.migrate_senders import migrate_senders
-
     settings = load_settings()
     report = migrate_senders(settings.database_url, settings.tracker_store_url, identity_secret(settings))
     print(f"{report.conversations} Telegram-gesprek(ken) omgezet ({report.tracker_events} events), "
@@ -123,14 +123,6 @@ def cmd_migrate_senders(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
-    import logging
-    import os  # local: keeps this subcommand self-contained for the merge with main's cli.py
-
-    from bot.store.db import session_factory
-    from bot.handoff.clock import SystemClock
-    from bot.handoff.settings import load_handoff_settings
-    from bot.handoff.worker import Worker, requeue_dead
-
     logging.basicConfig(level=os.environ.get("GP_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_handoff_settings()

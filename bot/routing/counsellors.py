@@ -6,11 +6,11 @@ wrong person: unknown region codes, duplicate ids and offices outside the Nether
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
@@ -35,13 +35,18 @@ class Absence:
 
 @dataclass(frozen=True)
 class Counsellor:
+    """One counsellor, as the registry loads them and as the hand-off keeps a snapshot of them.
+
+    The hand-off stores ``to_record()`` on its case (the registry may change, the promise may not) and
+    reads it back with ``from_record``; that is why every field after ``name`` has a default.
+    """
     id: str
     name: str
-    region_code: str
-    organisation: str
-    office_place: str
-    lat: float
-    lon: float
+    region_code: str = ""
+    organisation: str = ""
+    office_place: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
     email: Optional[str] = None
     telegram_chat_id: Optional[str] = None
     webhook_url: Optional[str] = None
@@ -49,10 +54,28 @@ class Counsellor:
     capacity: int = 10  # open leads at the same time
     out_of_office: Tuple[Absence, ...] = ()
     example: bool = False
+    region_name: str = ""
+    webhook_secret: str = ""  # normally empty: looked up at send time (GP_WEBHOOK_SECRET…)
+    coordinator_email: str = ""  # normally empty: looked up per region in the hand-off settings
+
+    @classmethod
+    def from_record(cls, value: Union["Counsellor", Mapping[str, Any]]) -> "Counsellor":
+        """From a snapshot (``HandoffCase.counsellor``) or a plain dict with the snapshot's keys.
+
+        Text values are stripped; missing or empty ones take the default, so a half-filled record still renders.
+        """
+        if isinstance(value, Counsellor):
+            return value
+        text = {n: str(value.get(n) or "").strip() for n in ("id", "name") + _RECORD_FIELDS}
+        return cls(**{n: v for n, v in text.items() if v or n in ("id", "name")})
+
+    def to_record(self) -> Dict[str, str]:
+        """The snapshot the hand-off stores: who and how to reach them, never the secret."""
+        return {n: str(getattr(self, n) or "") for n in ("id", "name") + _RECORD_FIELDS} | {"webhook_secret": ""}
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0]
+        return self.name.split()[0] if self.name.strip() else "je adviseur"
 
     def absent_on(self, day: date) -> Optional[Absence]:
         return next((a for a in self.out_of_office if a.covers(day)), None)
@@ -68,9 +91,15 @@ class Counsellor:
             return f"vol ({open_leads}/{self.capacity} open aanvragen)"
         return None
 
-    def channels(self) -> Dict[str, str]:
-        return {k: v for k, v in (("email", self.email), ("telegram_chat_id", self.telegram_chat_id),
-                                  ("webhook_url", self.webhook_url)) if v}
+    def channels(self) -> List[str]:
+        """Delivery channels this counsellor can receive on, in a fixed order."""
+        return [name for name, value in (("email", self.email), ("telegram", self.telegram_chat_id),
+                                         ("webhook", self.webhook_url)) if value]
+
+
+# The text fields a hand-off snapshot keeps besides id and name.
+_RECORD_FIELDS = ("organisation", "region_code", "region_name", "email", "telegram_chat_id", "webhook_url",
+                  "webhook_secret", "coordinator_email")
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class Place:
         """How we show the place back to the person."""
         if self.pc4:
             return f"postcode {self.pc4} ({self.gemeente_display})"
-        if self.woonplaats and _key(self.woonplaats) != _key(self.gemeente_display):
+        if self.woonplaats and place_key(self.woonplaats) != place_key(self.gemeente_display):
             return f"{self.woonplaats} (gemeente {self.gemeente_display})"
         return self.woonplaats or self.gemeente_display
 
@@ -100,7 +100,7 @@ def _strip_suffix(name: str) -> str:
     return _SUFFIX.sub("", name).strip()
 
 
-def _key(name: str) -> str:
+def place_key(name: str) -> str:
     """Comparison key: case, accents, apostrophes, hyphens and extra spaces do not matter."""
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -127,8 +127,8 @@ def load_gazetteer(directory: Path = REGIONS_DIR) -> Gazetteer:
     loose: Dict[str, set] = {}
 
     def add(display: str, code: str) -> None:
-        exact.setdefault(_key(display), set()).add((_strip_suffix(display), code))
-        loose.setdefault(_key(_strip_suffix(display)), set()).add((_strip_suffix(display), code))
+        exact.setdefault(place_key(display), set()).add((_strip_suffix(display), code))
+        loose.setdefault(place_key(_strip_suffix(display)), set()).add((_strip_suffix(display), code))
 
     for row in _read(directory / "woonplaatsen.csv"):
         add(row["woonplaats"], row["gemeentecode"])
@@ -193,12 +193,12 @@ def find_places(text: str, gaz: Optional[Gazetteer] = None) -> PlaceMatch:
     (CBS gives no woonplaats coordinates)."""
     gaz = gaz or load_gazetteer()
     raw = _PLACE_PREFIX.sub("", (text or "").strip()[:80]).strip(" .!?")
-    key = _key(raw)
+    key = place_key(raw)
     if not key:
         return PlaceMatch()
     alias = None
     if key in ALIASES:
-        alias, key = " ".join(w.capitalize() for w in key.split()), _key(ALIASES[key])
+        alias, key = " ".join(w.capitalize() for w in key.split()), place_key(ALIASES[key])
     hits = gaz.names.get(key)
     if hits:
         return PlaceMatch(places=tuple(place_for_gemeente(code, woonplaats=alias or name, gaz=gaz)
@@ -206,7 +206,7 @@ def find_places(text: str, gaz: Optional[Gazetteer] = None) -> PlaceMatch:
     close = difflib.get_close_matches(key, list(gaz.names) + list(ALIASES), n=3, cutoff=0.84)
     suggestions = []
     for candidate in close:
-        target = _key(ALIASES.get(candidate, candidate))
+        target = place_key(ALIASES.get(candidate, candidate))
         display = gaz.names[target][0][0] if target in gaz.names else candidate
         if candidate in ALIASES:
             display = candidate.title()

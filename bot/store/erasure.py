@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, List, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
@@ -124,8 +125,6 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
 
 def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) -> None:
     def run() -> None:
-        import time
-
         waited = 0.0
         for delay in TRACKER_SWEEP_DELAYS_S:
             time.sleep(delay - waited)

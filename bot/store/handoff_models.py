@@ -1,8 +1,9 @@
 """Hand-off tables, on the lead store's ``Base`` so one Alembic history (branch 0100…) owns them.
 
-Every table references ``leads.id`` with ``ON DELETE CASCADE``: erasing a lead (AVG art. 17) removes
+Status changes are not kept here: they go into the lead's one audit trail, ``lead_events``
+(``bot.store.leads.set_status``). Every table references ``leads.id`` with ``ON DELETE CASCADE``: erasing a lead (AVG art. 17) removes
 its outbox messages (which hold rendered personal data until delivered), delivery attempts,
-follow-ups, dead letters and status events in the same statement, with nothing to forget.
+follow-ups and dead letters in the same statement, with nothing to forget.
 """
 from __future__ import annotations
 
@@ -100,16 +101,3 @@ class FollowUp(Base):
 
     __table_args__ = (UniqueConstraint("lead_id", "kind", "seq", name="uq_handoff_follow_up"),
                       Index("ix_handoff_follow_ups_due", "status", "due_at"))
-
-
-class StatusEvent(Base):
-    """Audit trail of lead status changes made by the hand-off (links, delivery, person)."""
-
-    __tablename__ = "handoff_status_events"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=False, index=True)
-    at = Column(DateTime(timezone=True), nullable=False)
-    old_status = Column(String(32))
-    new_status = Column(String(32), nullable=False)
-    source = Column(String(32), nullable=False)     # link | worker | person

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -21,15 +21,12 @@ from sqlalchemy.orm import Session
 
 from bot.store.db import new_session
 from bot.store.models import ConsentRecord, CounsellorRecord, Lead, LeadEvent, Region, utcnow
+from bot.store.statuses import NEW, STATUSES, TAKES_CAPACITY
 
 EXPORT_FIELDS = (
     "id", "created_at", "status", "region_code", "region_name", "counsellor_name", "age",
     "postcode", "interests", "contact", "consent_at", "channel", "conversation_id", "summary",
 )
-
-# Statuses in which a lead still takes up a counsellor's capacity. The hand-off (issue 5) moves leads
-# through "new" → "delivered" → "in_contact"/"appointment" → "closed"/"no_contact".
-OPEN_STATUSES = ("new", "delivered", "in_contact", "appointment")
 
 # ``on_created(session, lead, counsellor)``; the counsellor is a bot.routing.counsellors.Counsellor.
 OnCreated = Callable[[Session, Lead, Any], None]
@@ -145,7 +142,7 @@ def open_lead_counts(database_url: str) -> Dict[str, int]:
     """counsellor id → leads still open; routing uses it for capacity."""
     with new_session(database_url) as session:
         rows = session.execute(
-            select(Lead.counsellor_id, func.count()).where(Lead.status.in_(OPEN_STATUSES))
+            select(Lead.counsellor_id, func.count()).where(Lead.status.in_(sorted(TAKES_CAPACITY)))
             .group_by(Lead.counsellor_id)).all()
     return {cid: n for cid, n in rows if cid}
 
@@ -190,7 +187,7 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
             session.add(consent)
             session.flush()
             lead = Lead(
-                created_at=now, status="new", conversation_id=data.conversation_id, channel=data.channel,
+                created_at=now, status=NEW, conversation_id=data.conversation_id, channel=data.channel,
                 first_name=data.first_name, age_band=data.age_band, situation=data.situation,
                 interests=list(data.interests), interests_text=data.interests_text,
                 postcode=(data.postcode or None) and data.postcode[:4], gemeente_code=data.gemeente_code,
@@ -204,7 +201,7 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                 client_key=data.client_key, channel_ref=data.channel_ref)
             session.add(lead)
             session.flush()
-            session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status="new", actor="bot",
+            session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status=NEW, actor="bot",
                                   note=data.routing_reason))
             if on_created is not None:
                 on_created(session, lead, counsellor)
@@ -225,16 +222,32 @@ def shared_fields(data: NewLead) -> List[str]:
     return [n for n in names if n in ("postcode", "gemeente") or getattr(data, n, None) not in (None, "", [])]
 
 
-def set_status(database_url: str, lead_id: str, status: str, actor: str, note: Optional[str] = None) -> Lead:
-    """Changes a lead's status and writes the audit event in the same transaction."""
+def set_status(session: Session, lead: Lead, status: str, actor: str, *, at: Optional[datetime] = None,
+               note: Optional[str] = None) -> bool:
+    """The one way a lead's status changes: the new status and its audit event (``lead_events``)
+    go into the caller's transaction together. Returns False when the status was already ``status``.
+
+    ``actor`` says who: "bot", "handoff:worker", "handoff:link", "handoff:person", "counsellor-link"…
+    """
+    if status not in STATUSES:
+        raise ValueError(f"unknown lead status {status!r}; use one of {', '.join(STATUSES)}")
+    old = lead.status
+    if old == status:
+        return False
+    session.add(LeadEvent(lead_id=lead.id, at=at or utcnow(), from_status=old, to_status=status,
+                          actor=actor, note=note))
+    lead.status = status
+    return True
+
+
+def change_status(database_url: str, lead_id: str, status: str, actor: str, *, at: Optional[datetime] = None,
+                  note: Optional[str] = None) -> Optional[Lead]:
+    """:func:`set_status` in its own transaction, by lead id; None when the lead does not exist (any more)."""
     with new_session(database_url) as session, session.begin():
-        lead = session.get(Lead, lead_id, with_for_update=True)
+        lead = session.get(Lead, lead_id, with_for_update=session.bind.dialect.name == "postgresql")
         if lead is None:
-            raise KeyError(lead_id)
-        if lead.status != status:
-            session.add(LeadEvent(lead_id=lead.id, at=utcnow(), from_status=lead.status, to_status=status,
-                                  actor=actor, note=note))
-            lead.status = status
+            return None
+        set_status(session, lead, status, actor, at=at, note=note)
     return lead
 
 

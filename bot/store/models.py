@@ -88,7 +88,7 @@ class Lead(Base):
     id = Column(String(16), primary_key=True, default=new_reference)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
-    status = Column(String(32), nullable=False, default="new")
+    status = Column(String(32), nullable=False, default="new")  # one of bot.store.statuses.STATUSES
     first_name = Column(String(100))
     age_band = Column(String(8))
     situation = Column(String(32))
@@ -126,7 +126,8 @@ class Lead(Base):
 
 
 class LeadEvent(Base):
-    """Audit trail: every status change of a lead, by whom (bot, counsellor link, system)."""
+    """The one audit trail of a lead: every status change, by whom (bot, hand-off link/worker/person,
+    system). Written only by ``bot.store.leads.set_status`` and the lead's creation."""
     __tablename__ = "lead_events"
 
     id = Column(Integer, primary_key=True, autoincrement=True)

@@ -22,7 +22,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain ALTER TABLE … DROP COLUMN (SQLite >= 3.35), not a batch rebuild: dropping the old ``leads``
+    # table in a rebuild would cascade-delete every lead event and hand-off row.
     op.drop_index("ix_leads_client_key_created_at", table_name="leads")
-    with op.batch_alter_table("leads") as batch:
-        batch.drop_column("channel_ref")
-        batch.drop_column("client_key")
+    op.drop_column("leads", "channel_ref")
+    op.drop_column("leads", "client_key")
