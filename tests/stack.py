@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List
 
+import httpx
 import sqlalchemy as sa
 
 from bot.channels.identity import telegram_sender_id, web_sender_id
@@ -27,13 +27,9 @@ class Stack:
     services: list
 
     def say(self, sender: str, message: str) -> List[Dict[str, Any]]:
-        request = urllib.request.Request(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
+        response = httpx.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=60)
+        return response.raise_for_status().json()
 
     def texts(self, sender: str, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))

@@ -90,3 +90,10 @@ async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monk
         assert genuine.status == 404  # signature accepted, but there is no such lead
     finally:
         await client.close()
+
+
+def test_pages_are_autoescaped_templates():
+    from bot.channels.webapp import PAGES
+
+    html = PAGES.get_template("index.html").render(region='"><script>alert(1)</script>')
+    assert "<script>alert(1)" not in html and "&#34;&gt;&lt;script&gt;" in html

@@ -4,7 +4,7 @@ the widget's chat endpoints (bot/channels/web_chat.py) and the counsellors' stat
 The widget (web/static/gouden-poort-widget.js) is embedded on regional sites with one script tag and
 talks only to this app (the origin of its script); this app passes each message to Rasa over loopback.
 Rasa, the action server and everything else listen on the private host only. Every asset the widget
-needs is served from here: no CDN.
+needs is served from here: no CDN. The pages are Jinja2 templates in web/templates (autoescaped).
 """
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import logging
 import re
 
 from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.channels.web_chat import register_chat_routes
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
 DEFAULT_DEMO_REGION = "zeeland"
 # Shown on /privacy. Placeholder until the data-protection officer fixes the retention period;
 # the purge itself belongs to the lead store (issue 4).
@@ -39,10 +41,14 @@ def widget_config(settings: Settings) -> dict:
             "privacyPath": "/privacy", "maxMessageChars": settings.max_message_chars}
 
 
+# Autoescape on: every value that reaches a page (a region from the query string) is escaped, even if a
+# later check forgets to restrict it.
+PAGES = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                    trim_blocks=True, lstrip_blocks=True)
+
+
 def _page(request: web.Request, name: str, **values: str) -> web.Response:
-    html = (WEB_DIR / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        html = html.replace("{{" + key + "}}", value)
+    html = PAGES.get_template(name).render(**values)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
