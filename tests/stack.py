@@ -80,5 +80,5 @@ def start_stack(var_dir: Path, with_web: bool = False, **overrides: Any) -> Stac
     if not with_web:
         services = [s for s in services if s.name != "webapp"]
     # Generous: on a shared 2-core machine loading the model has taken over 3 minutes.
-    start_all(services, out=lambda msg: None, deadline_s=600)
+    start_all(services, out=lambda msg: None, ready_timeout=600)
     return Stack(settings, services)

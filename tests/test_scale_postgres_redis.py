@@ -31,7 +31,7 @@ def test_two_rasa_instances_share_tracker_lock_and_lead_store(tmp_path):
             second_service = Service("rasa-2", cmd, rasa_service.health_url.replace(str(first.settings.rasa_port),
                                                                                      str(port)),
                                      rasa_service.env, tmp_path / "rasa-2.log")
-            start_all([second_service], out=lambda msg: None, deadline_s=600)
+            start_all([second_service], out=lambda msg: None, ready_timeout=600)
             first.services.append(second_service)
             second = Stack(replace(first.settings, rasa_url=f"http://127.0.0.1:{port}"), [])
 

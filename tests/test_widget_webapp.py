@@ -58,6 +58,19 @@ async def test_privacy_page_in_dutch_covers_the_essentials():
         await client.close()
 
 
+async def test_privacy_page_reads_its_periods_from_the_settings(monkeypatch):
+    """/privacy names the same periods the purge applies (bot.store.retention)."""
+    monkeypatch.setenv("GP_TRACKER_INACTIVITY_HOURS", "48")
+    monkeypatch.setenv("GP_LEAD_RETENTION_MONTHS", "6")
+    client = await client_for()
+    try:
+        page = " ".join((await (await client.get("/privacy")).text()).split())
+        assert "uiterlijk 2 dagen na je laatste bericht" in page
+        assert "6 maanden na je aanvraag" in page and "12 maanden" not in page
+    finally:
+        await client.close()
+
+
 def test_widget_never_uses_html_sinks():
     source = (WEB_DIR / "static" / "gouden-poort-widget.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
@@ -77,7 +90,7 @@ def test_gateway_metadata_is_reduced_to_known_keys():
 
 async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monkeypatch):
     """The hand-off e-mail links point at this app; a forged signature changes nothing."""
-    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim")
+    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim-van-minstens-32-bytes-lang")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'leads.db'}")
     from bot.handoff.links import sign
     client = await client_for()
@@ -86,7 +99,7 @@ async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monk
         assert forged.status == 403
         assert "text/html" in forged.headers["Content-Type"]
         genuine = await client.get("/lead/GP-ABCDEF/status",
-                                   params={"s": "in_contact", "sig": sign("test-geheim", "GP-ABCDEF", "in_contact")})
+                                   params={"s": "in_contact", "sig": sign("test-geheim-van-minstens-32-bytes-lang", "GP-ABCDEF", "in_contact")})
         assert genuine.status == 404  # signature accepted, but there is no such lead
     finally:
         await client.close()

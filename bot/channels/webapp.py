@@ -16,14 +16,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.channels.web_chat import register_chat_routes
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.store.retention import periods
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
 DEFAULT_DEMO_REGION = "zeeland"
-# Shown on /privacy. Placeholder until the data-protection officer fixes the retention period;
-# the purge itself belongs to the lead store (issue 4).
-RETENTION_TEXT = "12 maanden"
 REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # A message is at most 2,000 characters (up to 6 bytes each as JSON escapes) plus a little metadata.
 MAX_BODY_BYTES = 64 * 1024
@@ -60,7 +58,9 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def privacy(request: web.Request) -> web.Response:
-    return _page(request, "privacy.html", retention=RETENTION_TEXT)
+    """The periods come from the same settings the purge uses (bot.store.retention), so the page
+    cannot promise something the code does not do."""
+    return _page(request, "privacy.html", **periods())
 
 
 async def config(request: web.Request) -> web.Response:
