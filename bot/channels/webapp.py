@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
+from bot.channels.workspace_web import register_routes as register_workspace
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.workspace.settings import load_workspace_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -134,11 +136,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
     app.router.add_post("/api/chat", chat)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
-    # Counsellors' signed one-click status links from the hand-off e-mail (no login needed).
-    from bot.handoff.links import register_routes
-    from bot.handoff.settings import load_handoff_settings
-
-    register_routes(app, load_handoff_settings())
+    # The counsellors' workspace (/adviseur) and the hand-off mail's one-click status links (/lead/…).
+    register_workspace(app, load_workspace_settings())
     return app
 
 

@@ -21,6 +21,7 @@ GP_COORDINATOR_EMAIL__<REGION>  … or per region code (e.g. __AM12)
 GP_WEBHOOK_TIMEOUT              seconds (connect and read) per webhook POST  10
 GP_LINK_SECRET                  HMAC key for one-click links                 generated once in var/
 GP_PUBLIC_BASE_URL              base of links in mails (the web app)         http://127.0.0.1:8000
+GP_LINK_MAX_AGE_DAYS            days a one-click status link keeps working   30
 GP_HANDOFF_MAX_ATTEMPTS         attempts before a message is dead-lettered   10
 GP_HANDOFF_BACKOFF_BASE         first retry delay in seconds (doubles)       30
 GP_HANDOFF_BACKOFF_MAX          longest retry delay in seconds               3600
@@ -76,6 +77,7 @@ class HandoffSettings:
     webhook_timeout: float = 10.0
     link_secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    link_max_age_days: float = 30.0
     max_attempts: int = 10
     backoff_base: float = 30.0
     backoff_max: float = 3600.0
@@ -141,6 +143,7 @@ def load_handoff_settings() -> HandoffSettings:
         webhook_timeout=float(_env("GP_WEBHOOK_TIMEOUT", "10")),
         link_secret=_link_secret(base.var_dir),
         public_base_url=_env("GP_PUBLIC_BASE_URL", f"http://{base.host}:{base.web_port}").rstrip("/"),
+        link_max_age_days=float(_env("GP_LINK_MAX_AGE_DAYS", "30")),
         max_attempts=int(_env("GP_HANDOFF_MAX_ATTEMPTS", "10")),
         backoff_base=float(_env("GP_HANDOFF_BACKOFF_BASE", "30")),
         backoff_max=float(_env("GP_HANDOFF_BACKOFF_MAX", "3600")),

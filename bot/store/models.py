@@ -114,6 +114,8 @@ class Lead(Base):
     channel = Column(String(32))
     conversation_id = Column(String(255))
     summary = Column(Text)
+    # how the counsellor closed the lead (bot.store.statuses.OUTCOMES), for the funnel per region
+    outcome = Column(String(32))
 
     consent_record = relationship(ConsentRecord)
     events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,
@@ -122,7 +124,8 @@ class Lead(Base):
 
 class LeadEvent(Base):
     """The one audit trail of a lead: every status change, by whom (bot, hand-off link/worker/person,
-    system). Written only by ``bot.store.leads.set_status`` and the lead's creation."""
+    counsellor in the workspace), plus notes, appointments, hand-overs and the person's answers.
+    Written only by ``bot.store.leads.set_status`` / ``record_event`` and the lead's creation."""
     __tablename__ = "lead_events"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -132,6 +135,10 @@ class LeadEvent(Base):
     to_status = Column(String(32), nullable=False)
     actor = Column(String(64), nullable=False)
     note = Column(Text)
+    # "status" for a status change; "note", "appointment", "handover", "reply", "alert" for what the
+    # workspace and the follow-up add without (only) changing the status; details holds the fields.
+    kind = Column(String(16), nullable=False, default="status", server_default="status")
+    details = Column(JSON)
 
 
 class ErasureStat(Base):
