@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
-import urllib.request
 
+import httpx
 import pytest
 
 from bot.channels import telegram_bridge as tb
@@ -47,8 +46,8 @@ def new_chat() -> int:
 
 def tracker_user_events(stack, chat_id):
     url = f"{stack.settings.rasa_url}/conversations/tg-{chat_id}/tracker"
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return [e for e in json.loads(response.read())["events"] if e["event"] == "user"]
+    events = httpx.get(url, timeout=10).raise_for_status().json()["events"]
+    return [e for e in events if e["event"] == "user"]
 
 
 async def wait_for_user_event(stack, chat_id, text, timeout=30.0):
@@ -149,7 +148,8 @@ def domain_intents():
 
     from bot.ops.config import PROJECT_ROOT
 
-    return set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
+    files = sorted((PROJECT_ROOT / "domain").glob("*.yml"))
+    return {intent for f in files for intent in yaml.safe_load(f.read_text()).get("intents", [])}
 
 
 async def test_stop_and_verwijder_map_to_intents(telegram, stack):

@@ -1,20 +1,13 @@
-"""Workspace settings (environment variables, defaults that work on a laptop).
-
-==============================  ===========================================  ======================
-variable                        meaning                                      default
-==============================  ===========================================  ======================
-GP_WORKSPACE_LOGIN_MINUTES      how long a sign-in link works (once)         15
-GP_WORKSPACE_IDLE_MINUTES       signed out after this long without a click   30
-GP_WORKSPACE_SESSION_HOURS      signed out after this long in any case       12
-GP_WORKSPACE_SECURE_COOKIE      cookies only over https (1/0)                1 when GP_PUBLIC_BASE_URL is https
-==============================  ===========================================  ======================
-"""
+"""Workspace settings: a frozen view of ``bot.ops.config.EnvSettings`` (GP_WORKSPACE_*), like
+``HandoffSettings``, so tests can ``replace`` them. The public base URL, the database and the link
+secret come from the hand-off settings: the workspace lives in the same web app as the links."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bot.handoff.settings import HandoffSettings, _env, _flag, load_handoff_settings
+from bot.handoff.settings import HandoffSettings, load_handoff_settings
+from bot.ops.config import TRUE_WORDS, EnvSettings, load_env
 
 
 @dataclass(frozen=True)
@@ -37,12 +30,15 @@ class WorkspaceSettings:
         return replace(self, **changes)
 
 
-def load_workspace_settings(handoff: HandoffSettings = None) -> WorkspaceSettings:
-    handoff = handoff or load_handoff_settings()
+def load_workspace_settings(env: EnvSettings = None) -> WorkspaceSettings:
+    env = env or load_env()
+    handoff = load_handoff_settings(env)
+    secure = env.workspace_secure_cookie.strip().lower()
     return WorkspaceSettings(
         handoff=handoff,
-        login_ttl=timedelta(minutes=float(_env("GP_WORKSPACE_LOGIN_MINUTES", "15"))),
-        idle_timeout=timedelta(minutes=float(_env("GP_WORKSPACE_IDLE_MINUTES", "30"))),
-        session_max=timedelta(hours=float(_env("GP_WORKSPACE_SESSION_HOURS", "12"))),
-        secure_cookie=_flag("GP_WORKSPACE_SECURE_COOKIE", handoff.public_base_url.startswith("https://")),
+        login_ttl=timedelta(minutes=env.workspace_login_minutes),
+        idle_timeout=timedelta(minutes=env.workspace_idle_minutes),
+        session_max=timedelta(hours=env.workspace_session_hours),
+        # behind https (a reverse proxy) cookies must never travel over plain http
+        secure_cookie=secure in TRUE_WORDS if secure else handoff.public_base_url.startswith("https://"),
     )
