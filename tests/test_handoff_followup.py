@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.store.db import session_factory
 from bot.handoff.clock import AMSTERDAM, FakeClock
 from bot.handoff.delivery import TemporaryFailure
-from bot.handoff.followup import ChannelFollowupSender, opt_out, record_person_reply
+from bot.handoff.followup import ChannelFollowupSender, answer_nudge, opt_out, record_person_reply
 from bot.store.handoff_models import FollowUp, OutboxMessage
 from bot.handoff.worker import Worker
 from bot.store.models import Lead, LeadEvent
@@ -176,6 +176,56 @@ def test_person_says_yes_resolves_the_lead(env):
     worker.run_once()
     with factory() as session, session.begin():
         record_person_reply(session, lead_id, True, clock.now())
+    clock.advance(days=5)
+    worker.run_once()
+    assert len(rec.nudges) == 1
+    with factory() as session:
+        assert session.get(Lead, lead_id).status == "in_contact"
+
+
+def reply_events(factory, lead_id):
+    with factory() as session:
+        return [(e.kind, (e.details or {}).get("answer")) for e in session.execute(
+            select(LeadEvent).where(LeadEvent.lead_id == lead_id, LeadEvent.kind.in_(("reply", "alert")))
+            .order_by(LeadEvent.id)).scalars()]
+
+
+def alerts(factory, lead_id):
+    with factory() as session:
+        return sorted(m.recipient for m in session.execute(select(OutboxMessage).where(
+            OutboxMessage.lead_id == lead_id, OutboxMessage.kind == "alert")).scalars())
+
+
+def test_nee_in_the_chat_is_recorded_and_alerts_counsellor_and_late_coordinator(env):
+    settings, factory, clock, rec, worker = env
+    lead_id = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
+    conversation = TELEGRAM_PERSON["conversation_id"]
+    # before any nudge, "nee" is an ordinary answer: nothing recorded
+    assert answer_nudge(settings.database_url, conversation, False, "nee", clock.now(), settings) is None
+    clock.set(local(2026, 12, 1, 17, 0))            # nudge 1 at the promised time
+    worker.run_once()
+    assert len(rec.nudges) == 1
+    clock.advance(hours=1)
+    assert answer_nudge(settings.database_url, conversation, False, "nee, nog niks gehoord", clock.now(), settings,
+                        lambda region: ["coordinator@zeeland.example.org"]) == "nee"
+    assert reply_events(factory, lead_id) == [("reply", "nee"), ("alert", None)]
+    assert alerts(factory, lead_id) == ["coordinator@zeeland.example.org", "sanne@example.org"]
+    with factory() as session:
+        assert session.get(Lead, lead_id).status == "delivered"   # still open: escalation and nudge 2 stay
+        texts = [m.payload["text"] for m in session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "alert")).scalars()]
+    assert all(lead_id in t and "+316" not in t and "Sam" not in t for t in texts)   # no personal data
+    # answered: a second "nee" is no longer a nudge answer
+    assert answer_nudge(settings.database_url, conversation, False, "nee", clock.now(), settings) is None
+
+
+def test_ja_in_the_chat_marks_contact_and_stops_the_follow_up(env):
+    settings, factory, clock, rec, worker = env
+    lead_id = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
+    clock.set(local(2026, 12, 1, 17, 0))
+    worker.run_once()
+    assert answer_nudge(settings.database_url, "987654", True, "ja ze heeft gebeld", clock.now(), settings) == "ja"
+    assert reply_events(factory, lead_id) == [("reply", "ja")] and alerts(factory, lead_id) == []
     clock.advance(days=5)
     worker.run_once()
     assert len(rec.nudges) == 1

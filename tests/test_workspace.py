@@ -194,3 +194,29 @@ def test_link_status_uses_the_same_change_and_claim(ws):
     assert events(ws.database_url, lead_id)[-1].actor == "handoff:link"
     assert followups(ws.database_url, lead_id)[("nudge", 1)] == "cancelled"
     assert apply_link_status(ws.database_url, "GP-NIETS2", "in_contact", utcnow()) == "missing"
+
+
+class Sent:
+    def __init__(self):
+        self.messages = []
+
+    def send(self, channel, address, subject, text, key):
+        self.messages.append((channel, address, text, key))
+
+
+def test_handover_message_reaches_the_person_once_with_the_new_name(ws):
+    from bot.handoff.followup import process_due_followups
+    from bot.store.db import session_factory
+
+    lead_id = new_lead(ws.database_url, ws, SANNE, first_name="Mila", channel="telegram", conversation_id="4242",
+                       contact=("phone", "+31612345678"))
+    apply_action(ws.database_url, user(SANNE), lead_id, "handover", {"to": JEROEN}, utcnow())
+    sent = Sent()
+    now = utcnow().replace(hour=10)                        # inside the allowed hours
+    process_due_followups(session_factory(ws.database_url), ws.handoff, now + timedelta(minutes=1), sent)
+    process_due_followups(session_factory(ws.database_url), ws.handoff, now + timedelta(days=1), sent)
+    handovers = [m for m in sent.messages if "-handover-" in m[3]]
+    assert len(handovers) == 1
+    assert "Je aanvraag is nu bij Jeroen Verhulst van TechniekTalent Zeeland" in handovers[0][2]
+    assert handovers[0][:2] == ("telegram", "4242")
+    assert followups(ws.database_url, lead_id)[("handover", 1)] == "sent"
