@@ -94,6 +94,7 @@ class LeadPage:
     overdue: bool
     status_label: str
     outcome_label: str
+    channel_label: str = ""
     history: List[HistoryItem] = field(default_factory=list)
 
 
@@ -150,7 +151,9 @@ def lead_page(database_url: str, user: User, lead_id: str, now: datetime, names:
         page = LeadPage(lead=lead, summary=summary, promised_by=promised,
                         overdue=bool(promised and promised < now and lead.status in NEEDS_CONTACT),
                         status_label=STATUS_LABELS.get(lead.status, lead.status),
-                        outcome_label=OUTCOMES.get(lead.outcome or "", ""), history=history(session, lead, names))
+                        outcome_label=OUTCOMES.get(lead.outcome or "", ""),
+                        channel_label=CHANNEL_LABELS.get(lead.channel or "", lead.channel or "onbekend"),
+                        history=history(session, lead, names))
         session.expunge_all()
         return page
 
