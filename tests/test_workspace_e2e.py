@@ -178,3 +178,73 @@ def test_expired_sign_in_link_fails(browser, stack, workspace_url):
     assert page.goto(link).status == 410
     expect(page.get_by_text("al gebruikt of verlopen")).to_be_visible()
     context.close()
+
+
+class SentNudges:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, channel, address, subject, text, key):
+        self.sent.append((channel, address, text))
+
+
+def test_nee_typed_in_the_chat_after_a_nudge_shows_on_the_lead_and_alerts_the_counsellor(browser, stack,
+                                                                                            workspace_url):
+    """The widget's path (Rasa's REST channel, as the web app forwards it): an e-mail contact is nudged
+    when the promise falls due; "nee, nog niks gehoord" in the chat is recorded and Sanne gets an alert."""
+    from datetime import datetime, timedelta
+
+    from playwright.sync_api import expect
+
+    from bot.handoff.clock import as_utc
+    from bot.handoff.followup import process_due_followups
+    from bot.handoff.settings import load_handoff_settings
+    from bot.store.db import session_factory
+
+    sender = "e2e-workspace-nudge"
+    for message in ("hoi", "/request_human", "Noah", "18", "Ik zoek werk", "iets met elektro", "4331 ab",
+                    "E-mail", "noah.e2e@example.org", "Ochtend"):
+        stack.texts(sender, message)
+    lead_id = re.search(r"GP-[A-Z0-9]{6}", stack.texts(sender, "/affirm")).group(0)
+    # no nudge yet: "nee" gets the usual answer and nothing is recorded
+    assert any(t in stack.texts(sender, "nee") for t in ("Helemaal goed", "Prima, geen probleem"))
+    engine = create_engine(stack.settings.database_url, future=True)
+    with engine.connect() as conn:
+        due = conn.execute(text("SELECT due_at FROM handoff_follow_ups WHERE lead_id = :id AND kind = 'nudge'"),
+                           {"id": lead_id}).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM lead_events WHERE lead_id = :id AND kind = 'reply'"),
+                            {"id": lead_id}).scalar_one() == 0
+    due = as_utc(datetime.fromisoformat(str(due)))
+    nudges = SentNudges()
+    settings = load_handoff_settings().with_(database_url=stack.settings.database_url)
+    process_due_followups(session_factory(stack.settings.database_url), settings, due + timedelta(minutes=1), nudges)
+    assert [(c, a) for c, a, _ in nudges.sent] == [("email", "noah.e2e@example.org")]
+
+    asked = time.time() - 1
+    reply = stack.texts(sender, "nee, nog niks gehoord")
+    assert "We laten Sanne het meteen weten" in reply
+    with engine.connect() as conn:
+        answers = conn.execute(text("SELECT details FROM lead_events WHERE lead_id = :id AND kind = 'reply'"),
+                               {"id": lead_id}).scalars().all()
+    engine.dispose()
+    assert len(answers) == 1 and "nee" in str(answers[0])
+    # the stack's worker delivers the alert to Sanne's mailbox
+    mail_dir = stack.settings.var_dir / "mail" / "new"
+    deadline = time.monotonic() + 60
+    alerts = []
+    while time.monotonic() < deadline and not alerts:
+        alerts = [p for p in mail_dir.glob("*") if p.stat().st_mtime >= asked
+                  and "nog geen contact" in p.read_text(errors="replace") and lead_id in p.read_text(errors="replace")]
+        time.sleep(0.3)
+    assert alerts, "no alert mail for the counsellor"
+    message = email.message_from_bytes(alerts[0].read_bytes(), policy=email.policy.default)
+    assert SANNE in str(message["To"]) or "coordinator@" in str(message["To"])
+
+    # and the workspace shows it
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    sign_in(page, stack, workspace_url, SANNE)
+    expect(page.get_by_text("Jongere zegt: nog geen contact")).to_be_visible()
+    page.goto(f"{workspace_url}/adviseur/lead/{lead_id}")
+    expect(page.get_by_text("Antwoord op de vraag of er contact was: nee")).to_be_visible()
+    context.close()
