@@ -28,6 +28,7 @@ from bot.intake.referral import create_lead
 from bot.store.erasure import erase_person, is_confirmed
 from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.store.models import utcnow
+from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
@@ -51,6 +52,13 @@ def _slots(tracker: Tracker) -> Dict[str, Any]:
 
 def _reset(keep: tuple = ()) -> List[EventType]:
     return [SlotSet(name, None) for name in INTAKE_SLOTS if name not in keep]
+
+
+def _ended_without_lead(tracker: Tracker) -> Dict[str, str]:
+    """The conversation ends here without a lead: the purge deletes it (bot.store.retention). Returns
+    the periods the answer names, read from the same settings the purge uses."""
+    mark_ended(SETTINGS.database_url, tracker.sender_id)
+    return periods()
 
 
 def _buttons(options: List[tuple]) -> List[Dict[str, str]]:
@@ -201,11 +209,11 @@ class ActionAskConfirm(Action):
             decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url),
                                           datetime.now(AMSTERDAM).date())
         except NoCounsellorAvailable:
-            dispatcher.utter_message(response="utter_no_counsellor_available")
+            dispatcher.utter_message(response="utter_no_counsellor_available", **_ended_without_lead(tracker))
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
         dispatcher.utter_message(text=intake.confirmation_text(slots, routing), buttons=_buttons([
-            ("Ja, versturen", "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
+            ("Ja, versturen", "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")]))
         return [SlotSet("routing", routing)]
 
 
@@ -247,10 +255,10 @@ class ActionSubmitIntake(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
-            dispatcher.utter_message(response="utter_minor_info")
+            dispatcher.utter_message(response="utter_minor_info", **_ended_without_lead(tracker))
             return _reset()
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
-            dispatcher.utter_message(response="utter_no_consent")
+            dispatcher.utter_message(response="utter_no_consent", **_ended_without_lead(tracker))
             return _reset()
         routing = slots["routing"]
         consent_text = intake.confirmation_text(slots, routing)
@@ -286,7 +294,7 @@ class ActionStopIntake(Action):
         return "action_stop_intake"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(response="utter_intake_stopped")
+        dispatcher.utter_message(response="utter_intake_stopped", **_ended_without_lead(tracker))
         return _reset()
 
 
@@ -309,14 +317,18 @@ class ActionDeleteData(Action):
 
 
 class ActionStop(Action):
-    """"Stop" outside a form: besides saying so, it ends every follow-up message to this person."""
+    """"Stop" outside a form: besides saying so, it ends every follow-up message to this person.
+    Without a lead the conversation has ended and is purged; with one it stays with the lead."""
 
     def name(self) -> Text:
         return "action_stop"
 
     def run(self, dispatcher, tracker, domain):
         opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
-        dispatcher.utter_message(response="utter_stop_general")
+        if existing_lead_for(SETTINGS.database_url, tracker.sender_id) is None:
+            dispatcher.utter_message(response="utter_stop_general", **_ended_without_lead(tracker))
+        else:
+            dispatcher.utter_message(response="utter_stop_general_lead")
         return []
 
 

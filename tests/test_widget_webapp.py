@@ -56,6 +56,19 @@ async def test_privacy_page_in_dutch_covers_the_essentials():
         await client.close()
 
 
+async def test_privacy_page_reads_its_periods_from_the_settings(monkeypatch):
+    """/privacy names the same periods the purge applies (bot.store.retention)."""
+    monkeypatch.setenv("GP_TRACKER_INACTIVITY_HOURS", "48")
+    monkeypatch.setenv("GP_LEAD_RETENTION_MONTHS", "6")
+    client = await client_for()
+    try:
+        page = " ".join((await (await client.get("/privacy")).text()).split())
+        assert "uiterlijk 2 dagen na je laatste bericht" in page
+        assert "6 maanden na je aanvraag" in page and "12 maanden" not in page
+    finally:
+        await client.close()
+
+
 def test_widget_never_uses_html_sinks():
     source = (WEB_DIR / "static" / "gouden-poort-widget.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
@@ -73,7 +86,7 @@ def test_socket_metadata_is_reduced_to_known_keys():
 
 async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monkeypatch):
     """The hand-off e-mail links point at this app; a forged signature changes nothing."""
-    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim")
+    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim-van-minstens-32-bytes-lang")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'leads.db'}")
     from bot.handoff.links import sign
     client = await client_for()
@@ -82,7 +95,7 @@ async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monk
                                                                     "sig": "0" * 64})
         assert forged.status == 400
         assert "text/html" in forged.headers["Content-Type"]
-        sig = sign("test-geheim", "GP-ABCDEF", "in_contact", 9999999999)
+        sig = sign("test-geheim-van-minstens-32-bytes-lang", "GP-ABCDEF", "in_contact", 9999999999)
         genuine = await client.get("/lead/GP-ABCDEF/status", params={"s": "in_contact", "e": "9999999999", "sig": sig})
         assert genuine.status == 200 and "Er verandert pas iets als je op de knop klikt" in await genuine.text()
     finally:

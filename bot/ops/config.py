@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+import ipaddress
 from pathlib import Path
 from typing import Any, Dict
 
@@ -65,9 +66,15 @@ class EnvSettings(BaseSettings):
     public_web_url: str = Field("", env="GP_PUBLIC_WEB_URL",
                                 description="the web app as Telegram users reach it (default: http://GP_HOST:GP_WEB_PORT)")
     log_level: str = Field("INFO", env="GP_LOG_LEVEL")
+    ready_timeout: float = Field(180.0, env="GP_READY_TIMEOUT",
+                                 description="seconds make run waits for each service (Rasa loads its model)")
     # privacy
     consent_text_version: str = Field("2026-11-v1", env="GP_CONSENT_TEXT_VERSION")
     lead_retention_months: int = Field(12, env="GP_LEAD_RETENTION_MONTHS")
+    tracker_inactivity_hours: int = Field(24, env="GP_TRACKER_INACTIVITY_HOURS",
+                                          description="conversations without a lead are deleted this long after the last message")
+    purge_interval_minutes: int = Field(10, env="GP_PURGE_INTERVAL_MINUTES",
+                                        description="how often the worker runs the privacy purge")
     # hand-off to counsellors
     smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
     smtp_port: int = Field(25, env="GP_SMTP_PORT")
@@ -77,6 +84,8 @@ class EnvSettings(BaseSettings):
     smtp_ssl: bool = Field(False, env="GP_SMTP_SSL")
     smtp_ca_file: str = Field("", env="GP_SMTP_CA_FILE")
     smtp_timeout: float = Field(20.0, env="GP_SMTP_TIMEOUT")
+    smtp_allow_plaintext: bool = Field(False, env="GP_SMTP_ALLOW_PLAINTEXT",
+                                       description="1: allow mail to a non-loopback host without TLS")
     mail_from: str = Field("de-gouden-poort@example.org", env="GP_MAIL_FROM")
     fallback_alert_email: str = Field("", env="GP_FALLBACK_ALERT_EMAIL")
     coordinator_email: str = Field("", env="GP_COORDINATOR_EMAIL")
@@ -149,6 +158,8 @@ class Settings:
     smtp_host: str = ""
     log_level: str = "INFO"
     lead_retention_months: int = 12
+    tracker_inactivity_hours: int = 24
+    purge_interval_minutes: int = 10
     public_web_url: str = "http://127.0.0.1:8000"
     telegram_api_base_url: str = ""
     telegram_api_base_file_url: str = ""
@@ -160,6 +171,18 @@ class Settings:
     @property
     def public_rasa_url(self) -> str:
         return self.rasa_url
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for names and addresses that never leave this machine. Used to decide where plain-text
+    transport (SMTP without TLS, http webhooks) is acceptable: only where nobody can listen in."""
+    host = (host or "").strip().strip("[]").lower()
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_dotenv(path: Path) -> None:
@@ -201,6 +224,8 @@ def load_settings(env: EnvSettings = None) -> Settings:
         smtp_host=env.smtp_host,
         log_level=env.log_level,
         lead_retention_months=max(1, env.lead_retention_months),
+        tracker_inactivity_hours=max(1, env.tracker_inactivity_hours),
+        purge_interval_minutes=max(1, env.purge_interval_minutes),
         public_web_url=(env.public_web_url or default_web_url(env)).rstrip("/"),
         telegram_api_base_url=env.telegram_api_base_url,
         telegram_api_base_file_url=env.telegram_api_base_file_url,

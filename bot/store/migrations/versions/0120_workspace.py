@@ -1,15 +1,15 @@
 """The counsellors' workspace: sign-in links, sessions, the view log, used status links, and the
 structured audit trail (``lead_events.kind``/``details``, ``leads.outcome``) the funnel counts.
 
-Revision ID: 0102
-Revises: 0101
+Revision ID: 0120
+Revises: 0110
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0102"
-down_revision = "0101"
+revision = "0120"
+down_revision = "0110"
 branch_labels = None
 depends_on = None
 
