@@ -33,10 +33,13 @@ from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context
 from bot.handoff.outbox import enqueue_handoff
-from bot.handoff.followup import opt_out_conversation
+from bot.handoff.followup import answer_nudge, opt_out_conversation
+from bot.handoff.settings import load_handoff_settings
+from bot.routing.counsellors import load_registry
 from bot.handoff.promise import confirmation_text
 
 SETTINGS = load_settings()
+HANDOFF = load_handoff_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
 log = logging.getLogger(__name__)
 
@@ -332,4 +335,28 @@ class ActionStop(Action):
             dispatcher.utter_message(response="utter_stop_general", **_ended_without_lead(tracker))
         else:
             dispatcher.utter_message(response="utter_stop_general_lead")
+        return []
+
+
+class ActionYesNo(Action):
+    """"ja"/"nee" outside a form. When a follow-up nudge is open for this conversation's lead, it is
+    the answer to "Heeft je adviseur al contact met je gehad?": recorded on the lead (a "nee" alerts
+    the counsellor, and past the promised date the coordinator). Otherwise the usual short answer."""
+
+    def name(self) -> Text:
+        return "action_yes_no"
+
+    def run(self, dispatcher, tracker, domain):
+        had_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        answer = answer_nudge(SETTINGS.database_url, tracker.sender_id, had_contact,
+                              tracker.latest_message.get("text"), utcnow(), HANDOFF,
+                              lambda region: [c.email for c in load_registry().coordinators_of(region)])
+        if answer == "ja":
+            dispatcher.utter_message(response="utter_nudge_yes")
+        elif answer == "nee":
+            lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
+            first = ((lead.counsellor_name if lead else "") or "je adviseur").split()[0]
+            dispatcher.utter_message(response="utter_nudge_no", counsellor=first)
+        else:
+            dispatcher.utter_message(response="utter_what_next" if had_contact else "utter_deny_ok")
         return []

@@ -15,7 +15,9 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.channels.web_chat import register_chat_routes
+from bot.channels.workspace_web import register_routes as register_workspace
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.workspace.settings import load_workspace_settings
 from bot.store.retention import periods
 
 WEB_DIR = PROJECT_ROOT / "web"
@@ -96,11 +98,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
     register_chat_routes(app, settings)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
-    # Counsellors' signed one-click status links from the hand-off e-mail (no login needed).
-    from bot.handoff.links import register_routes
-    from bot.handoff.settings import load_handoff_settings
-
-    register_routes(app, load_handoff_settings())
+    # The counsellors' workspace (/adviseur) and the hand-off mail's one-click status links (/lead/…).
+    register_workspace(app, load_workspace_settings())
     return app
 
 

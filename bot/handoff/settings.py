@@ -21,6 +21,7 @@ GP_COORDINATOR_EMAIL__<REGION>  … or per region code (e.g. __AM12)
 GP_WEBHOOK_TIMEOUT              seconds (connect and read) per webhook POST  10
 GP_LINK_SECRET                  HMAC key for one-click links                 generated once in var/
 GP_PUBLIC_BASE_URL              base of links in mails (the web app)         http://127.0.0.1:8000
+GP_LINK_MAX_AGE_DAYS            days a one-click status link keeps working   30
 GP_HANDOFF_MAX_ATTEMPTS         attempts before a message is dead-lettered   10
 GP_HANDOFF_BACKOFF_BASE         first retry delay in seconds (doubles)       30
 GP_HANDOFF_BACKOFF_MAX          longest retry delay in seconds               3600
@@ -73,6 +74,7 @@ class HandoffSettings:
     webhook_timeout: float = 10.0
     link_secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    link_max_age_days: float = 30.0
     max_attempts: int = 10
     backoff_base: float = 30.0
     backoff_max: float = 3600.0
@@ -136,6 +138,7 @@ def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
         webhook_timeout=env.webhook_timeout,
         link_secret=_link_secret(env.link_secret, base.var_dir),
         public_base_url=(env.public_base_url or default_web_url(env)).rstrip("/"),
+        link_max_age_days=env.link_max_age_days,
         max_attempts=env.handoff_max_attempts,
         backoff_base=env.handoff_backoff_base,
         backoff_max=env.handoff_backoff_max,

@@ -116,6 +116,14 @@ class EnvSettings(BaseSettings):
     webhook_secret: str = Field("", env="GP_WEBHOOK_SECRET")
     webhook_timeout: float = Field(10.0, env="GP_WEBHOOK_TIMEOUT")
     link_secret: str = Field("", env="GP_LINK_SECRET", description="empty: generated once in GP_VAR_DIR")
+    link_max_age_days: float = Field(30.0, env="GP_LINK_MAX_AGE_DAYS",
+                                     description="days a one-click status link keeps working (once)")
+    # the counsellors' workspace (/adviseur)
+    workspace_login_minutes: float = Field(15.0, env="GP_WORKSPACE_LOGIN_MINUTES")
+    workspace_idle_minutes: float = Field(30.0, env="GP_WORKSPACE_IDLE_MINUTES")
+    workspace_session_hours: float = Field(12.0, env="GP_WORKSPACE_SESSION_HOURS")
+    workspace_secure_cookie: str = Field("", env="GP_WORKSPACE_SECURE_COOKIE",
+                                         description="1/0; empty: on when GP_PUBLIC_BASE_URL is https")
     handoff_max_attempts: int = Field(10, env="GP_HANDOFF_MAX_ATTEMPTS")
     handoff_backoff_base: float = Field(30.0, env="GP_HANDOFF_BACKOFF_BASE")
     handoff_backoff_max: float = Field(3600.0, env="GP_HANDOFF_BACKOFF_MAX")

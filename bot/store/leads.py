@@ -223,7 +223,7 @@ def shared_fields(data: NewLead) -> List[str]:
 
 
 def set_status(session: Session, lead: Lead, status: str, actor: str, *, at: Optional[datetime] = None,
-               note: Optional[str] = None) -> bool:
+               note: Optional[str] = None, details: Optional[Dict[str, Any]] = None) -> bool:
     """The one way a lead's status changes: the new status and its audit event (``lead_events``)
     go into the caller's transaction together. Returns False when the status was already ``status``.
 
@@ -235,9 +235,19 @@ def set_status(session: Session, lead: Lead, status: str, actor: str, *, at: Opt
     if old == status:
         return False
     session.add(LeadEvent(lead_id=lead.id, at=at or utcnow(), from_status=old, to_status=status,
-                          actor=actor, note=note))
+                          actor=actor, note=note, kind="status", details=details))
     lead.status = status
     return True
+
+
+def record_event(session: Session, lead: Lead, kind: str, actor: str, *, at: Optional[datetime] = None,
+                 note: Optional[str] = None, details: Optional[Dict[str, Any]] = None) -> LeadEvent:
+    """Something that happened to a lead without (only) a status change: a note, an appointment, a
+    hand-over, the person's answer to a nudge. Same trail as :func:`set_status`; the status stays."""
+    event = LeadEvent(lead_id=lead.id, at=at or utcnow(), from_status=lead.status, to_status=lead.status,
+                      actor=actor, note=note, kind=kind, details=details)
+    session.add(event)
+    return event
 
 
 def change_status(database_url: str, lead_id: str, status: str, actor: str, *, at: Optional[datetime] = None,
