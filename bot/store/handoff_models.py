@@ -45,10 +45,11 @@ class OutboxMessage(Base):
     __tablename__ = "handoff_outbox"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    # A message belongs to a lead, or (the guardian's consent mail) to a guardian request.
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), index=True)
+    # empty for the workspace's sign-in mails (kind "signin") and the guardian's consent mail (kind
+    # "guardian", which belongs to a guardian request until there is a lead)
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     guardian_request_id = Column(String(16), ForeignKey("guardian_requests.id", ondelete="CASCADE"), index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | guardian
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)
@@ -83,7 +84,7 @@ class DeadLetter(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     outbox_id = Column(Integer, ForeignKey("handoff_outbox.id", ondelete="CASCADE"), nullable=False, unique=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), index=True)  # NULL: a guardian mail
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     dead_at = Column(DateTime(timezone=True), nullable=False)
     reason = Column(Text)
     alert_outbox_id = Column(Integer)
@@ -100,6 +101,8 @@ class HandoffCase(Base):
     promised_by = Column(DateTime(timezone=True), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     stopped_at = Column(DateTime(timezone=True))    # person said "stop": no more nudges, ever
+    # the SBAR summary exactly as sent, so the workspace shows what the counsellor got (erased with the lead)
+    summary = Column(JSON)
     escalated_at = Column(DateTime(timezone=True))
 
 

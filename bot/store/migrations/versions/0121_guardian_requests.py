@@ -1,23 +1,22 @@
 """guardian_requests: an under-16's request waits here until a parent or guardian confirms it.
 
-The guardian's mail goes through the hand-off outbox before any lead exists, so an outbox row (and
-its dead letter) may now belong to a guardian request instead of a lead: ``lead_id`` becomes
-nullable and ``guardian_request_id`` is added (ON DELETE CASCADE: an expired request takes its mail
-with it).
+The guardian's mail goes through the hand-off outbox before any lead exists, so an outbox row may
+belong to a guardian request instead of a lead (``lead_id`` is nullable since 0120):
+``guardian_request_id`` is added (ON DELETE CASCADE: an expired request takes its mail with it).
 
-SQLite cannot drop NOT NULL in place; batch mode rebuilds the table, and dropping the old table with
-foreign keys on would cascade into ``handoff_attempts`` and ``handoff_dead_letters``. Their rows are
-therefore copied aside first and put back afterwards.
+On SQLite batch mode rebuilds the table; should foreign keys be on, dropping the old table would
+cascade into ``handoff_attempts`` and ``handoff_dead_letters``, so their rows are copied aside first
+and put back afterwards.
 
-Revision ID: 0111
-Revises: 0110
+Revision ID: 0121
+Revises: 0120
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0111"
-down_revision = "0110"
+revision = "0121"
+down_revision = "0120"
 branch_labels = None
 depends_on = None
 
@@ -58,28 +57,21 @@ def upgrade() -> None:
     bind = op.get_bind()
     kept = _keep_children(bind)
     with op.batch_alter_table("handoff_outbox") as batch:
-        batch.alter_column("lead_id", existing_type=sa.String(16), nullable=True)
         batch.add_column(sa.Column("guardian_request_id", sa.String(16), nullable=True))
         batch.create_foreign_key("fk_handoff_outbox_guardian_request", "guardian_requests",
                                  ["guardian_request_id"], ["id"], ondelete="CASCADE")
         batch.create_index("ix_handoff_outbox_guardian_request_id", ["guardian_request_id"])
-    with op.batch_alter_table("handoff_dead_letters") as batch:
-        batch.alter_column("lead_id", existing_type=sa.String(16), nullable=True)
     _restore_children(bind, kept)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    op.execute("DELETE FROM handoff_outbox WHERE lead_id IS NULL")
-    op.execute("DELETE FROM handoff_dead_letters WHERE lead_id IS NULL")
+    op.execute("DELETE FROM handoff_outbox WHERE guardian_request_id IS NOT NULL")
     kept = _keep_children(bind)
-    with op.batch_alter_table("handoff_dead_letters") as batch:
-        batch.alter_column("lead_id", existing_type=sa.String(16), nullable=False)
     with op.batch_alter_table("handoff_outbox") as batch:
         batch.drop_index("ix_handoff_outbox_guardian_request_id")
         batch.drop_constraint("fk_handoff_outbox_guardian_request", type_="foreignkey")
         batch.drop_column("guardian_request_id")
-        batch.alter_column("lead_id", existing_type=sa.String(16), nullable=False)
     _restore_children(bind, kept)
     op.drop_index("ix_guardian_requests_expires_at", table_name="guardian_requests")
     op.drop_table("guardian_requests")
