@@ -226,7 +226,7 @@ def test_ja_in_the_chat_marks_contact_and_stops_the_follow_up(env):
     lead_id = create_handed_off_lead(factory, settings, **TELEGRAM_PERSON)
     clock.set(local(2026, 12, 1, 17, 0))
     worker.run_once()
-    assert answer_nudge(settings.database_url, "987654", True, "ja ze heeft gebeld", clock.now(), settings) == "ja"
+    assert answer_nudge(settings.database_url, TELEGRAM_PERSON["conversation_id"], True, "ja ze heeft gebeld", clock.now(), settings) == "ja"
     assert reply_events(factory, lead_id) == [("reply", "ja")] and alerts(factory, lead_id) == []
     clock.advance(days=5)
     worker.run_once()

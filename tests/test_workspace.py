@@ -208,7 +208,8 @@ def test_handover_message_reaches_the_person_once_with_the_new_name(ws):
     from bot.handoff.followup import process_due_followups
     from bot.store.db import session_factory
 
-    lead_id = new_lead(ws.database_url, ws, SANNE, first_name="Mila", channel="telegram", conversation_id="4242",
+    lead_id = new_lead(ws.database_url, ws, SANNE, first_name="Mila", channel="telegram",
+                       conversation_id="telegram-" + "42" * 16, channel_ref="4242",
                        contact=("phone", "+31612345678"))
     apply_action(ws.database_url, user(SANNE), lead_id, "handover", {"to": JEROEN}, utcnow())
     sent = Sent()

@@ -3,6 +3,7 @@ hand-off's ``enqueue_handoff`` in the same transaction), for counsellors of the 
 from __future__ import annotations
 
 import uuid
+from typing import Optional
 from datetime import timedelta
 
 from bot.handoff.outbox import enqueue_handoff
@@ -22,7 +23,8 @@ def workspace_settings(url: str, tmp_path, **handoff) -> WorkspaceSettings:
 
 
 def new_lead(url: str, settings: WorkspaceSettings, counsellor_id: str = SANNE, *, first_name: str = "Sam",
-             channel: str = "rest", conversation_id: str = "", contact=("email", None)) -> str:
+             channel: str = "rest", conversation_id: str = "", contact=("email", None),
+             channel_ref: Optional[str] = None) -> str:
     method, value = contact
     conversation_id = conversation_id or f"conv-{uuid.uuid4().hex[:10]}"
     value = value or f"{conversation_id}@example.org"
@@ -30,7 +32,8 @@ def new_lead(url: str, settings: WorkspaceSettings, counsellor_id: str = SANNE, 
                    consent_text_version="2026-11-v1", first_name=first_name, age_band="16-17", situation="school",
                    interests=["bouw"], postcode="4331", gemeente_name="Middelburg", region_code="AM24",
                    region_name="Zeeland", counsellor_id=counsellor_id, routing_rule="own_region",
-                   routing_reason="test", contact_method=method, contact_value=value, contact_time="middag")
+                   routing_reason="test", contact_method=method, contact_value=value, contact_time="middag",
+                   channel_ref=channel_ref)
     result = create_lead(url, data, on_created=lambda s, lead, c: enqueue_handoff(s, lead, c, settings=settings.handoff))
     return result.id
 
