@@ -86,6 +86,8 @@ class HandoffSettings:
     conversation_url_template: str = ""
     telegram_token: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
+    # who answers privacy questions the chat cannot (erasure of a phone number's data, complaints)
+    privacy_email: str = "privacy@example.org"
 
     def webhook_secret_for(self, counsellor_id: str) -> str:
         """Secrets live in the environment, not in the registry the content team edits."""
@@ -151,4 +153,5 @@ def load_handoff_settings() -> HandoffSettings:
         conversation_url_template=_env("GP_CONVERSATION_URL_TEMPLATE", ""),
         telegram_token=_env("GP_HANDOFF_TELEGRAM_TOKEN", base.telegram_token),
         telegram_api_base=_env("GP_TELEGRAM_API_BASE", "https://api.telegram.org/bot"),
+        privacy_email=_env("GP_PRIVACY_EMAIL", "privacy@example.org"),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.intake import validation
 from bot.routing.counsellors import Registry, load_registry
@@ -165,8 +165,11 @@ def _time_line(slots: Mapping[str, Any]) -> Optional[str]:
     return validation.CONTACT_TIMES.get(code, (code,))[0].lower()
 
 
-def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
-    """What the person sees before anything is stored: what, with whom, and why (B1)."""
+def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any], topics: Sequence[str] = ()) -> str:
+    """What the person sees before anything is stored: what, with whom, and why (B1).
+
+    This is all the counsellor gets: ``topics`` (bot.handoff.context.explained_topics) are the only
+    thing from the conversation itself that the hand-off carries, so they are shown here too."""
     guardian = slots.get("minor_route") == "guardian"
     who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
     lines = [f"Dit sturen we naar {who}:"]
@@ -187,6 +190,8 @@ def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> s
     time = _time_line(slots)
     lines.append(f"- Contact{' met je ouder/verzorger' if guardian else ''}: {contact}"
                  + (f", het liefst in de {time}" if time else ""))
+    if topics:
+        lines.append(f"- Waar we het over hadden: {', '.join(topics)}")
     lines.append(f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
                  "in de techniek. Meer niet. Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.")
     if guardian:

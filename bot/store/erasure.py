@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import create_engine, delete, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.store.db import new_session
-from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
+from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class ErasureResult:
     leads: int
     consent_records: int
     tracker_events: int
+    lead_ids: Sequence[str] = ()
+    conversations: Sequence[str] = ()
 
 
 def _count(session: Session, kind: str, n: int, now: datetime) -> None:
@@ -103,24 +105,34 @@ def is_confirmed(entities: Iterable[dict]) -> bool:
 
 
 def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[str] = None,
-                 schedule_sweeps: bool = True, now: Optional[datetime] = None) -> ErasureResult:
-    """Erases everything about conversation ``sender_id`` (and any lead it created)."""
+                 schedule_sweeps: bool = True, now: Optional[datetime] = None,
+                 lead_ids: Sequence[str] = ()) -> ErasureResult:
+    """Erases conversation ``sender_id`` with any lead it created, plus the leads ``lead_ids`` (found
+    by the person's proven contact, see bot.store.person_checks) and every conversation those came
+    from: the lead store's rows (the hand-off tables follow by cascade) and the tracker store."""
     now = now or utcnow()
     with new_session(database_url) as session, session.begin():
-        lead_ids = [lid for (lid,) in session.execute(select(Lead.id).where(Lead.conversation_id == sender_id))]
-        consents = _delete_leads(session, lead_ids, [sender_id])
+        rows = session.execute(select(Lead.id, Lead.conversation_id).where(
+            or_(Lead.conversation_id == sender_id, Lead.id.in_(list(lead_ids))))).all()
+        found = [r[0] for r in rows]
+        conversations = sorted({sender_id, *(r[1] for r in rows if r[1])})
+        consents = _delete_leads(session, found, conversations)
+        session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         _count(session, "request", 1, now)
         if tracker_store_url:
-            pending = session.get(TrackerErasure, sender_id)
-            if pending is None:
-                session.add(TrackerErasure(sender_id=sender_id, requested_at=now,
-                                           sweep_until=now + TRACKER_SWEEP_WINDOW))
-            else:
-                pending.sweep_until = now + TRACKER_SWEEP_WINDOW
-    events = delete_tracker_events(tracker_store_url, sender_id)
+            for conversation in conversations:
+                pending = session.get(TrackerErasure, conversation)
+                if pending is None:
+                    session.add(TrackerErasure(sender_id=conversation, requested_at=now,
+                                               sweep_until=now + TRACKER_SWEEP_WINDOW))
+                else:
+                    pending.sweep_until = now + TRACKER_SWEEP_WINDOW
+    events = sum(delete_tracker_events(tracker_store_url, c) for c in conversations)
     if tracker_store_url and schedule_sweeps:
-        _schedule_sweeps(database_url, tracker_store_url, sender_id)
-    return ErasureResult(leads=len(lead_ids), consent_records=consents, tracker_events=events)
+        for conversation in conversations:
+            _schedule_sweeps(database_url, tracker_store_url, conversation)
+    return ErasureResult(leads=len(found), consent_records=consents, tracker_events=events,
+                         lead_ids=tuple(found), conversations=tuple(conversations))
 
 
 def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) -> None:

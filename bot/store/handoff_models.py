@@ -25,8 +25,9 @@ class OutboxMessage(Base):
     __tablename__ = "handoff_outbox"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=False, index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert
+    # NULL only for the art. 19 notice, which is sent after its lead was erased (reference in payload)
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | person_code | erasure_notice
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)
@@ -61,7 +62,7 @@ class DeadLetter(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     outbox_id = Column(Integer, ForeignKey("handoff_outbox.id", ondelete="CASCADE"), nullable=False, unique=True)
-    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=False, index=True)
+    lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     dead_at = Column(DateTime(timezone=True), nullable=False)
     reason = Column(Text)
     alert_outbox_id = Column(Integer)
