@@ -37,7 +37,7 @@ USER_LEVELS = (1, 10, 50)
 PHASE_SECONDS = 60          # hard cap per load phase
 CONVERSATIONS_PER_USER = 2  # bounded count per simulated user
 
-# One intake conversation as a real person would type it (see data/ and domain.yml).
+# One intake conversation as a real person would type it (see data/ and domain/).
 OUR_CONVERSATION = ["hoi", "/request_human", "Sam", "17", "Ik zit op school", "iets met bouwen en lassen",
                     "4331 AB", "Bellen of WhatsApp", "06 12345678", "Middag", "/affirm"]
 STOCK_CONVERSATION = ["hello"]

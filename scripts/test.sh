@@ -11,7 +11,7 @@ mkdir -p results
 step() { echo; echo "==> $* ($(( $(date +%s) - start )) s)"; }
 
 step "Trainingsdata valideren (rasa data validate --fail-on-warnings)"
-$RASA data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+$RASA data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 step "Model trainen als het verouderd is"
 MODEL=$($PY -m bot train)

@@ -33,7 +33,8 @@ def test_settings_read_environment(monkeypatch):
 
 def _mini_project(root: Path) -> None:
     (root / "data" / "nlu").mkdir(parents=True)
-    (root / "domain.yml").write_text("version: '3.1'\n")
+    (root / "domain").mkdir()
+    (root / "domain" / "basis.yml").write_text("version: '3.1'\n")
     (root / "config.yml").write_text("language: nl\n")
     (root / "data" / "nlu" / "a.yml").write_text("nlu: []\n")
 
@@ -42,6 +43,12 @@ def test_fingerprint_changes_only_with_training_inputs(tmp_path):
     _mini_project(tmp_path)
     first = training_fingerprint(tmp_path)
     (tmp_path / "README.md").write_text("not a training input")
+    assert training_fingerprint(tmp_path) == first
+    (tmp_path / "domain" / "basis.yml~").write_text("an editor's backup, not read by Rasa")
+    assert training_fingerprint(tmp_path) == first
+    (tmp_path / "domain" / "intake.yml").write_text("responses: {}\n")
+    assert training_fingerprint(tmp_path) != first
+    (tmp_path / "domain" / "intake.yml").unlink()
     assert training_fingerprint(tmp_path) == first
     (tmp_path / "data" / "nlu" / "a.yml").write_text("nlu: [x]\n")
     changed = training_fingerprint(tmp_path)

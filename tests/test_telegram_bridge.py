@@ -149,7 +149,8 @@ def domain_intents():
 
     from bot.ops.config import PROJECT_ROOT
 
-    return set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
+    files = sorted((PROJECT_ROOT / "domain").glob("*.yml"))
+    return {intent for f in files for intent in yaml.safe_load(f.read_text()).get("intents", [])}
 
 
 async def test_stop_and_verwijder_map_to_intents(telegram, stack):

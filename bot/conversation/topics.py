@@ -2,7 +2,7 @@
 
 The doubt answers must be specific (girls in tech, maths, no diploma, age, language, physical
 work), so the bot looks at the words. Buttons send the topic as an entity (``topic``), which wins.
-The answers themselves are responses in domain.yml; this module only picks the name.
+The answers themselves are responses in domain/; this module only picks the name.
 """
 from __future__ import annotations
 

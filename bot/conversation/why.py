@@ -1,6 +1,6 @@
 """'Waarom vraag je dat?': which explanation fits the question the bot just asked.
 
-Each explanation is a response in domain.yml (utter_why_<slot>); this module only picks it, so
+Each explanation is a response in domain/ (utter_why_<slot>); this module only picks it, so
 the intake colleague can add slots without touching code: an unknown slot gets the general
 explanation.
 """

@@ -24,7 +24,7 @@ MAX_MISSES = 3
 
 BASE_SLOTS = ("first_name", "age_band", "situation", "interests", "location")
 CONTACT_SLOTS = ("contact_method", "contact_value", "contact_time", "confirm")
-# Every slot the form can ask, in order (domain.yml lists the same; Rasa needs them there).
+# Every slot the form can ask, in order (domain/ lists the same; Rasa needs them there).
 ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
 
 

@@ -15,11 +15,13 @@ from typing import Callable, List, Optional
 
 from bot.ops.config import PROJECT_ROOT
 
-TRAINING_INPUTS = ("domain.yml", "config.yml", "data")
+DOMAIN = "domain"  # a folder: Rasa merges every YAML file in it
+TRAINING_INPUTS = (DOMAIN, "config.yml", "data")
 MODEL_PREFIX = "gouden-poort-"
 
 
 def _input_files(root: Path) -> List[Path]:
+    """Sorted, so the fingerprint does not depend on the order the file system lists a folder in."""
     files: List[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
@@ -79,7 +81,7 @@ def ensure_model(models_dir: Path, log_dir: Path, root: Path = PROJECT_ROOT,
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "train.log"
     write(f"==> Domein, config of data veranderd: model trainen (duurt een paar minuten, log: {log_path})")
-    cmd = [rasa_executable(), "train", "--domain", "domain.yml", "--config", "config.yml",
+    cmd = [rasa_executable(), "train", "--domain", DOMAIN, "--config", "config.yml",
            "--data", "data", "--out", str(models_dir), "--fixed-model-name", target.name[:-len(".tar.gz")]]
     started = time.monotonic()
     with log_path.open("w") as log:

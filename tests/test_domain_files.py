@@ -1,0 +1,89 @@
+"""The domain is a folder of YAML files that Rasa merges; these checks catch what a merge hides.
+
+Rasa merges `domain/*.yml` without complaint when two files define the same response or slot (one
+silently wins), and a YAML anchor only reaches within its own file, so the `not_intent` lists of
+intake.yml and verkennen.yml can drift apart. `rasa data validate --domain domain` (scripts/test.sh)
+covers the rest. Read with Rasa's own YAML reader (ruamel), the one `rasa train` uses.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ops.config import PROJECT_ROOT
+
+DOMAIN_DIR = PROJECT_ROOT / "domain"
+NAMED_KEYS = ("intents", "entities", "slots", "forms", "actions", "responses")
+
+
+@pytest.fixture(scope="module")
+def domain_files():
+    from rasa.shared.utils.io import read_yaml_file
+
+    files = sorted(DOMAIN_DIR.glob("*.yml"))
+    assert files, "domain/ holds no YAML files"
+    return {path.name: read_yaml_file(path) for path in files}
+
+
+def _names(content: dict, key: str):
+    value = content.get(key) or []
+    return list(value) if isinstance(value, (list, dict)) else []
+
+
+def test_nothing_is_defined_in_two_files(domain_files):
+    seen: dict = {}
+    twice = []
+    for name, content in domain_files.items():
+        for key in NAMED_KEYS:
+            for item in _names(content, key):
+                item = item if isinstance(item, str) else next(iter(item))
+                if (key, item) in seen:
+                    twice.append(f"{key}.{item}: {seen[(key, item)]} and {name}")
+                seen[(key, item)] = name
+    assert not twice, "defined in two domain files (Rasa keeps only one):\n" + "\n".join(twice)
+
+
+def test_every_domain_file_is_read_by_rasa():
+    from rasa.shared.core.domain import Domain
+
+    skipped = [p.name for p in sorted(DOMAIN_DIR.glob("*.yml")) if not Domain.is_domain_file(p)]
+    assert not skipped, f"Rasa would silently skip these files: {skipped}"
+    domain = Domain.load(str(DOMAIN_DIR))
+    assert "utter_greet" in domain.responses and "intake_form" in domain.forms
+    assert domain.session_config.session_expiration_time == 60
+
+
+def _text_mappings(domain_files):
+    for name, content in domain_files.items():
+        for slot, spec in (content.get("slots") or {}).items():
+            mappings = spec.get("mappings") or []
+            skippable = any(m.get("type") == "from_intent" and m.get("intent") == "skip" for m in mappings)
+            for mapping in mappings:
+                if mapping.get("type") == "from_text":
+                    yield f"{name}:{slot}", set(mapping.get("not_intent") or []), skippable
+
+
+def test_every_free_text_slot_lets_the_same_interruptions_through(domain_files):
+    found = list(_text_mappings(domain_files))
+    assert len(found) >= 14, "expected the intake and exploration slots"
+    interruptions = {"ask_why", "bot_challenge", "request_human", "stop", "delete_data"}
+    for where, not_intent, skippable in found:
+        # "sla over" must reach the from_intent mapping exactly where there is one
+        expected = interruptions | ({"skip"} if skippable else set())
+        assert not_intent == expected, f"{where}: not_intent {sorted(not_intent)}, expected {sorted(expected)}"
+
+
+def test_interruption_intents_exist(domain_files):
+    intents = {i for content in domain_files.values() for i in _names(content, "intents")}
+    assert {"ask_why", "bot_challenge", "request_human", "stop", "delete_data", "skip"} <= intents
+
+
+def test_facts_name_responses_that_exist(domain_files):
+    import yaml
+
+    facts = yaml.safe_load((PROJECT_ROOT / "content" / "facts.yml").read_text())["facts"]
+    defined = {r for content in domain_files.values() for r in _names(content, "responses")}
+    defined |= {a for content in domain_files.values() for a in _names(content, "actions")}
+    named = {r for fact in facts for r in fact["responses"]}
+    assert named <= defined, f"content/facts.yml names responses the domain lacks: {sorted(named - defined)}"
