@@ -50,12 +50,14 @@ class CodeRequest:
 
 
 def parse_contact(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """A Telegram name only with its '@': any word of five letters would pass as one otherwise."""
     raw = (text or "").strip()
-    for method, normalise in (("email", normalise_email), ("phone", normalise_phone),
-                              ("telegram", normalise_telegram)):
+    for method, normalise in (("email", normalise_email), ("phone", normalise_phone)):
         value = normalise(raw)
         if value:
             return method, value
+    if raw.startswith("@") and normalise_telegram(raw):
+        return "telegram", normalise_telegram(raw)
     return None, None
 
 
@@ -73,7 +75,7 @@ def request_code(settings: HandoffSettings, sender_id: str, purpose: str, text: 
     method, value = parse_contact(text)
     if method is None:
         return CodeRequest("invalid", "Dat herken ik niet als e-mailadres, telefoonnummer of Telegram-naam. "
-                                      "Typ het nog eens, of kies 'Alleen dit gesprek'.")
+                                      "Een Telegram-naam begint met @. Typ het nog eens, of kies 'Alleen dit gesprek'.")
     if method == "phone":
         return CodeRequest("phone", "")
     leads = leads_for_contact(settings.database_url, value)
