@@ -22,8 +22,9 @@ from bot.store.person_checks import forget_checks, verify_code
 
 SETTINGS = load_settings()
 PERSON_SLOTS = ("person_purpose", "person_contact", "person_route", "person_code", "person_leads")
-# The widget (web/static/gouden-poort-widget.js) clears its browser storage when it sees this.
-CLEAR_STORAGE = {"gouden_poort": {"clear_storage": True}}
+# The widget (web/static/gouden-poort-widget.js) clears its browser storage when it sees this. Under
+# "data" because Rasa's socket.io output emits the custom message's keys as emit() arguments.
+CLEAR_STORAGE = {"data": {"gouden_poort": {"clear_storage": True}}}
 
 
 def _start(purpose: str) -> List[EventType]:
