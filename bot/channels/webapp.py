@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
+from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
@@ -64,7 +65,8 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def privacy(request: web.Request) -> web.Response:
-    return _page(request, "privacy.html", retention=RETENTION_TEXT)
+    return _page(request, "privacy.html", retention=RETENTION_TEXT,
+                 privacy_email=load_handoff_settings().privacy_email)
 
 
 async def config(request: web.Request) -> web.Response:
