@@ -10,7 +10,6 @@ This is a benchmark, not a test: it never fails the test command.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -19,10 +18,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,12 +66,10 @@ class Phase:
 
 
 def post(url: str, sender: str, text: str) -> None:
-    request = urllib.request.Request(url, data=json.dumps({"sender": sender, "message": text}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        body = json.loads(response.read())
-        if not isinstance(body, list) or not body:
-            raise RuntimeError("empty answer")
+    """One message, on a fresh connection (as a browser tab of a new visitor would)."""
+    body = httpx.post(url, json={"sender": sender, "message": text}, timeout=30).raise_for_status().json()
+    if not isinstance(body, list) or not body:
+        raise RuntimeError("empty answer")
 
 
 def run_phase(url: str, script: List[str], users: int, tag: str) -> Phase:

@@ -5,11 +5,11 @@ test fails.
 """
 from __future__ import annotations
 
-import json
-import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List
+
+import httpx
 
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 from bot.ops.launcher import build_services, free_port, start_all, stop_all  # noqa: F401 (free_port re-exported)
@@ -22,13 +22,9 @@ class Stack:
     services: list
 
     def say(self, sender: str, message: str) -> List[Dict[str, Any]]:
-        request = urllib.request.Request(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
+        response = httpx.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=60)
+        return response.raise_for_status().json()
 
     def texts(self, sender: str, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))

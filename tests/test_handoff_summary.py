@@ -7,6 +7,7 @@ import pytest
 from bot.handoff.links import status_links, verify
 from bot.handoff.promise import confirmation_text
 from bot.handoff.render import render_email, render_telegram, webhook_body
+from bot.handoff.settings import load_handoff_settings
 from bot.handoff.summary import SummaryInvalid, build_summary, load_schema
 from bot.routing.counsellors import Counsellor
 from bot.handoff.followup import reach_for
@@ -163,11 +164,13 @@ def test_intake_lead_shape_without_extra():
 
 
 def test_secrets_and_coordinators_come_from_the_environment(monkeypatch, tmp_path):
-    settings = make_settings("sqlite://", tmp_path, fallback_alert_email="beheer@example.org")
-    monkeypatch.setenv("GP_WEBHOOK_SECRET", "global")
-    monkeypatch.setenv("GP_WEBHOOK_SECRET__ZEELAND_1", "own")
+    for name, value in dict(GP_VAR_DIR=str(tmp_path), GP_LINK_SECRET="geheim", GP_COORDINATOR_EMAIL="",
+                            GP_FALLBACK_ALERT_EMAIL="beheer@example.org", GP_WEBHOOK_SECRET="global",
+                            GP_WEBHOOK_SECRET__ZEELAND_1="own",
+                            GP_COORDINATOR_EMAIL__AM12="coord.zeeland@example.org").items():
+        monkeypatch.setenv(name, value)
+    settings = load_handoff_settings()
     assert settings.webhook_secret_for("zeeland-1") == "own"
     assert settings.webhook_secret_for("utrecht-2") == "global"
-    monkeypatch.setenv("GP_COORDINATOR_EMAIL__AM12", "coord.zeeland@example.org")
     assert settings.coordinator_email_for("AM12") == "coord.zeeland@example.org"
     assert settings.coordinator_email_for("AM01") == "beheer@example.org"

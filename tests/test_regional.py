@@ -36,15 +36,12 @@ def test_metadata_region_fills_the_welcome_slots_and_no_region_leaves_them():
 
 
 def test_rest_greeting_with_a_region_names_it_and_without_stays_national(stack):
-    import json
-    import urllib.request
+    import httpx
 
     def greet(sender, metadata):
         body = {"sender": sender, "message": "/greet", "metadata": metadata}
-        request = urllib.request.Request(f"{stack.settings.rasa_url}/webhooks/rest/webhook",
-                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return " ".join(m.get("text", "") for m in json.loads(response.read()))
+        response = httpx.post(f"{stack.settings.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        return " ".join(m.get("text", "") for m in response.raise_for_status().json())
 
     regional = greet("regio-1", {"region": "zeeland"})
     assert "Gouden Poort in Zeeland" in regional and regional_welcome("zeeland").organisation in regional

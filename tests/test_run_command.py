@@ -4,8 +4,8 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
+import httpx
 import pytest
 
 from bot.ops.config import PROJECT_ROOT
@@ -59,10 +59,10 @@ def test_run_starts_all_services_and_ctrl_c_stops_them(tmp_path):
                 break
         output = "".join(lines)
         assert f"http://127.0.0.1:{ports['GP_WEB_PORT']}/" in output, output
-        with urllib.request.urlopen(f"http://127.0.0.1:{ports['GP_WEB_PORT']}/", timeout=5) as page:
-            assert "Gouden Poort" in page.read().decode()
-        with urllib.request.urlopen(f"http://127.0.0.1:{ports['GP_RASA_PORT']}/status", timeout=5) as status:
-            assert status.status == 200
+        page = httpx.get(f"http://127.0.0.1:{ports['GP_WEB_PORT']}/", timeout=5)
+        assert page.status_code == 200 and "Gouden Poort" in page.text
+        status = httpx.get(f"http://127.0.0.1:{ports['GP_RASA_PORT']}/status", timeout=5)
+        assert status.status_code == 200
         children = _descendants(proc.pid)
         assert len(children) >= 3
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
-import urllib.request
 
+import httpx
 import pytest
 
 from bot.channels import telegram_bridge as tb
@@ -47,8 +46,8 @@ def new_chat() -> int:
 
 def tracker_user_events(stack, chat_id):
     url = f"{stack.settings.rasa_url}/conversations/tg-{chat_id}/tracker"
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return [e for e in json.loads(response.read())["events"] if e["event"] == "user"]
+    events = httpx.get(url, timeout=10).raise_for_status().json()["events"]
+    return [e for e in events if e["event"] == "user"]
 
 
 async def wait_for_user_event(stack, chat_id, text, timeout=30.0):

@@ -6,14 +6,13 @@ tests skip and say what to install.
 """
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
 import threading
-import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.ops.launcher import Service, start_all, stop_all
@@ -167,8 +166,7 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
 
     # the region from the embed snippet reached Rasa as message metadata
     assert page.evaluate("fetch('/widget-config.json').then(r => r.json())")["socketUrl"] == stack.settings.rasa_url
-    with urllib.request.urlopen(f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10) as response:
-        tracker = json.loads(response.read())
+    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10).raise_for_status().json()
     user_events = [e for e in tracker["events"] if e["event"] == "user"]
     assert user_events[0]["text"] == "/greet"
     assert {e["metadata"].get("region") for e in user_events} == {"zeeland"}
@@ -188,11 +186,9 @@ def test_markup_from_user_and_bot_is_shown_as_text(page, web_url, stack):
     sid = session_id(page)
     events = [{"event": "bot", "text": "Kijk: " + MARKUP,
                "data": {"buttons": [{"title": "<i>knop</i>", "payload": "/greet"}]}}]
-    request = urllib.request.Request(
-        f"{stack.settings.rasa_url}/conversations/{sid}/tracker/events?output_channel=socketio"
-        "&execute_side_effects=true", data=json.dumps(events).encode(),
-        headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=30).close()
+    httpx.post(f"{stack.settings.rasa_url}/conversations/{sid}/tracker/events",
+               params={"output_channel": "socketio", "execute_side_effects": "true"}, json=events,
+               timeout=30).raise_for_status()
     expect(log.locator(".gpw-msg--bot").last).to_have_text("Chatbot: Kijk: " + MARKUP, timeout=WAIT_MS)
     expect(log.get_by_role("button", name="<i>knop</i>")).to_be_visible()
     assert log.locator("b, img, i").count() == 0
@@ -341,8 +337,8 @@ def test_rasa_down_says_so_in_dutch_keeps_the_message_and_delivers_it_later(page
         expect(page.get_by_role("button", name="Nu opnieuw proberen")).to_be_hidden()
         expect(page.get_by_text("De chat is even niet bereikbaar")).to_have_count(0)
         sid = session_id(page)
-        texts = [e.get("text") for e in json.loads(urllib.request.urlopen(
-            f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10).read())["events"]
+        texts = [e.get("text") for e in httpx.get(
+            f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10).raise_for_status().json()["events"]
             if e["event"] == "user"]
         assert texts == ["/greet", "Hallo, is daar iemand?"]   # once each, in order
     finally:

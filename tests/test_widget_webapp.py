@@ -86,3 +86,43 @@ async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monk
         assert genuine.status == 404  # signature accepted, but there is no such lead
     finally:
         await client.close()
+
+
+async def test_rest_fallback_forwards_to_rasa_and_says_so_in_dutch_when_rasa_is_down():
+    """``/api/chat`` passes the message to Rasa's REST channel (over httpx) and returns its replies."""
+    from aiohttp import web
+
+    seen = []
+
+    async def rest_webhook(request):
+        seen.append(await request.json())
+        return web.json_response([{"recipient_id": "s1", "text": "Hoi!"}])
+
+    rasa = web.Application()
+    rasa.router.add_post("/webhooks/rest/webhook", rest_webhook)
+    fake_rasa = TestServer(rasa, host="127.0.0.1")
+    await fake_rasa.start_server()
+    rasa_url = str(fake_rasa.make_url("")).rstrip("/")
+    client = await client_for(rasa_url)
+    try:
+        response = await client.post("/api/chat", json={"sender": "s1", "message": "hallo"})
+        assert response.status == 200 and await response.json() == [{"recipient_id": "s1", "text": "Hoi!"}]
+        assert seen == [{"sender": "s1", "message": "hallo"}]
+        empty = await client.post("/api/chat", json={"sender": "s1", "message": "  "})
+        assert empty.status == 400 and (await empty.json())["error"] == "Leeg bericht."
+    finally:
+        await client.close()
+        await fake_rasa.close()
+    down = await client_for(rasa_url)  # the fake Rasa is gone now
+    try:
+        response = await down.post("/api/chat", json={"sender": "s1", "message": "hallo"})
+        assert response.status == 503 and "niet kwijt" in (await response.json())["error"]
+    finally:
+        await down.close()
+
+
+def test_pages_are_autoescaped_templates():
+    from bot.channels.webapp import PAGES
+
+    html = PAGES.get_template("index.html").render(region='"><script>alert(1)</script>')
+    assert "<script>alert(1)" not in html and "&#34;&gt;&lt;script&gt;" in html

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import sqlite3
 import threading
@@ -368,17 +367,15 @@ def run(settings=None) -> int:
     if not settings.telegram_token:
         log.error("TELEGRAM_BOT_TOKEN ontbreekt: de Telegram-koppeling start niet.")
         return 1
-    privacy = os.environ.get("GP_PUBLIC_WEB_URL", f"http://{settings.host}:{settings.web_port}").rstrip("/") + "/privacy"
     application = build_application(settings.telegram_token, settings.rasa_url,
-                                     base_url=os.environ.get("TELEGRAM_API_BASE_URL") or None,
-                                     base_file_url=os.environ.get("TELEGRAM_API_BASE_FILE_URL") or None,
-                                     privacy_url=privacy)
-    webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip()
-    if webhook_url:
-        application.run_webhook(listen=settings.host, port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
-                                url_path=os.environ.get("TELEGRAM_WEBHOOK_PATH", "telegram"),
-                                webhook_url=webhook_url,
-                                secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                                     base_url=settings.telegram_api_base_url or None,
+                                     base_file_url=settings.telegram_api_base_file_url or None,
+                                     privacy_url=settings.public_web_url + "/privacy")
+    if settings.telegram_webhook_url:
+        application.run_webhook(listen=settings.host, port=settings.telegram_webhook_port,
+                                url_path=settings.telegram_webhook_path,
+                                webhook_url=settings.telegram_webhook_url,
+                                secret_token=settings.telegram_webhook_secret or None,
                                 allowed_updates=["message", "callback_query"])
     else:
         application.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)

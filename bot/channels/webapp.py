@@ -2,7 +2,8 @@
 
 The widget (web/static/gouden-poort-widget.js) is embedded on regional sites with one script tag;
 it asks ``/widget-config.json`` where Rasa's socket.io channel lives and then talks to Rasa directly.
-Every asset the widget needs (script, CSS, the socket.io client) is served from here: no CDN.
+Every asset the widget needs (script, CSS, the socket.io client) is served from here: no CDN. The
+pages are Jinja2 templates in web/templates (autoescaped); calls to Rasa go through httpx.
 """
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+import httpx
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_DEMO_REGION = "zeeland"
 # Shown on /privacy. Placeholder until the data-protection officer fixes the retention period;
@@ -50,10 +54,14 @@ def widget_config(settings: Settings) -> dict:
             "privacyPath": "/privacy", "maxMessageChars": MAX_MESSAGE_CHARS}
 
 
+# Autoescape on: every value that reaches a page (a region from the query string) is escaped, even if a
+# later check forgets to restrict it.
+PAGES = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                    trim_blocks=True, lstrip_blocks=True)
+
+
 def _page(request: web.Request, name: str, **values: str) -> web.Response:
-    html = (WEB_DIR / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        html = html.replace("{{" + key + "}}", value)
+    html = PAGES.get_template(name).render(**values)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
@@ -92,14 +100,15 @@ async def chat(request: web.Request) -> web.Response:
         return web.json_response({"error": "Leeg bericht."}, status=400)
     message = message[:MAX_MESSAGE_CHARS]
     settings: Settings = request.app["settings"]
-    session: ClientSession = request.app["client"]
+    client: httpx.AsyncClient = request.app["client"]
     try:
-        async with session.post(f"{settings.rasa_url}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": message}) as response:
-            if response.status != 200:
-                raise ClientError(f"rasa answered {response.status}")
-            replies = await response.json()
-    except (ClientError, TimeoutError) as exc:
+        response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": message})
+        if response.status_code != 200:
+            raise httpx.HTTPStatusError(f"rasa answered {response.status_code}", request=response.request,
+                                        response=response)
+        replies = response.json()
+    except (httpx.HTTPError, ValueError) as exc:  # ValueError: Rasa answered something that is not JSON
         log.warning("Rasa not reachable: %s", exc)
         return web.json_response({"error": RASA_DOWN_MESSAGE}, status=503)
     return web.json_response(replies)
@@ -120,9 +129,9 @@ async def security_headers(request: web.Request, handler):
 
 
 async def _client(app: web.Application):
-    app["client"] = ClientSession(timeout=ClientTimeout(total=30))
+    app["client"] = httpx.AsyncClient(timeout=30)
     yield
-    await app["client"].close()
+    await app["client"].aclose()
 
 
 def create_app(settings: Settings) -> web.Application:

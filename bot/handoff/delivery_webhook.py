@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-import requests
+import httpx
 
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure
 from bot.handoff.render import webhook_signature
@@ -21,9 +21,9 @@ KEY_HEADER = "Idempotency-Key"
 
 
 class WebhookTransport:
-    def __init__(self, settings: HandoffSettings, session: requests.Session = None, wall_clock=time.time):
+    def __init__(self, settings: HandoffSettings, client: httpx.Client = None, wall_clock=time.time):
         self.settings = settings
-        self.http = session or requests.Session()
+        self.http = client or httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
         self.wall_clock = wall_clock
 
     def send(self, envelope: Envelope) -> None:
@@ -42,11 +42,10 @@ class WebhookTransport:
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: webhook_signature(secret, timestamp, body),
         }
-        timeout = self.settings.webhook_timeout
         try:
-            response = self.http.post(url, data=body.encode("utf-8"), headers=headers,
-                                      timeout=(timeout, timeout), allow_redirects=False)
-        except requests.RequestException as exc:
+            response = self.http.post(url, content=body.encode("utf-8"), headers=headers,
+                                      timeout=self.settings.webhook_timeout, follow_redirects=False)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise TemporaryFailure(f"webhook unreachable: {exc.__class__.__name__}: {exc}") from exc
         code = response.status_code
         if 200 <= code < 300 or code == 409:

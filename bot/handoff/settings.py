@@ -1,7 +1,7 @@
-"""Hand-off settings, read from environment variables (defaults work on a laptop).
+"""Hand-off settings: a view of ``bot.ops.config.EnvSettings`` (which reads the environment) for the worker.
 
-Kept apart from ``bot/ops/config.py`` so the hand-off branch merges without touching the foundation's
-settings. Every variable is listed in the module docstring of the README section / report:
+The hand-off keeps its own frozen view so its tests can build one without an environment. The
+variables it uses:
 
 ==============================  ===========================================  ======================
 variable                        meaning                                      default
@@ -44,19 +44,16 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
-from bot.ops.config import load_settings
-
-
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value.strip() == "" else value.strip()
+from bot.ops.config import EnvSettings, default_web_url, load_env, load_settings
 
 
-def _flag(name: str, default: bool = False) -> bool:
-    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "ja", "on"}
+def _key(value: str) -> str:
+    """Counsellor ids and region codes as they appear in a variable name: upper case, - → _."""
+    return re.sub(r"[^A-Z0-9]", "_", (value or "").upper())
 
 
 @dataclass(frozen=True)
@@ -86,30 +83,31 @@ class HandoffSettings:
     conversation_url_template: str = ""
     telegram_token: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
+    webhook_secret: str = ""
+    webhook_secrets: Mapping[str, str] = field(default_factory=dict)
+    coordinator_email: str = ""
+    coordinator_emails: Mapping[str, str] = field(default_factory=dict)
     # who answers privacy questions the chat cannot (erasure of a phone number's data, complaints)
     privacy_email: str = "privacy@example.org"
 
     def webhook_secret_for(self, counsellor_id: str) -> str:
         """Secrets live in the environment, not in the registry the content team edits."""
-        key = "GP_WEBHOOK_SECRET__" + re.sub(r"[^A-Z0-9]", "_", (counsellor_id or "").upper())
-        return (_env(key, "") if counsellor_id else "") or _env("GP_WEBHOOK_SECRET", "")
+        return (self.webhook_secrets.get(_key(counsellor_id), "") if counsellor_id else "") or self.webhook_secret
 
     def coordinator_email_for(self, region_code: str) -> str:
-        key = "GP_COORDINATOR_EMAIL__" + re.sub(r"[^A-Z0-9]", "_", (region_code or "").upper())
-        return ((_env(key, "") if region_code else "") or _env("GP_COORDINATOR_EMAIL", "")
-                or self.fallback_alert_email)
+        return ((self.coordinator_emails.get(_key(region_code), "") if region_code else "")
+                or self.coordinator_email or self.fallback_alert_email)
 
     def with_(self, **changes) -> "HandoffSettings":
         return replace(self, **changes)
 
 
-def _link_secret(var_dir: Path) -> str:
+def _link_secret(configured: str, var_dir: Path) -> str:
     """Use GP_LINK_SECRET; otherwise create one random secret per installation (kept in var/).
 
     The worker signs links and the web app verifies them, in different processes, so the secret must
     be stable; generating it on first use keeps secrets out of the repository.
     """
-    configured = _env("GP_LINK_SECRET", "")
     if configured:
         return configured
     path = var_dir / "handoff-link-secret"
@@ -125,33 +123,38 @@ def _link_secret(var_dir: Path) -> str:
     return value
 
 
-def load_handoff_settings() -> HandoffSettings:
-    base = load_settings()
+def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
+    env = env or load_env()
+    base = load_settings(env)
     return HandoffSettings(
         database_url=base.database_url,
         var_dir=base.var_dir,
-        smtp_host=_env("GP_SMTP_HOST", "127.0.0.1"),
-        smtp_port=int(_env("GP_SMTP_PORT", "25")),
-        smtp_user=_env("GP_SMTP_USER", ""),
-        smtp_password=_env("GP_SMTP_PASSWORD", ""),
-        smtp_starttls=_flag("GP_SMTP_STARTTLS"),
-        smtp_ssl=_flag("GP_SMTP_SSL"),
-        smtp_timeout=float(_env("GP_SMTP_TIMEOUT", "20")),
-        smtp_ca_file=_env("GP_SMTP_CA_FILE", ""),
-        mail_from=_env("GP_MAIL_FROM", "de-gouden-poort@example.org"),
-        fallback_alert_email=_env("GP_FALLBACK_ALERT_EMAIL", ""),
-        webhook_timeout=float(_env("GP_WEBHOOK_TIMEOUT", "10")),
-        link_secret=_link_secret(base.var_dir),
-        public_base_url=_env("GP_PUBLIC_BASE_URL", f"http://{base.host}:{base.web_port}").rstrip("/"),
-        max_attempts=int(_env("GP_HANDOFF_MAX_ATTEMPTS", "10")),
-        backoff_base=float(_env("GP_HANDOFF_BACKOFF_BASE", "30")),
-        backoff_max=float(_env("GP_HANDOFF_BACKOFF_MAX", "3600")),
-        lease_seconds=float(_env("GP_HANDOFF_LEASE", "120")),
-        poll_seconds=float(_env("GP_HANDOFF_POLL", "2")),
-        promise_workdays=int(_env("GP_PROMISE_WORKDAYS", "2")),
-        retention_months=max(1, int(_env("GP_LEAD_RETENTION_MONTHS", "12"))),
-        conversation_url_template=_env("GP_CONVERSATION_URL_TEMPLATE", ""),
-        telegram_token=_env("GP_HANDOFF_TELEGRAM_TOKEN", base.telegram_token),
-        telegram_api_base=_env("GP_TELEGRAM_API_BASE", "https://api.telegram.org/bot"),
-        privacy_email=_env("GP_PRIVACY_EMAIL", "privacy@example.org"),
+        smtp_host=env.smtp_host or "127.0.0.1",
+        smtp_port=env.smtp_port,
+        smtp_user=env.smtp_user,
+        smtp_password=env.smtp_password,
+        smtp_starttls=env.smtp_starttls,
+        smtp_ssl=env.smtp_ssl,
+        smtp_timeout=env.smtp_timeout,
+        smtp_ca_file=env.smtp_ca_file,
+        mail_from=env.mail_from,
+        fallback_alert_email=env.fallback_alert_email,
+        webhook_timeout=env.webhook_timeout,
+        link_secret=_link_secret(env.link_secret, base.var_dir),
+        public_base_url=(env.public_base_url or default_web_url(env)).rstrip("/"),
+        max_attempts=env.handoff_max_attempts,
+        backoff_base=env.handoff_backoff_base,
+        backoff_max=env.handoff_backoff_max,
+        lease_seconds=env.handoff_lease,
+        poll_seconds=env.handoff_poll,
+        promise_workdays=env.promise_workdays,
+        retention_months=base.lead_retention_months,
+        conversation_url_template=env.conversation_url_template,
+        telegram_token=env.handoff_telegram_token or env.telegram_token,
+        telegram_api_base=env.telegram_api_base,
+        webhook_secret=env.webhook_secret,
+        webhook_secrets=dict(env.webhook_secrets),
+        coordinator_email=env.coordinator_email,
+        coordinator_emails=dict(env.coordinator_emails),
+        privacy_email=env.privacy_email,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import time
@@ -111,9 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
-    logging.basicConfig(level=os.environ.get("GP_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_handoff_settings()
+    logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = session_factory(settings.database_url)
     if args.requeue_dead:
         print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")

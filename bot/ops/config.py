@@ -1,21 +1,128 @@
-"""All runtime settings, read from environment variables in one place.
+"""All runtime settings: the one place where environment variables are read.
 
-Every setting has a default that works on a fresh laptop (SQLite files under ``var/``, everything on
-127.0.0.1), so ``make run`` needs no configuration; production overrides them through the
-environment (see ``.env.example``).
+``EnvSettings`` (pydantic ``BaseSettings``) names every variable, its type and its default; the rest
+of the code gets plain frozen views built from it (``Settings`` here, ``HandoffSettings`` in
+``bot.handoff.settings``) so tests can ``dataclasses.replace`` them. A ``.env`` file in the project
+root fills gaps (python-dotenv); real environment variables always win, and a blank value means
+"use the default". Every default works on a fresh laptop (SQLite files under ``var/``, everything on
+127.0.0.1), so ``make run`` needs no configuration. ``tests/test_settings_example.py`` keeps
+``.env.example`` in step with this model.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Dict
+
+import dotenv
+from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+# Per-counsellor and per-region variables: GP_WEBHOOK_SECRET__<COUNSELLOR_ID>, GP_COORDINATOR_EMAIL__<REGION>.
+PER_KEY_PREFIXES = {"webhook_secrets": "GP_WEBHOOK_SECRET__", "coordinator_emails": "GP_COORDINATOR_EMAIL__"}
+TRUE_WORDS = {"1", "true", "yes", "ja", "on"}
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value.strip() == "" else value.strip()
+
+def _nonblank(source):
+    """Blank means default (``GP_HOST='  '`` must not give an empty host); values are trimmed."""
+    def read(settings: BaseSettings) -> Dict[str, Any]:
+        return {key: value.strip() if isinstance(value, str) else value
+                for key, value in source(settings).items()
+                if not (isinstance(value, str) and value.strip() == "")}
+    return read
+
+
+def _per_key(settings: BaseSettings) -> Dict[str, Any]:
+    found: Dict[str, Dict[str, str]] = {field: {} for field in PER_KEY_PREFIXES}
+    for name, value in os.environ.items():
+        for field, prefix in PER_KEY_PREFIXES.items():
+            if name.startswith(prefix) and len(name) > len(prefix) and value.strip():
+                found[field][name[len(prefix):]] = value.strip()
+    return found
+
+
+class EnvSettings(BaseSettings):
+    """Every environment variable, with its default. An empty default is computed or means "off"."""
+
+    # where things live
+    var_dir: str = Field("", env="GP_VAR_DIR", description="folder for databases, logs, mail (default: var/)")
+    database_url: str = Field("", env="DATABASE_URL", description="lead store (default: SQLite in GP_VAR_DIR)")
+    tracker_store_url: str = Field("", env="TRACKER_STORE_URL",
+                                   description="Rasa tracker store (default: SQLite in GP_VAR_DIR)")
+    redis_url: str = Field("", env="REDIS_URL", description="Redis lock store for several Rasa instances")
+    models_dir: str = Field("", env="GP_MODELS_DIR", description="trained models (default: models/)")
+    # addresses
+    host: str = Field("127.0.0.1", env="GP_HOST")
+    rasa_port: int = Field(5005, env="GP_RASA_PORT")
+    action_port: int = Field(5055, env="GP_ACTION_PORT")
+    web_port: int = Field(8000, env="GP_WEB_PORT")
+    rasa_url: str = Field("", env="GP_RASA_URL", description="default: http://GP_HOST:GP_RASA_PORT")
+    action_url: str = Field("", env="GP_ACTION_URL", description="default: http://GP_HOST:GP_ACTION_PORT/webhook")
+    public_base_url: str = Field("", env="GP_PUBLIC_BASE_URL",
+                                 description="base of links in mails (default: http://GP_HOST:GP_WEB_PORT)")
+    public_web_url: str = Field("", env="GP_PUBLIC_WEB_URL",
+                                description="the web app as Telegram users reach it (default: http://GP_HOST:GP_WEB_PORT)")
+    log_level: str = Field("INFO", env="GP_LOG_LEVEL")
+    # privacy
+    consent_text_version: str = Field("2026-11-v1", env="GP_CONSENT_TEXT_VERSION")
+    lead_retention_months: int = Field(12, env="GP_LEAD_RETENTION_MONTHS")
+    # hand-off to counsellors
+    smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
+    smtp_port: int = Field(25, env="GP_SMTP_PORT")
+    smtp_user: str = Field("", env="GP_SMTP_USER")
+    smtp_password: str = Field("", env="GP_SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, env="GP_SMTP_STARTTLS")
+    smtp_ssl: bool = Field(False, env="GP_SMTP_SSL")
+    smtp_ca_file: str = Field("", env="GP_SMTP_CA_FILE")
+    smtp_timeout: float = Field(20.0, env="GP_SMTP_TIMEOUT")
+    mail_from: str = Field("de-gouden-poort@example.org", env="GP_MAIL_FROM")
+    fallback_alert_email: str = Field("", env="GP_FALLBACK_ALERT_EMAIL")
+    coordinator_email: str = Field("", env="GP_COORDINATOR_EMAIL")
+    webhook_secret: str = Field("", env="GP_WEBHOOK_SECRET")
+    webhook_timeout: float = Field(10.0, env="GP_WEBHOOK_TIMEOUT")
+    link_secret: str = Field("", env="GP_LINK_SECRET", description="empty: generated once in GP_VAR_DIR")
+    handoff_max_attempts: int = Field(10, env="GP_HANDOFF_MAX_ATTEMPTS")
+    handoff_backoff_base: float = Field(30.0, env="GP_HANDOFF_BACKOFF_BASE")
+    handoff_backoff_max: float = Field(3600.0, env="GP_HANDOFF_BACKOFF_MAX")
+    handoff_lease: float = Field(120.0, env="GP_HANDOFF_LEASE")
+    handoff_poll: float = Field(2.0, env="GP_HANDOFF_POLL")
+    promise_workdays: int = Field(2, env="GP_PROMISE_WORKDAYS")
+    conversation_url_template: str = Field("", env="GP_CONVERSATION_URL_TEMPLATE")
+    handoff_telegram_token: str = Field("", env="GP_HANDOFF_TELEGRAM_TOKEN", description="default: TELEGRAM_BOT_TOKEN")
+    telegram_api_base: str = Field("https://api.telegram.org/bot", env="GP_TELEGRAM_API_BASE")
+    privacy_email: str = Field("privacy@example.org", env="GP_PRIVACY_EMAIL",
+                               description="privacy requests the chat cannot prove (a phone number: no SMS)")
+    # Telegram bridge
+    telegram_token: str = Field("", env="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field("", env="TELEGRAM_API_BASE_URL")
+    telegram_api_base_file_url: str = Field("", env="TELEGRAM_API_BASE_FILE_URL")
+    telegram_webhook_url: str = Field("", env="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_port: int = Field(8443, env="TELEGRAM_WEBHOOK_PORT")
+    telegram_webhook_path: str = Field("telegram", env="TELEGRAM_WEBHOOK_PATH")
+    telegram_webhook_secret: str = Field("", env="TELEGRAM_WEBHOOK_SECRET")
+    # filled from GP_WEBHOOK_SECRET__<ID> / GP_COORDINATOR_EMAIL__<REGION>, never from one variable
+    webhook_secrets: Dict[str, str] = Field(default_factory=dict, env=[])
+    coordinator_emails: Dict[str, str] = Field(default_factory=dict, env=[])
+
+    @validator("smtp_starttls", "smtp_ssl", pre=True)
+    def _flag(cls, value: Any) -> bool:
+        return value if isinstance(value, bool) else str(value).strip().lower() in TRUE_WORDS
+
+    class Config:
+        case_sensitive = True
+        extra = "ignore"
+
+        @classmethod
+        def customise_sources(cls, init_settings, env_settings, file_secret_settings):
+            return init_settings, _nonblank(env_settings), _per_key
+
+    @classmethod
+    def variables(cls) -> Dict[str, str]:
+        """Variable name → field name, for documentation and the .env.example check."""
+        return {name: field.name for field in cls.__fields__.values()
+                for name in field.field_info.extra.get("env_names", ())}
 
 
 @dataclass(frozen=True)
@@ -33,6 +140,16 @@ class Settings:
     models_dir: Path
     telegram_token: str
     consent_text_version: str
+    smtp_host: str = ""
+    log_level: str = "INFO"
+    lead_retention_months: int = 12
+    public_web_url: str = "http://127.0.0.1:8000"
+    telegram_api_base_url: str = ""
+    telegram_api_base_file_url: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_port: int = 8443
+    telegram_webhook_path: str = "telegram"
+    telegram_webhook_secret: str = ""
 
     @property
     def public_rasa_url(self) -> str:
@@ -40,35 +157,49 @@ class Settings:
 
 
 def load_dotenv(path: Path) -> None:
-    """Reads KEY=value lines from .env; real environment variables always win."""
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+    """Reads KEY=value lines from .env into the environment; real environment variables always win.
+
+    Into ``os.environ`` (not only into the model) so the Rasa and worker processes the launcher starts
+    see the same values.
+    """
+    if path.is_file():
+        dotenv.load_dotenv(path, override=False)
 
 
-def load_settings() -> Settings:
+def load_env() -> EnvSettings:
     load_dotenv(PROJECT_ROOT / ".env")
-    var_dir = Path(_env("GP_VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
-    host = _env("GP_HOST", "127.0.0.1")
-    rasa_port = int(_env("GP_RASA_PORT", "5005"))
-    action_port = int(_env("GP_ACTION_PORT", "5055"))
+    return EnvSettings()
+
+
+def default_web_url(env: EnvSettings) -> str:
+    return f"http://{env.host}:{env.web_port}"
+
+
+def load_settings(env: EnvSettings = None) -> Settings:
+    env = env or load_env()
+    var_dir = Path(env.var_dir or PROJECT_ROOT / "var").resolve()
     return Settings(
         var_dir=var_dir,
-        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'leads.db'}"),
-        tracker_store_url=_env("TRACKER_STORE_URL", f"sqlite:///{var_dir / 'tracker.db'}"),
-        redis_url=_env("REDIS_URL", ""),
-        host=host,
-        rasa_port=rasa_port,
-        action_port=action_port,
-        web_port=int(_env("GP_WEB_PORT", "8000")),
-        rasa_url=_env("GP_RASA_URL", f"http://{host}:{rasa_port}"),
-        action_url=_env("GP_ACTION_URL", f"http://{host}:{action_port}/webhook"),
-        models_dir=Path(_env("GP_MODELS_DIR", str(PROJECT_ROOT / "models"))).resolve(),
-        telegram_token=_env("TELEGRAM_BOT_TOKEN", ""),
-        consent_text_version=_env("GP_CONSENT_TEXT_VERSION", "2026-11-v1"),
+        database_url=env.database_url or f"sqlite:///{var_dir / 'leads.db'}",
+        tracker_store_url=env.tracker_store_url or f"sqlite:///{var_dir / 'tracker.db'}",
+        redis_url=env.redis_url,
+        host=env.host,
+        rasa_port=env.rasa_port,
+        action_port=env.action_port,
+        web_port=env.web_port,
+        rasa_url=env.rasa_url or f"http://{env.host}:{env.rasa_port}",
+        action_url=env.action_url or f"http://{env.host}:{env.action_port}/webhook",
+        models_dir=Path(env.models_dir or PROJECT_ROOT / "models").resolve(),
+        telegram_token=env.telegram_token,
+        consent_text_version=env.consent_text_version,
+        smtp_host=env.smtp_host,
+        log_level=env.log_level,
+        lead_retention_months=max(1, env.lead_retention_months),
+        public_web_url=(env.public_web_url or default_web_url(env)).rstrip("/"),
+        telegram_api_base_url=env.telegram_api_base_url,
+        telegram_api_base_file_url=env.telegram_api_base_file_url,
+        telegram_webhook_url=env.telegram_webhook_url,
+        telegram_webhook_port=env.telegram_webhook_port,
+        telegram_webhook_path=env.telegram_webhook_path,
+        telegram_webhook_secret=env.telegram_webhook_secret,
     )

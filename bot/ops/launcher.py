@@ -11,10 +11,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
+
+import httpx
 
 from bot.ops.config import PROJECT_ROOT, Settings
 from bot.ops.endpoints import write_endpoints
@@ -55,9 +56,8 @@ class Service:
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return 200 <= response.status < 500
-    except Exception:
+        return httpx.get(url, timeout=timeout, follow_redirects=True).is_success
+    except (httpx.HTTPError, httpx.InvalidURL):
         return False
 
 
@@ -102,7 +102,7 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
                 f"http://{settings.host}:{settings.web_port}/health", env, logs / "web.log"),
     ]
     worker_env = dict(env)
-    if not os.environ.get("GP_SMTP_HOST"):
+    if not settings.smtp_host:
         # No mail server configured (a laptop): catch hand-off e-mails in a local Maildir so a
         # developer can read what a counsellor would get, instead of retrying against nothing.
         port = free_port(settings.host)

@@ -13,7 +13,6 @@ purge`` as a safety net after a crash). The pending row itself is removed after 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from sqlalchemy import create_engine, delete, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.ops.config import load_settings
 from bot.store.db import new_session
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
 
@@ -36,7 +36,7 @@ DEFAULT_RETENTION_MONTHS = 12
 def retention_months() -> int:
     """GP_LEAD_RETENTION_MONTHS (default 12): leads older than this are purged."""
     try:
-        return max(1, int(os.environ.get("GP_LEAD_RETENTION_MONTHS", DEFAULT_RETENTION_MONTHS)))
+        return load_settings().lead_retention_months
     except ValueError:
         return DEFAULT_RETENTION_MONTHS
 
