@@ -1,7 +1,9 @@
 """The right to erasure (AVG art. 17) and the retention rule.
 
 ``erase_person`` removes everything we hold about one conversation: the lead, its contact data,
-consent record and audit trail, and the conversation itself in the Rasa tracker store. What remains
+consent record and audit trail, and the conversation itself in the Rasa tracker store; given the
+leads a person proved to be theirs (``bot.store.person_checks``), also those leads and every
+conversation they came from, whatever device or channel that was. What remains
 is an anonymous count per month (``erasure_stats``), so we can report how often it happens.
 
 The tracker needs care: Rasa saves the events of the current turn *after* our action returns, and
