@@ -154,7 +154,7 @@ def test_access_shows_the_stored_data_only_after_the_code(stack):
 
 
 PERSON_SECTIONS = ("B - ACHTERGROND", "A - BEOORDELING", "CONTACT")
-NOT_PERSONAL = ("onbekend", "geen genoemd", "-")
+NOT_PERSONAL = ("onbekend", "-", "niet meegestuurd (alleen wat de persoon in de preview zag)")
 
 
 def personal_values(mail_text):
