@@ -162,3 +162,19 @@ def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url,
     _migrate(store_url, "heads")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM handoff_attempts")).scalar() == 1
+
+
+def test_a_telegram_name_gets_its_code_in_the_telegram_chat_the_lead_came_from(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    handle = {"method": "telegram", "value": "@sam_tg"}
+    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id="tg-424242",
+                                           channel="telegram", contact=handle)
+    create_handed_off_lead(session_factory(store_url), settings, conversation_id="web-1", contact=handle)
+    asked = rights.request_code(settings, "conv-y", "access", "@Sam_TG")
+    assert asked.route == "code" and "Telegram" in asked.text
+    with new_session(store_url) as session:
+        [row] = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code")).scalars().all()
+    # The bot cannot write to a name, only to a chat that wrote to it: the web lead's name gets nothing.
+    assert (row.channel, row.recipient, row.lead_id) == ("telegram", "424242", from_telegram)
+    code = re.search(r"\b(\d{6})\b", row.payload["text"]).group(1)
+    assert verify_code(store_url, "conv-y", code).lead_ids == (from_telegram,)
