@@ -27,7 +27,7 @@ from bot.intake.validation import age_band
 from bot.store.models import Lead
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # 16:00 in Amsterdam
-LINK_SECRET = "test-link-secret"
+LINK_SECRET = "test-link-secret-of-at-least-32-bytes"
 WEBHOOK_SECRET = "test-webhook-secret"
 
 

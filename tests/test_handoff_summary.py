@@ -164,7 +164,7 @@ def test_intake_lead_shape_without_extra():
 
 
 def test_secrets_and_coordinators_come_from_the_environment(monkeypatch, tmp_path):
-    for name, value in dict(GP_VAR_DIR=str(tmp_path), GP_LINK_SECRET="geheim", GP_COORDINATOR_EMAIL="",
+    for name, value in dict(GP_VAR_DIR=str(tmp_path), GP_LINK_SECRET="geheim-en-minstens-32-bytes-lang!!", GP_COORDINATOR_EMAIL="",
                             GP_FALLBACK_ALERT_EMAIL="beheer@example.org", GP_WEBHOOK_SECRET="global",
                             GP_WEBHOOK_SECRET__ZEELAND_1="own",
                             GP_COORDINATOR_EMAIL__AM12="coord.zeeland@example.org").items():

@@ -73,7 +73,7 @@ def test_socket_metadata_is_reduced_to_known_keys():
 
 async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monkeypatch):
     """The hand-off e-mail links point at this app; a forged signature changes nothing."""
-    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim")
+    monkeypatch.setenv("GP_LINK_SECRET", "test-geheim-van-minstens-32-bytes-lang")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'leads.db'}")
     from bot.handoff.links import sign
     client = await client_for()
@@ -82,7 +82,7 @@ async def test_web_app_serves_the_counsellors_signed_status_links(tmp_path, monk
         assert forged.status == 403
         assert "text/html" in forged.headers["Content-Type"]
         genuine = await client.get("/lead/GP-ABCDEF/status",
-                                   params={"s": "in_contact", "sig": sign("test-geheim", "GP-ABCDEF", "in_contact")})
+                                   params={"s": "in_contact", "sig": sign("test-geheim-van-minstens-32-bytes-lang", "GP-ABCDEF", "in_contact")})
         assert genuine.status == 404  # signature accepted, but there is no such lead
     finally:
         await client.close()

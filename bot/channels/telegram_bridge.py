@@ -371,11 +371,17 @@ def run(settings=None) -> int:
                                      base_url=settings.telegram_api_base_url or None,
                                      base_file_url=settings.telegram_api_base_file_url or None,
                                      privacy_url=settings.public_web_url + "/privacy")
+    if settings.telegram_webhook_url and len(settings.telegram_webhook_secret) < 16:
+        # Without Telegram's secret_token header anyone who finds the URL can post fake updates,
+        # i.e. speak as any chat. Refuse rather than run open.
+        log.error("TELEGRAM_WEBHOOK_SECRET (minstens 16 tekens: A-Z, a-z, 0-9, _ en -) is verplicht in "
+                  "webhook-modus; de Telegram-koppeling start niet.")
+        return 1
     if settings.telegram_webhook_url:
         application.run_webhook(listen=settings.host, port=settings.telegram_webhook_port,
                                 url_path=settings.telegram_webhook_path,
                                 webhook_url=settings.telegram_webhook_url,
-                                secret_token=settings.telegram_webhook_secret or None,
+                                secret_token=settings.telegram_webhook_secret,
                                 allowed_updates=["message", "callback_query"])
     else:
         application.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)

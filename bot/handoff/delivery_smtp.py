@@ -13,6 +13,7 @@ from email.utils import formatdate
 
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure
 from bot.handoff.settings import HandoffSettings
+from bot.ops.config import is_loopback_host
 
 
 def message_id(key: str, mail_from: str) -> str:
@@ -39,8 +40,24 @@ def build_message(settings: HandoffSettings, envelope: Envelope) -> EmailMessage
     return msg
 
 
+class InsecureTransport(ValueError):
+    """Refused at start-up, so a misconfiguration is seen at once instead of as a leak later."""
+
+
+def check_encrypted(settings: HandoffSettings) -> None:
+    """Hand-off mail carries a young person's contact data: to any host but loopback it goes over
+    TLS (implicit or STARTTLS) unless the operator explicitly allows plain text."""
+    if settings.smtp_ssl or settings.smtp_starttls or settings.smtp_allow_plaintext:
+        return
+    if not is_loopback_host(settings.smtp_host):
+        raise InsecureTransport(
+            f"GP_SMTP_HOST={settings.smtp_host} is not loopback: set GP_SMTP_STARTTLS=1 or GP_SMTP_SSL=1 "
+            "(or, knowingly, GP_SMTP_ALLOW_PLAINTEXT=1). Hand-off mail contains personal data.")
+
+
 class SmtpTransport:
     def __init__(self, settings: HandoffSettings):
+        check_encrypted(settings)
         self.settings = settings
 
     def _tls(self) -> ssl.SSLContext:

@@ -8,16 +8,26 @@ replays older than a few minutes. 2xx and 409 (already have it) count as deliver
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import httpx
 
 from bot.handoff.delivery import Envelope, PermanentFailure, TemporaryFailure
 from bot.handoff.render import webhook_signature
 from bot.handoff.settings import HandoffSettings
+from bot.ops.config import is_loopback_host
 
 SIGNATURE_HEADER = "X-GoudenPoort-Signature"
 TIMESTAMP_HEADER = "X-GoudenPoort-Timestamp"
 KEY_HEADER = "Idempotency-Key"
+
+
+def webhook_url_allowed(url: str) -> bool:
+    """https anywhere; plain http only to this machine (tests, a local relay)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
 
 
 class WebhookTransport:
@@ -31,6 +41,8 @@ class WebhookTransport:
         url, body = payload.get("url") or envelope.recipient, payload.get("body") or ""
         if not url:
             raise PermanentFailure("no webhook URL")
+        if not webhook_url_allowed(url):
+            raise PermanentFailure("webhook URL must be https (http only to loopback): refusing to send personal data")
         secret = payload.get("secret") or self.settings.webhook_secret_for(payload.get("counsellor_id") or "")
         if not secret:
             raise PermanentFailure("no webhook secret (GP_WEBHOOK_SECRET…): refusing to send personal data unsigned")

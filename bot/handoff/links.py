@@ -85,7 +85,7 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
         lead_id = request.match_info["lead_id"]
         status = request.query.get("s", "")
         if not verify(settings.link_secret, lead_id, status, request.query.get("sig")):
-            log.warning("rejected status link with a bad signature for %s", lead_id)
+            log.warning("rejected status link with a bad signature for %r", lead_id[:40])  # %r: no log injection
             return page("Deze link klopt niet",
                         "Deze link is niet geldig. Gebruik de knop uit de e-mail, of neem contact op met "
                         "De Gouden Poort.", 403)

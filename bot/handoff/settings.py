@@ -68,6 +68,7 @@ class HandoffSettings:
     smtp_ssl: bool = False
     smtp_timeout: float = 20.0
     smtp_ca_file: str = ""
+    smtp_allow_plaintext: bool = False
     mail_from: str = "de-gouden-poort@example.org"
     fallback_alert_email: str = ""
     webhook_timeout: float = 10.0
@@ -102,6 +103,9 @@ class HandoffSettings:
         return replace(self, **changes)
 
 
+MIN_LINK_SECRET_BYTES = 32
+
+
 def _link_secret(configured: str, var_dir: Path) -> str:
     """Use GP_LINK_SECRET; otherwise create one random secret per installation (kept in var/).
 
@@ -109,6 +113,10 @@ def _link_secret(configured: str, var_dir: Path) -> str:
     be stable; generating it on first use keeps secrets out of the repository.
     """
     if configured:
+        if len(configured.encode()) < MIN_LINK_SECRET_BYTES:
+            raise ValueError(f"GP_LINK_SECRET is {len(configured.encode())} bytes; use at least "
+                             f"{MIN_LINK_SECRET_BYTES} random bytes (e.g. python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'), or leave it empty to generate one in var/.")
         return configured
     path = var_dir / "handoff-link-secret"
     if path.exists():
@@ -137,6 +145,7 @@ def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
         smtp_ssl=env.smtp_ssl,
         smtp_timeout=env.smtp_timeout,
         smtp_ca_file=env.smtp_ca_file,
+        smtp_allow_plaintext=env.smtp_allow_plaintext,
         mail_from=env.mail_from,
         fallback_alert_email=env.fallback_alert_email,
         webhook_timeout=env.webhook_timeout,

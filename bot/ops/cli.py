@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import os
 import signal
 import sys
 import time
@@ -13,6 +13,7 @@ from bot.handoff.clock import SystemClock
 from bot.handoff.settings import load_handoff_settings
 from bot.handoff.worker import Worker, requeue_dead
 from bot.ops.config import load_settings
+from bot.ops.logging_setup import configure_logging
 from bot.ops.launcher import build_services, start_all, stop_all
 from bot.ops.training import ensure_model
 from bot.store.db import get_engine, session_factory
@@ -111,7 +112,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
     settings = load_handoff_settings()
-    logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = session_factory(settings.database_url)
     if args.requeue_dead:
         print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")
@@ -148,4 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    # Everything we create under var/ (databases, logs, mail, secrets) is for this user only; the
+    # processes `make run` starts inherit the mask.
+    os.umask(0o077)
+    settings = load_settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.chmod(0o700)
+    configure_logging(settings.log_level)
     return args.func(args)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+import ipaddress
 from pathlib import Path
 from typing import Any, Dict
 
@@ -77,6 +78,8 @@ class EnvSettings(BaseSettings):
     smtp_ssl: bool = Field(False, env="GP_SMTP_SSL")
     smtp_ca_file: str = Field("", env="GP_SMTP_CA_FILE")
     smtp_timeout: float = Field(20.0, env="GP_SMTP_TIMEOUT")
+    smtp_allow_plaintext: bool = Field(False, env="GP_SMTP_ALLOW_PLAINTEXT",
+                                       description="1: allow mail to a non-loopback host without TLS")
     mail_from: str = Field("de-gouden-poort@example.org", env="GP_MAIL_FROM")
     fallback_alert_email: str = Field("", env="GP_FALLBACK_ALERT_EMAIL")
     coordinator_email: str = Field("", env="GP_COORDINATOR_EMAIL")
@@ -154,6 +157,18 @@ class Settings:
     @property
     def public_rasa_url(self) -> str:
         return self.rasa_url
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for names and addresses that never leave this machine. Used to decide where plain-text
+    transport (SMTP without TLS, http webhooks) is acceptable: only where nobody can listen in."""
+    host = (host or "").strip().strip("[]").lower()
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_dotenv(path: Path) -> None:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
-from bot.ops.config import PROJECT_ROOT
+from bot.ops.config import PROJECT_ROOT, is_loopback_host
 from bot.routing.regions import load_gazetteer
 
 REGISTRY_PATH = PROJECT_ROOT / "content" / "counsellors.yml"
@@ -124,6 +125,13 @@ def _date(value, where: str) -> date:
         raise RegistryError(f"{where}: '{value}' is geen datum (gebruik JJJJ-MM-DD)") from None
 
 
+def _https_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
+
+
 def parse_registry(data: Mapping) -> Registry:
     gaz = load_gazetteer()
     regions = data.get("regions") or {}
@@ -151,6 +159,9 @@ def parse_registry(data: Mapping) -> Registry:
             channels = entry.get("channels") or {}
             if not any(channels.get(k) for k in ("email", "telegram_chat_id", "webhook_url")):
                 raise RegistryError(f"{where}: minstens één kanaal (email, telegram_chat_id, webhook_url) nodig")
+            webhook_url = channels.get("webhook_url")
+            if webhook_url and not _https_or_loopback(str(webhook_url)):
+                raise RegistryError(f"{where}: webhook_url moet met https:// beginnen ('{webhook_url}')")
             absences = tuple(
                 Absence(_date(a.get("from"), where), _date(a.get("until"), where))
                 for a in entry.get("out_of_office") or []
