@@ -54,7 +54,7 @@ def _handed_off(url, settings, conversation, first_name, delivered=True):
 def test_erasure_from_another_conversation_needs_the_code_then_reaches_everything(
         store_url, tmp_path, smtp_receiver):
     settings = make_settings(store_url, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_receiver.port)
-    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    tracker_url = store_url  # Rasa's ``events`` table in the same database: SQLite and PostgreSQL trackers
     first = _handed_off(store_url, settings, "conv-first", "Sam")
     # A second lead with the same address (a parent with two children): found too, and not yet handed over.
     second = _handed_off(store_url, settings, "conv-second", "Kim", delivered=False)
@@ -84,10 +84,10 @@ def test_erasure_from_another_conversation_needs_the_code_then_reaches_everythin
     assert [h.reference for h in report.notified] == [first]  # only the hand-off that was delivered
     needles = [first, second, "conv-first", "conv-second", "conv-new", EMAIL.lower(), EMAIL, "Kim"]
     left = [h for h in _everything_mentioning(store_url, needles)
-            if h[0] not in ("tracker_erasures", "handoff_outbox")]
+            if h[0] not in ("tracker_erasures", "handoff_outbox", "events")]
     assert left == []
-    assert _everything_mentioning(tracker_url, needles) == []
-    assert _everything_mentioning(tracker_url, ["bystander"])
+    assert [h for h in _everything_mentioning(tracker_url, needles) if h[0] == "events"] == []
+    assert ("events", "bystander") in _everything_mentioning(tracker_url, ["bystander"])
     assert [str(m["X-GoudenPoort-Reference"]) for m in maildir] == ["GP-OTHER1"]
 
     # The art. 19 notice: only the reference, through the outbox, after the lead is gone.
