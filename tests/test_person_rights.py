@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from bot.handoff import person_rights as rights
 from bot.handoff.worker import Worker
 from bot.store.db import new_session, session_factory
+from bot.store.erasure import purge_expired
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, PersonCheck, utcnow
 from bot.store.person_checks import MAX_ATTEMPTS, verify_code
@@ -146,6 +147,10 @@ def test_wrong_codes_run_out_and_codes_expire(store_url, tmp_path):
             .payload["text"]).group(1)
     later = utcnow() + timedelta(hours=1)
     assert verify_code(store_url, "conv-c", code, now=later).status == "expired"
+    rights.request_code(settings, "conv-d", "erase", EMAIL)
+    purge_expired(store_url, None, now=later)  # the purge forgets codes nobody used
+    with new_session(store_url) as session:
+        assert session.execute(select(PersonCheck)).first() is None
 
 
 def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url, tmp_path):

@@ -185,6 +185,8 @@ def purge_expired(database_url: str, tracker_store_url: Optional[str] = None,
         conversations = [r[1] for r in rows]
         _delete_leads(session, lead_ids, conversations)
         _count(session, "retention", len(lead_ids), now)
+        # unused codes for erasure/access (bot.store.person_checks) live minutes, not until the next request
+        session.execute(delete(PersonCheck).where(PersonCheck.expires_at < now))
     for conversation in conversations:
         if conversation:
             delete_tracker_events(tracker_store_url, conversation)
