@@ -66,6 +66,8 @@ class EnvSettings(BaseSettings):
     public_web_url: str = Field("", env="GP_PUBLIC_WEB_URL",
                                 description="the web app as Telegram users reach it (default: http://GP_HOST:GP_WEB_PORT)")
     log_level: str = Field("INFO", env="GP_LOG_LEVEL")
+    ready_timeout: float = Field(180.0, env="GP_READY_TIMEOUT",
+                                 description="seconds make run waits for each service (Rasa loads its model)")
     # privacy
     consent_text_version: str = Field("2026-11-v1", env="GP_CONSENT_TEXT_VERSION")
     lead_retention_months: int = Field(12, env="GP_LEAD_RETENTION_MONTHS")
