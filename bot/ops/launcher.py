@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import httpx
 
-from bot.ops.config import PROJECT_ROOT, Settings
+from bot.ops.config import PROJECT_ROOT, Settings, load_env
 from bot.ops.endpoints import write_endpoints
 from bot.ops.training import rasa_env, rasa_executable
 
@@ -120,14 +120,17 @@ def build_services(settings: Settings, model: Path) -> List[Service]:
     return services
 
 
-def start_all(services: List[Service], out=print) -> None:
+def start_all(services: List[Service], out=print, ready_timeout: float = None) -> None:
+    """Starts every service, then waits for each to answer its health check (GP_READY_TIMEOUT s)."""
+    if ready_timeout is None:
+        ready_timeout = load_env().ready_timeout
     try:
         for service in services:
             out(f"==> {service.name} starten")
             service.start()
         for service in services:
             if service.health_url:
-                seconds = wait_until_ready(service, deadline_s=180)
+                seconds = wait_until_ready(service, deadline_s=ready_timeout)
                 out(f"    {service.name} klaar ({seconds:.1f} s)")
     except BaseException:
         stop_all(services)
