@@ -110,8 +110,9 @@ def test_intake_ends_in_the_right_lead_then_one_referral_then_erasure(stack):
     assert "Alleen dit gesprek" in stack.texts(sender, '/delete_data{"confirmed": "ja"}')
     assert "gewist" in stack.texts(sender, "Alleen dit gesprek")  # this chat is its own proof: no code
     deadline = time.monotonic() + 30  # Rasa stores the last turn after our action; sweeps follow
-    while time.monotonic() < deadline and (tracker_events(stack, sender)
-                                           or rows_mentioning(stack.settings.database_url, sender)):
+    while time.monotonic() < deadline and (tracker_events(stack, sender)  # the art. 19 notice: sent, then gone
+                                           or rows_mentioning(stack.settings.database_url, sender)
+                                           or rows_mentioning(stack.settings.database_url, lead["id"])):
         time.sleep(0.5)
     assert tracker_events(stack, sender) == 0
     for needle in (sender, "+31612345678", lead["id"]):

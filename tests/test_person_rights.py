@@ -99,6 +99,9 @@ def test_erasure_from_another_conversation_needs_the_code_then_reaches_everythin
     assert first in rows[0].payload["text"] and "Sam" not in rows[0].payload["text"].replace("Sanne", "")
     assert EMAIL.lower() not in rows[0].payload["text"].lower()
     Worker(session_factory(store_url), settings).run_once()
+    with new_session(store_url) as session:  # delivered: not even the reference stays in our tables
+        assert session.execute(select(OutboxMessage)).first() is None
+    assert [h for h in _everything_mentioning(store_url, [first]) if h[0] != "tracker_erasures"] == []
     [notice] = smtp_receiver.messages.values()
     assert str(notice["X-GoudenPoort-Reference"]) == first and str(notice["To"]) == "sanne@example.org"
     body = notice.get_body(preferencelist=("plain",)).get_content()

@@ -162,7 +162,8 @@ def _enqueue_notices(session, handed: Sequence[_Handed], now: datetime) -> None:
         c = item.counsellor
         text = _notice_text(item.reference, c.first_name)
         for channel in c.channels() or []:
-            key = idempotency_key(item.reference, "erasure_notice", channel)
+            # not derived from the reference: nothing in our tables should still point at the erased lead
+            key = idempotency_key("erased", "erasure_notice", channel, secrets.token_hex(8))
             if channel == "email":
                 recipient, payload = c.email, {"to": c.email, "reference": item.reference, "html": None,
                                                "subject": f"Wissen: aanvraag {item.reference}", "text": text}
