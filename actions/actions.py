@@ -27,6 +27,7 @@ from bot.ops.config import load_settings
 from bot.intake.referral import create_lead
 from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.store.models import utcnow
+from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context, explained_topics
 from bot.handoff.outbox import enqueue_handoff
@@ -47,6 +48,13 @@ def _slots(tracker: Tracker) -> Dict[str, Any]:
 
 def _reset(keep: tuple = ()) -> List[EventType]:
     return [SlotSet(name, None) for name in INTAKE_SLOTS if name not in keep]
+
+
+def _ended_without_lead(tracker: Tracker) -> Dict[str, str]:
+    """The conversation ends here without a lead: the purge deletes it (bot.store.retention). Returns
+    the periods the answer names, read from the same settings the purge uses."""
+    mark_ended(SETTINGS.database_url, tracker.sender_id)
+    return periods()
 
 
 def _buttons(options: List[tuple]) -> List[Dict[str, str]]:
@@ -197,12 +205,12 @@ class ActionAskConfirm(Action):
             decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url),
                                           datetime.now(AMSTERDAM).date())
         except NoCounsellorAvailable:
-            dispatcher.utter_message(response="utter_no_counsellor_available")
+            dispatcher.utter_message(response="utter_no_counsellor_available", **_ended_without_lead(tracker))
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
         topics = explained_topics(tracker.events)
         dispatcher.utter_message(text=intake.confirmation_text(slots, routing, topics), buttons=_buttons([
-            ("Ja, versturen", "/affirm"), ("Iets aanpassen", "/deny"), ("Stoppen", "/stop")]))
+            ("Ja, versturen", "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")]))
         return [SlotSet("routing", routing)]
 
 
@@ -244,10 +252,10 @@ class ActionSubmitIntake(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
-            dispatcher.utter_message(response="utter_minor_info")
+            dispatcher.utter_message(response="utter_minor_info", **_ended_without_lead(tracker))
             return _reset()
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
-            dispatcher.utter_message(response="utter_no_consent")
+            dispatcher.utter_message(response="utter_no_consent", **_ended_without_lead(tracker))
             return _reset()
         routing = slots["routing"]
         handoff_context = conversation_context(tracker.events)
@@ -284,17 +292,21 @@ class ActionStopIntake(Action):
         return "action_stop_intake"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(response="utter_intake_stopped")
+        dispatcher.utter_message(response="utter_intake_stopped", **_ended_without_lead(tracker))
         return _reset()
 
 
 class ActionStop(Action):
-    """"Stop" outside a form: besides saying so, it ends every follow-up message to this person."""
+    """"Stop" outside a form: besides saying so, it ends every follow-up message to this person.
+    Without a lead the conversation has ended and is purged; with one it stays with the lead."""
 
     def name(self) -> Text:
         return "action_stop"
 
     def run(self, dispatcher, tracker, domain):
         opt_out_conversation(SETTINGS.database_url, tracker.sender_id, utcnow())
-        dispatcher.utter_message(response="utter_stop_general")
+        if existing_lead_for(SETTINGS.database_url, tracker.sender_id) is None:
+            dispatcher.utter_message(response="utter_stop_general", **_ended_without_lead(tracker))
+        else:
+            dispatcher.utter_message(response="utter_stop_general_lead")
         return []

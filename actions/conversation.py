@@ -14,6 +14,7 @@ from bot.conversation import exploration
 from bot.conversation import fallback
 from bot.conversation import topics
 from bot.conversation import why
+from bot.store.retention import periods
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -60,7 +61,8 @@ class ActionExplainWhy(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         requested = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
-        dispatcher.utter_message(response=why.explanation_for(requested))
+        # Some explanations name how long we keep what was typed; the period comes from the settings.
+        dispatcher.utter_message(response=why.explanation_for(requested), **periods())
         return []
 
 

@@ -61,3 +61,29 @@ def test_delete_data_without_the_confirmation_button_only_asks():
     assert [m.get("response") for m in dispatcher.messages] == ["utter_confirm_delete"]
     assert is_confirmed([{"entity": "confirmed", "value": "ja"}])
     assert not is_confirmed([{"entity": "confirmed", "value": "nee"}]) and not is_confirmed([])
+
+
+def test_ending_without_a_lead_marks_the_conversation_for_the_purge(tmp_path, monkeypatch):
+    """Stop, "nee" at consent and the under-16 info route hand the conversation to the purge, and the
+    answer names the period from the settings."""
+    from dataclasses import replace
+
+    import actions.actions as acts
+    from bot.store.db import new_session
+    from bot.store.models import TrackerErasure
+
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    monkeypatch.setattr(acts, "SETTINGS", replace(acts.SETTINGS, database_url=url))
+    monkeypatch.setenv("GP_TRACKER_INACTIVITY_HOURS", "12")
+    cases = {"t-stop": (acts.ActionStopIntake(), {}),
+             "t-nee": (acts.ActionSubmitIntake(), {"confirm": "stop", "age_band": "18-22"}),
+             "t-15": (acts.ActionSubmitIntake(), {"age_band": "12-15", "minor_route": "info"})}
+    for sender, (action, slots) in cases.items():
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker(sender, slots, {"text": "x", "intent": {"name": "stop"}}, [], False, None, {}, "action_listen")
+        action.run(dispatcher, tracker, {})
+        assert dispatcher.messages[0]["inactivity"] == "12 uur", sender
+    assert [m["response"] for m in dispatcher.messages] == ["utter_minor_info"]
+    with new_session(url) as session:
+        assert {(r.sender_id, r.kind) for r in session.query(TrackerErasure)} == {
+            ("t-stop", "ended"), ("t-nee", "ended"), ("t-15", "ended")}

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, inspect, select, text
 
-from bot.store import erasure
+from bot.store import erasure, retention
 from bot.store.db import new_session
 from bot.intake.referral import create_lead
 from bot.store.models import Lead
@@ -65,9 +65,9 @@ def test_erase_person_leaves_nothing_but_a_count(store_url, tmp_path):
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO events (id, sender_id, type_name, data) VALUES (99, 'victim', 'bot', '{}')"))
     engine.dispose()
-    assert erasure.sweep_tracker_erasures(store_url, tracker_url) == 1
+    assert retention.sweep(store_url, tracker_url).erasure_events == 1
     later = datetime.now(timezone.utc) + erasure.TRACKER_SWEEP_WINDOW + timedelta(seconds=1)
-    erasure.sweep_tracker_erasures(store_url, tracker_url, now=later)
+    retention.sweep(store_url, tracker_url, now=later)
     assert _everything_mentioning(store_url, needles) == []
     assert _everything_mentioning(tracker_url, needles) == []
 
@@ -79,7 +79,7 @@ def test_retention_purges_old_leads_only(store_url, tmp_path):
     new = create_lead(store_url, make_lead(conversation="new", phone="+31633333333"))
     with new_session(store_url) as session, session.begin():
         session.get(Lead, old.id).created_at = datetime.now(timezone.utc) - timedelta(days=400)
-    assert erasure.purge_expired(store_url, tracker_url, months=12) == 1
+    assert retention.purge_expired_leads(store_url, tracker_url, months=12) == 1
     with new_session(store_url) as session:
         assert session.get(Lead, old.id) is None and session.get(Lead, new.id) is not None
     assert _everything_mentioning(tracker_url, ["old"]) == []

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from bot.handoff import person_rights as rights
 from bot.handoff.worker import Worker
 from bot.store.db import new_session, session_factory
-from bot.store.erasure import purge_expired
+from bot.store.retention import purge_expired_leads
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, PersonCheck, utcnow
 from bot.store.person_checks import MAX_ATTEMPTS, verify_code
@@ -151,18 +151,18 @@ def test_wrong_codes_run_out_and_codes_expire(store_url, tmp_path):
     later = utcnow() + timedelta(hours=1)
     assert verify_code(store_url, "conv-c", code, now=later).status == "expired"
     rights.request_code(settings, "conv-d", "erase", EMAIL)
-    purge_expired(store_url, None, now=later)  # the purge forgets codes nobody used
+    purge_expired_leads(store_url, None, now=later)  # the purge forgets codes nobody used
     with new_session(store_url) as session:
         assert session.execute(select(PersonCheck)).first() is None
 
 
 def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url, tmp_path):
-    """0102 rebuilds handoff_outbox on SQLite; its children must survive the rebuild."""
+    """0111 rebuilds handoff_outbox on SQLite; its children must survive the rebuild."""
     from tests.test_migrations import _migrate
 
     settings = make_settings(store_url, tmp_path)
     lead_id = _handed_off(store_url, settings, "conv-m", "Sam")
-    engine = _migrate(store_url, "0101", down=True)
+    engine = _migrate(store_url, "0110", down=True)
     with engine.begin() as conn:
         outbox_id = conn.execute(text("SELECT id FROM handoff_outbox WHERE lead_id = :l"), {"l": lead_id}).scalar()
         conn.execute(text("INSERT INTO handoff_attempts (outbox_id, attempt, started_at, finished_at, ok) "

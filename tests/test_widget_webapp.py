@@ -56,6 +56,19 @@ async def test_privacy_page_in_dutch_covers_the_essentials():
         await client.close()
 
 
+async def test_privacy_page_reads_its_periods_from_the_settings(monkeypatch):
+    """/privacy names the same periods the purge applies (bot.store.retention)."""
+    monkeypatch.setenv("GP_TRACKER_INACTIVITY_HOURS", "48")
+    monkeypatch.setenv("GP_LEAD_RETENTION_MONTHS", "6")
+    client = await client_for()
+    try:
+        page = " ".join((await (await client.get("/privacy")).text()).split())
+        assert "uiterlijk 2 dagen na je laatste bericht" in page
+        assert "6 maanden na je aanvraag" in page and "12 maanden" not in page
+    finally:
+        await client.close()
+
+
 def test_widget_never_uses_html_sinks():
     source = (WEB_DIR / "static" / "gouden-poort-widget.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):

@@ -18,15 +18,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
+from bot.store.retention import periods
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_DEMO_REGION = "zeeland"
-# Shown on /privacy. Placeholder until the data-protection officer fixes the retention period;
-# the purge itself belongs to the lead store (issue 4).
-RETENTION_TEXT = "12 maanden"
 REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 RASA_DOWN_MESSAGE = ("De chat is even niet bereikbaar. Je bericht is niet kwijt: probeer het zo "
                      "nog een keer.")
@@ -73,8 +71,9 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def privacy(request: web.Request) -> web.Response:
-    return _page(request, "privacy.html", retention=RETENTION_TEXT,
-                 privacy_email=load_handoff_settings().privacy_email)
+    """The periods come from the same settings the purge uses (bot.store.retention), so the page
+    cannot promise something the code does not do."""
+    return _page(request, "privacy.html", privacy_email=load_handoff_settings().privacy_email, **periods())
 
 
 async def config(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Callable, Dict, List, Optional
 
@@ -54,7 +55,8 @@ class Worker:
     def __init__(self, session_factory: Callable[[], Session], settings: HandoffSettings,
                  clock: Optional[Clock] = None, transports: Optional[Dict[str, Transport]] = None,
                  followup_sender: Optional[FollowupSender] = None, worker_id: Optional[str] = None,
-                 after_send: Optional[Callable[[Envelope], None]] = None):
+                 after_send: Optional[Callable[[Envelope], None]] = None,
+                 purge: Optional[Callable[[], object]] = None, purge_interval: float = 600.0):
         self.session_factory = session_factory
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -63,6 +65,10 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
         self.after_send = after_send  # test hook: fault injection between send and mark
         self.stop_event = threading.Event()
+        # The privacy purge (bot.store.retention) rides along in this loop, so ``make run`` needs no
+        # scheduler: every ``purge_interval`` seconds, starting right after start-up.
+        self.purge, self.purge_interval = purge, purge_interval
+        self._next_purge = 0.0
 
     # -- claiming -------------------------------------------------------------------------------
     def _due(self, now: datetime):
@@ -181,9 +187,21 @@ class Worker:
                                       self.followup_sender, limit)
         return done
 
+    def maybe_purge(self) -> bool:
+        """Runs the purge when its interval is over; a failure is logged and retried next interval."""
+        if self.purge is None or time.monotonic() < self._next_purge:
+            return False
+        self._next_purge = time.monotonic() + self.purge_interval
+        try:
+            self.purge()
+        except Exception:
+            log.exception("privacy purge failed; retried in %.0f s", self.purge_interval)
+        return True
+
     def run_forever(self, limit: int = 20) -> None:
         log.info("hand-off worker %s started", self.worker_id)
         while not self.stop_event.is_set():
+            self.maybe_purge()
             try:
                 worked = self.run_once(limit)
             except Exception:  # database briefly away etc.: log, wait, go on

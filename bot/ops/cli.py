@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+from datetime import timedelta
 from typing import List, Optional
 
 from bot.handoff.clock import SystemClock
@@ -17,7 +18,8 @@ from bot.ops.logging_setup import configure_logging
 from bot.ops.launcher import build_services, start_all, stop_all
 from bot.ops.training import ensure_model
 from bot.store.db import get_engine, session_factory
-from bot.store.erasure import purge_expired, retention_months
+from bot.store.erasure import purge_interval_minutes
+from bot.store.retention import purge
 from bot.store.leads import export_leads
 
 
@@ -29,12 +31,13 @@ def cmd_leads_export(args: argparse.Namespace) -> int:
 
 
 def cmd_leads_purge(args: argparse.Namespace) -> int:
-    """Retention: removes leads older than --months (default GP_LEAD_RETENTION_MONTHS or 12), with
-    their consent records and conversations, and finishes pending tracker erasures."""
+    """The worker's purge (bot.store.retention), now: conversations that ended without a lead are
+    deleted at once, quiet ones after GP_TRACKER_INACTIVITY_HOURS, leads after --months (default
+    GP_LEAD_RETENTION_MONTHS), pending erasures are swept. Prints counts, never contents."""
     settings = load_settings()
-    months = args.months or retention_months()
-    removed = purge_expired(settings.database_url, settings.tracker_store_url, months=months)
-    print(f"{removed} aanvraag/aanvragen ouder dan {months} maanden verwijderd")
+    get_engine(settings.database_url)
+    report = purge(settings.database_url, settings.tracker_store_url, months=args.months, at_once=True)
+    print(report)
     return 0
 
 
@@ -109,6 +112,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_interval_s() -> float:
+    return purge_interval_minutes() * 60.0
+
+
+def _scheduled_purge():
+    """The purge as the worker runs it: ended conversations after their settle time, and with the
+    interval as look-ahead so the inactivity period holds to the minute (bot.store.retention)."""
+    settings = load_settings()
+    lookahead = timedelta(seconds=_purge_interval_s())
+    return lambda: purge(settings.database_url, settings.tracker_store_url, lookahead=lookahead)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     """Hand-off delivery + follow-up worker (bot/handoff/worker.py); SIGTERM stops it cleanly."""
     settings = load_handoff_settings()
@@ -116,7 +131,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.requeue_dead:
         print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")
         return 0
-    worker = Worker(factory, settings)
+    worker = Worker(factory, settings, purge=_scheduled_purge(), purge_interval=_purge_interval_s())
     if args.once:
         print(f"{worker.run_once(args.batch)} item(s) handled")
         return 0
@@ -140,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("telegram", help="start de Telegram-koppeling (TELEGRAM_BOT_TOKEN nodig)").set_defaults(func=cmd_telegram)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
-    purge = leads.add_parser("purge", help="bewaartermijn: oude leads en gesprekken verwijderen")
+    purge = leads.add_parser("purge", help="bewaartermijnen nu toepassen: gesprekken zonder aanvraag en oude leads wissen")
     purge.add_argument("--months", type=int, default=None, help="bewaartermijn in maanden")
     purge.set_defaults(func=cmd_leads_purge)
     return parser

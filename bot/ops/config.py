@@ -71,6 +71,10 @@ class EnvSettings(BaseSettings):
     # privacy
     consent_text_version: str = Field("2026-11-v1", env="GP_CONSENT_TEXT_VERSION")
     lead_retention_months: int = Field(12, env="GP_LEAD_RETENTION_MONTHS")
+    tracker_inactivity_hours: int = Field(24, env="GP_TRACKER_INACTIVITY_HOURS",
+                                          description="conversations without a lead are deleted this long after the last message")
+    purge_interval_minutes: int = Field(10, env="GP_PURGE_INTERVAL_MINUTES",
+                                        description="how often the worker runs the privacy purge")
     # hand-off to counsellors
     smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
     smtp_port: int = Field(25, env="GP_SMTP_PORT")
@@ -148,6 +152,8 @@ class Settings:
     smtp_host: str = ""
     log_level: str = "INFO"
     lead_retention_months: int = 12
+    tracker_inactivity_hours: int = 24
+    purge_interval_minutes: int = 10
     public_web_url: str = "http://127.0.0.1:8000"
     telegram_api_base_url: str = ""
     telegram_api_base_file_url: str = ""
@@ -212,6 +218,8 @@ def load_settings(env: EnvSettings = None) -> Settings:
         smtp_host=env.smtp_host,
         log_level=env.log_level,
         lead_retention_months=max(1, env.lead_retention_months),
+        tracker_inactivity_hours=max(1, env.tracker_inactivity_hours),
+        purge_interval_minutes=max(1, env.purge_interval_minutes),
         public_web_url=(env.public_web_url or default_web_url(env)).rstrip("/"),
         telegram_api_base_url=env.telegram_api_base_url,
         telegram_api_base_file_url=env.telegram_api_base_file_url,

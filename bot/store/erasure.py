@@ -9,8 +9,10 @@ is an anonymous count per month (``erasure_stats``), so we can report how often 
 The tracker needs care: Rasa saves the events of the current turn *after* our action returns, and
 its SQL tracker store re-inserts every event it thinks is missing. Deleting only inside the action
 would therefore be undone. So we delete now, remember the sender in ``tracker_erasures`` and delete
-again in a few sweeps shortly afterwards (a timer in the action server, and ``python -m bot leads
-purge`` as a safety net after a crash). The pending row itself is removed after the last sweep.
+again in a few sweeps shortly afterwards (a timer in the action server, and the purge in
+bot.store.retention — run by the worker and by ``python -m bot leads purge`` — as a safety net after a
+crash). The pending row itself is removed after the last sweep. Conversations that end without a lead
+use the same table and the same sweep (``kind`` "ended", see bot.store.retention).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, inspect, or_, select, text
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 TRACKER_SWEEP_DELAYS_S = (0.5, 2.0, 5.0, 10.0)
 TRACKER_SWEEP_WINDOW = timedelta(seconds=10)
 DEFAULT_RETENTION_MONTHS = 12
+DEFAULT_INACTIVITY_HOURS = 24
+DEFAULT_PURGE_INTERVAL_MINUTES = 10
+
 
 def retention_months() -> int:
     """GP_LEAD_RETENTION_MONTHS (default 12): leads older than this are purged."""
@@ -41,6 +46,23 @@ def retention_months() -> int:
         return load_settings().lead_retention_months
     except ValueError:
         return DEFAULT_RETENTION_MONTHS
+
+
+def inactivity_hours() -> int:
+    """GP_TRACKER_INACTIVITY_HOURS (default 24): a conversation without a lead that has been quiet
+    this long is removed from the tracker store (bot.store.retention)."""
+    try:
+        return load_settings().tracker_inactivity_hours
+    except ValueError:
+        return DEFAULT_INACTIVITY_HOURS
+
+
+def purge_interval_minutes() -> int:
+    """GP_PURGE_INTERVAL_MINUTES (default 10): how often the worker runs the purge."""
+    try:
+        return load_settings().purge_interval_minutes
+    except ValueError:
+        return DEFAULT_PURGE_INTERVAL_MINUTES
 
 
 @dataclass
@@ -89,12 +111,19 @@ def _tracker_engine(url: str) -> Engine:
     return _tracker_engines[url]
 
 
+def tracker_events_engine(tracker_store_url: Optional[str]) -> Optional[Engine]:
+    """The engine of Rasa's SQL tracker store, or None when there is none (yet): no URL, or Rasa has
+    not created its ``events`` table."""
+    if not tracker_store_url:
+        return None
+    engine = _tracker_engine(tracker_store_url)
+    return engine if inspect(engine).has_table("events") else None
+
+
 def delete_tracker_events(tracker_store_url: Optional[str], sender_id: str) -> int:
     """Deletes one conversation from Rasa's SQL tracker store (table ``events``)."""
-    if not tracker_store_url:
-        return 0
-    engine = _tracker_engine(tracker_store_url)
-    if not inspect(engine).has_table("events"):
+    engine = tracker_events_engine(tracker_store_url)
+    if engine is None:
         return 0
     with engine.begin() as conn:
         return conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount or 0
@@ -125,10 +154,10 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
             for conversation in conversations:
                 pending = session.get(TrackerErasure, conversation)
                 if pending is None:
-                    session.add(TrackerErasure(sender_id=conversation, requested_at=now,
+                    session.add(TrackerErasure(sender_id=conversation, requested_at=now, kind="erasure",
                                                sweep_until=now + TRACKER_SWEEP_WINDOW))
-                else:
-                    pending.sweep_until = now + TRACKER_SWEEP_WINDOW
+                else:  # also turns a pending "ended" purge into an erasure: no waiting, no exceptions
+                    pending.kind, pending.sweep_until = "erasure", now + TRACKER_SWEEP_WINDOW
     events = sum(delete_tracker_events(tracker_store_url, c) for c in conversations)
     if tracker_store_url and schedule_sweeps:
         for conversation in conversations:
@@ -155,43 +184,6 @@ def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) 
         except Exception:  # pragma: no cover
             log.exception("could not forget finished tracker erasure")
     threading.Thread(target=run, name="erase-sweep", daemon=True).start()
-
-
-def sweep_tracker_erasures(database_url: str, tracker_store_url: Optional[str],
-                           now: Optional[datetime] = None) -> int:
-    """Deletes the tracker events of every pending erasure; forgets the ones whose window is over."""
-    now = now or utcnow()
-    deleted = 0
-    with new_session(database_url) as session, session.begin():
-        for pending in session.execute(select(TrackerErasure)).scalars().all():
-            deleted += delete_tracker_events(tracker_store_url, pending.sender_id)
-            until = pending.sweep_until
-            if until.tzinfo is None:
-                until = until.replace(tzinfo=timezone.utc)
-            if until <= now:
-                session.delete(pending)
-    return deleted
-
-
-def purge_expired(database_url: str, tracker_store_url: Optional[str] = None,
-                  months: Optional[int] = None, now: Optional[datetime] = None) -> int:
-    """Retention rule: leads (with consent and conversation) older than ``months`` are removed."""
-    now = now or utcnow()
-    months = months or retention_months()
-    cutoff = now - timedelta(days=round(months * 30.44))
-    with new_session(database_url) as session, session.begin():
-        rows = session.execute(select(Lead.id, Lead.conversation_id).where(Lead.created_at < cutoff)).all()
-        lead_ids = [r[0] for r in rows]
-        conversations = [r[1] for r in rows]
-        _delete_leads(session, lead_ids, conversations)
-        _count(session, "retention", len(lead_ids), now)
-        # unused codes for erasure/access (bot.store.person_checks) live minutes, not until the next request
-        session.execute(delete(PersonCheck).where(PersonCheck.expires_at < now))
-    for conversation in conversations:
-        if conversation:
-            delete_tracker_events(tracker_store_url, conversation)
-    sweep_tracker_erasures(database_url, tracker_store_url, now)
-    return len(lead_ids)
 
 
 def erasure_counts(database_url: str) -> dict:

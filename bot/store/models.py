@@ -145,12 +145,18 @@ class ErasureStat(Base):
 
 class TrackerErasure(Base):
     """Conversations whose Rasa tracker events still have to be deleted (see bot.store.erasure: Rasa
-    writes the last turn after our action returns, so we delete again shortly afterwards)."""
+    writes the last turn after our action returns, so we delete again shortly afterwards).
+
+    ``kind`` "erasure": the person asked (delete until ``sweep_until``). ``kind`` "ended": the
+    conversation ended without a lead (stop, no consent, under-16 info route); see
+    bot.store.retention, which deletes it once ``sweep_until`` (the end plus a short settle time) has
+    passed, unless the person came back or became a lead meanwhile."""
     __tablename__ = "tracker_erasures"
 
     sender_id = Column(String(255), primary_key=True)
     requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sweep_until = Column(DateTime(timezone=True), nullable=False)
+    kind = Column(String(16), nullable=False, default="erasure", server_default="erasure")
 
 
 class PersonCheck(Base):

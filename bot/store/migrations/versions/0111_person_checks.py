@@ -6,15 +6,15 @@ a quarter of an hour and is deleted when used. ``handoff_outbox.lead_id`` (and t
 becomes nullable: the notice that tells a counsellor "this person asked for erasure" is sent after
 the lead is gone and carries only the reference.
 
-Revision ID: 0102
-Revises: 0101
+Revision ID: 0111
+Revises: 0110
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0102"
-down_revision = "0101"
+revision = "0111"
+down_revision = "0110"
 branch_labels = None
 depends_on = None
 
