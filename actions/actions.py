@@ -24,17 +24,21 @@ from rasa_sdk.types import DomainDict
 from bot.intake import decisions as intake
 from bot.intake import validation
 from bot.ops.config import load_settings
-from bot.intake.referral import create_lead
+from bot.channels.limits import TOO_MANY_LEADS
+from bot.intake.referral import create_lead, lead_limit_reached, origin_from_metadata
 from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.store.models import utcnow
 from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
 from bot.handoff.context import conversation_context, explained_topics
 from bot.handoff.outbox import enqueue_handoff
-from bot.handoff.followup import opt_out_conversation
+from bot.handoff.followup import answer_nudge, opt_out_conversation
+from bot.handoff.settings import load_handoff_settings
+from bot.routing.counsellors import load_registry
 from bot.handoff.promise import confirmation_text
 
 SETTINGS = load_settings()
+HANDOFF = load_handoff_settings()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calendar days
 log = logging.getLogger(__name__)
 
@@ -257,6 +261,11 @@ class ActionSubmitIntake(Action):
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
             dispatcher.utter_message(response="utter_no_consent", **_ended_without_lead(tracker))
             return _reset()
+        channel = tracker.get_latest_input_channel() or "onbekend"
+        client, chat = origin_from_metadata(tracker.latest_message.get("metadata"), channel)
+        if lead_limit_reached(SETTINGS.database_url, client, SETTINGS.limit_leads_per_day, utcnow()):
+            dispatcher.utter_message(text=TOO_MANY_LEADS)
+            return []        # slots kept: nothing the person typed is lost
         routing = slots["routing"]
         handoff_context = conversation_context(tracker.events)
         # exactly the preview the person saw: the mail carries nothing beyond it
@@ -269,8 +278,8 @@ class ActionSubmitIntake(Action):
             enqueue_handoff(session, lead, counsellor, handoff_context)
 
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
-            tracker.sender_id, tracker.get_latest_input_channel() or "onbekend", slots, routing,
-            consent_text, SETTINGS.consent_text_version), on_created=hand_off)
+            tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
+            client_key=client, channel_ref=chat), on_created=hand_off)
         if not result.created and result.duplicate_of == "contact":
             # Someone else's conversation: name who has it, but never reveal the reference.
             dispatcher.utter_message(response="utter_already_referred_contact",
@@ -309,4 +318,28 @@ class ActionStop(Action):
             dispatcher.utter_message(response="utter_stop_general", **_ended_without_lead(tracker))
         else:
             dispatcher.utter_message(response="utter_stop_general_lead")
+        return []
+
+
+class ActionYesNo(Action):
+    """"ja"/"nee" outside a form. When a follow-up nudge is open for this conversation's lead, it is
+    the answer to "Heeft je adviseur al contact met je gehad?": recorded on the lead (a "nee" alerts
+    the counsellor, and past the promised date the coordinator). Otherwise the usual short answer."""
+
+    def name(self) -> Text:
+        return "action_yes_no"
+
+    def run(self, dispatcher, tracker, domain):
+        had_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        answer = answer_nudge(SETTINGS.database_url, tracker.sender_id, had_contact,
+                              tracker.latest_message.get("text"), utcnow(), HANDOFF,
+                              lambda region: [c.email for c in load_registry().coordinators_of(region)])
+        if answer == "ja":
+            dispatcher.utter_message(response="utter_nudge_yes")
+        elif answer == "nee":
+            lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
+            first = ((lead.counsellor_name if lead else "") or "je adviseur").split()[0]
+            dispatcher.utter_message(response="utter_nudge_no", counsellor=first)
+        else:
+            dispatcher.utter_message(response="utter_what_next" if had_contact else "utter_deny_ok")
         return []

@@ -182,6 +182,7 @@ def stock_model(log: Callable[[str], None]) -> Path:
 def stock_bot(model: Path, var_dir: Path) -> Callable[[], tuple]:
     def start():
         port = free_port()
+        # The stock `rasa init` bot keeps its API (loopback only): /status is its readiness check.
         service = Service("stock-rasa", [rasa_executable(), "run", "--model", str(model), "--enable-api",
                                          "--interface", "127.0.0.1", "--port", str(port)],
                           f"http://127.0.0.1:{port}/status", rasa_env(), var_dir / "stock-rasa.log")

@@ -177,12 +177,12 @@ def lead_kwargs(**values) -> dict:
 
 
 def make_lead(session, *, first_name="Sam", channel="rest", conversation_id="conv-1", contact=None,
-              created_at=FRIDAY_AFTERNOON, status="new") -> Lead:
+              created_at=FRIDAY_AFTERNOON, status="new", channel_ref=None) -> Lead:
     lead = Lead(**lead_kwargs(
         first_name=first_name, age=17, postcode="4331AB", region_code="AM12", region_name="Zeeland",
         counsellor_name="Sanne de Vries", interests=["elektrotechniek"],
         contact=contact if contact is not None else {"method": "whatsapp", "value": "+31612345678"},
-        consent_at=created_at, channel=channel, conversation_id=conversation_id,
+        consent_at=created_at, channel=channel, conversation_id=conversation_id, channel_ref=channel_ref,
         created_at=created_at, updated_at=created_at, status=status))
     session.add(lead)
     return lead

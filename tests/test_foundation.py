@@ -12,11 +12,11 @@ from bot.ops.training import model_path, training_fingerprint
 
 
 def test_settings_defaults_keep_everything_local(monkeypatch, tmp_path):
-    for name in ("DATABASE_URL", "TRACKER_STORE_URL", "GP_HOST", "TELEGRAM_BOT_TOKEN"):
+    for name in ("DATABASE_URL", "TRACKER_STORE_URL", "GP_PRIVATE_HOST", "GP_PUBLIC_HOST", "TELEGRAM_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GP_VAR_DIR", str(tmp_path))
     settings = load_settings()
-    assert settings.host == "127.0.0.1"
+    assert settings.host == "127.0.0.1" and settings.public_host == "127.0.0.1"
     assert settings.database_url == f"sqlite:///{tmp_path / 'leads.db'}"
     assert settings.tracker_store_url.endswith("tracker.db")
     assert settings.telegram_token == ""
@@ -25,7 +25,7 @@ def test_settings_defaults_keep_everything_local(monkeypatch, tmp_path):
 def test_settings_read_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/gp")
     monkeypatch.setenv("GP_RASA_PORT", "6005")
-    monkeypatch.setenv("GP_HOST", "  ")  # blank means default, not an empty host
+    monkeypatch.setenv("GP_PRIVATE_HOST", "  ")  # blank means default, not an empty host
     settings = load_settings()
     assert settings.database_url == "postgresql://postgres@127.0.0.1:5432/gp"
     assert settings.rasa_url == "http://127.0.0.1:6005"

@@ -75,7 +75,7 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
         parsed = urlparse(url.replace("&amp;", "&"))
         query = parse_qs(parsed.query)
         assert parsed.path == f"/lead/{lead_id}/status"
-        assert verify(LINK_SECRET, lead_id, query["s"][0], query["sig"][0])
+        assert verify(LINK_SECRET, lead_id, query["s"][0], query["e"][0], query["sig"][0])
     html_urls = [u.replace("&amp;", "&") for u in re.findall(r'href="([^"]+)"', html)]
     assert html_urls == urls  # the buttons in the HTML part are the same signed links
     (row,) = rows(factory)

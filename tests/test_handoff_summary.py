@@ -105,11 +105,14 @@ def test_webhook_body_carries_key_and_validating_summary(tmp_path):
 def test_status_links_verify_and_tampering_fails():
     url = status_links(make_settings("sqlite://", "/tmp"), "GP-7K3M9Q")[0]["url"]
     sig = url.split("sig=")[1]
-    assert verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", sig)
-    assert not verify(LINK_SECRET, "GP-7K3M9Q", "appointment", sig)
-    assert not verify(LINK_SECRET, "GP-7K3M9R", "in_contact", sig)
-    assert not verify("other-secret", "GP-7K3M9Q", "in_contact", sig)
-    assert not verify(LINK_SECRET, "GP-7K3M9Q", "deleted", sig)
+    expires = url.split("e=")[1].split("&")[0]
+    assert verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", expires, sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "appointment", expires, sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9R", "in_contact", expires, sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", str(int(expires) + 86400), sig)  # longer life
+    assert not verify("other-secret", "GP-7K3M9Q", "in_contact", expires, sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "deleted", expires, sig)
+    assert not verify(LINK_SECRET, "GP-7K3M9Q", "in_contact", expires, sig + "%%")
 
 
 @pytest.mark.parametrize("method, how", [("whatsapp", "stuurt je een WhatsApp-bericht"), ("phone", "belt je"),

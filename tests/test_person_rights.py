@@ -157,12 +157,12 @@ def test_wrong_codes_run_out_and_codes_expire(store_url, tmp_path):
 
 
 def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url, tmp_path):
-    """0111 rebuilds handoff_outbox on SQLite; its children must survive the rebuild."""
+    """0121 rebuilds handoff_outbox on SQLite; its children must survive the rebuild."""
     from tests.test_migrations import _migrate
 
     settings = make_settings(store_url, tmp_path)
     lead_id = _handed_off(store_url, settings, "conv-m", "Sam")
-    engine = _migrate(store_url, "0110", down=True)
+    engine = _migrate(store_url, "0120", down=True)
     with engine.begin() as conn:
         outbox_id = conn.execute(text("SELECT id FROM handoff_outbox WHERE lead_id = :l"), {"l": lead_id}).scalar()
         conn.execute(text("INSERT INTO handoff_attempts (outbox_id, attempt, started_at, finished_at, ok) "

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import bot.store.handoff_models  # noqa: F401 - registers the hand-off tables on Base
+import bot.store.workspace_models  # noqa: F401 - and the workspace tables
 from bot.store.models import Base
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "privacy.md"

@@ -28,9 +28,10 @@ def test_two_rasa_instances_share_tracker_lock_and_lead_store(tmp_path):
             port = free_port()
             cmd = list(rasa_service.cmd)
             cmd[cmd.index("--port") + 1] = str(port)
-            second_service = Service("rasa-2", cmd, f"http://127.0.0.1:{port}/status", rasa_service.env,
-                                     tmp_path / "rasa-2.log")
-            start_all([second_service], out=lambda msg: None)
+            second_service = Service("rasa-2", cmd, rasa_service.health_url.replace(str(first.settings.rasa_port),
+                                                                                     str(port)),
+                                     rasa_service.env, tmp_path / "rasa-2.log")
+            start_all([second_service], out=lambda msg: None, ready_timeout=600)
             first.services.append(second_service)
             second = Stack(replace(first.settings, rasa_url=f"http://127.0.0.1:{port}"), [])
 

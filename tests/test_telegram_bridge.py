@@ -1,12 +1,12 @@
 """The Telegram bridge with the real python-telegram-bot client against a local fake Bot API
-(tests/fake_telegram.py) and the session's real Rasa server. All traffic stays on 127.0.0.1."""
+(tests/fake_telegram.py) and the session's real Rasa server. All traffic stays on 127.0.0.1.
+Conversations are checked in the tracker store itself (Rasa's HTTP API is off)."""
 from __future__ import annotations
 
 import asyncio
 import random
 import time
 
-import httpx
 import pytest
 
 from bot.channels import telegram_bridge as tb
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 async def telegram(stack, tmp_path):
     fake = await FakeTelegram().start()
     store = tb.CallbackStore(tmp_path / "callbacks.sqlite")
-    app = tb.build_application(fake.token, stack.settings.rasa_url, base_url=fake.base_url,
+    app = tb.build_application(fake.token, stack.settings.rasa_url, **secrets_of(stack), base_url=fake.base_url,
                                base_file_url=fake.base_file_url, store=store,
                                privacy_url="http://127.0.0.1:8000/privacy")
     await app.initialize()
@@ -30,6 +30,10 @@ async def telegram(stack, tmp_path):
         yield fake, app, store
     finally:
         await stop_bridge(app, fake)
+
+
+def secrets_of(stack) -> dict:
+    return {"channel_secret": stack.settings.channel_secret, "identity_secret": stack.settings.identity_secret}
 
 
 async def stop_bridge(app, fake) -> None:
@@ -45,9 +49,7 @@ def new_chat() -> int:
 
 
 def tracker_user_events(stack, chat_id):
-    url = f"{stack.settings.rasa_url}/conversations/tg-{chat_id}/tracker"
-    events = httpx.get(url, timeout=10).raise_for_status().json()["events"]
-    return [e for e in events if e["event"] == "user"]
+    return stack.user_events(stack.telegram_sender(chat_id))
 
 
 async def wait_for_user_event(stack, chat_id, text, timeout=30.0):
@@ -59,7 +61,7 @@ async def wait_for_user_event(stack, chat_id, text, timeout=30.0):
         if found:
             return found[-1]
         await asyncio.sleep(0.2)
-    raise AssertionError(f"Rasa never got {text!r} from tg-{chat_id}: {events}")
+    raise AssertionError(f"Rasa never got {text!r} from chat {chat_id}: {events}")
 
 
 def texts(fake, chat_id):
@@ -92,7 +94,7 @@ async def test_start_with_region_says_16_plus_and_greets_with_buttons(telegram, 
 
     event = await wait_for_user_event(stack, chat, "/greet")
     assert {k: event["metadata"].get(k) for k in ("source", "region")} == {"source": "telegram", "region": "zeeland"}
-    assert event["input_channel"] == "rest"
+    assert event["input_channel"] == "telegram"
 
     await fake.user_says(chat, "hoi")                           # region stays with the chat
     event = await wait_for_user_event(stack, chat, "hoi")
@@ -201,8 +203,8 @@ async def test_proactive_message_waits_out_a_rate_limit(telegram):
 async def test_rasa_down_is_told_in_dutch(stack, tmp_path):
     fake = await FakeTelegram().start()
     dead = f"http://127.0.0.1:{free_port()}"
-    app = tb.build_application(fake.token, dead, base_url=fake.base_url, base_file_url=fake.base_file_url,
-                               store=tb.CallbackStore())
+    app = tb.build_application(fake.token, dead, **secrets_of(stack), base_url=fake.base_url,
+                               base_file_url=fake.base_file_url, store=tb.CallbackStore())
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -236,3 +238,30 @@ async def test_a_rate_limited_chat_does_not_stall_other_chats(telegram):
     await fake.wait_for(greeted(fake, fast))      # … the other chat is answered
     assert not fake.sent(slow)                                          # while slow still waits it out
     await fake.wait_for(greeted(fake, slow))      # and then gets its answer
+
+
+async def test_too_long_and_too_many_messages_are_answered_in_dutch_and_never_reach_rasa(stack, tmp_path):
+    fake = await FakeTelegram().start()
+    app = tb.build_application(fake.token, stack.settings.rasa_url, **secrets_of(stack), base_url=fake.base_url,
+                               base_file_url=fake.base_file_url, store=tb.CallbackStore(),
+                               limits=tb.BridgeLimits(max_message_chars=2000, messages_per_minute=2))
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        chat = new_chat()
+        await fake.user_says(chat, "x" * 2001)
+        await fake.wait_for(with_text(fake, chat, "te lang"))
+        await fake.user_says(chat, "hoi")
+        await wait_for_user_event(stack, chat, "hoi")
+        await fake.user_says(chat, "hallo")
+        await wait_for_user_event(stack, chat, "hallo")
+        await fake.user_says(chat, "nog een")
+        await fake.wait_for(with_text(fake, chat, "Even rustig aan"))
+        texts = [e["text"] for e in tracker_user_events(stack, chat)]
+        assert texts == ["hoi", "hallo"]                     # neither the long one nor the third reached Rasa
+        event = tracker_user_events(stack, chat)[0]
+        assert event["metadata"]["telegram_chat_id"] == str(chat)
+        assert str(chat) not in stack.telegram_sender(chat) and str(chat) not in event["metadata"]["client_key"]
+    finally:
+        await stop_bridge(app, fake)

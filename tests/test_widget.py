@@ -1,5 +1,6 @@
 """The web widget in a real headless Chromium (Debian's, driven by Playwright) against the running
-stack: the session's real Rasa + action server (``stack`` fixture) and a real web app process.
+stack: the session's real Rasa + action server (``stack`` fixture) and a real web app process. The
+widget talks only to the web app; conversations are checked in the tracker store itself.
 
 Needs /usr/bin/chromium (scripts/ensure_chromium.sh installs it when run as root); without it these
 tests skip and say what to install.
@@ -12,7 +13,6 @@ import sys
 import threading
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.ops.launcher import Service, start_all, stop_all
@@ -30,10 +30,12 @@ WAIT_MS = 30_000
 MARKUP = '<b>hoi</b><img src=x onerror="window.__xss=1">'
 
 
-def start_webapp(var_dir: Path, rasa_url: str) -> tuple:
+def start_webapp(var_dir: Path, rasa_url: str, settings) -> tuple:
+    """A web app with the stack's secrets (so Rasa's gateway channel lets it in and sender ids match)."""
     port = free_port()
-    env = rasa_env({"GP_HOST": "127.0.0.1", "GP_WEB_PORT": str(port), "GP_RASA_URL": rasa_url,
-                    "GP_VAR_DIR": str(var_dir)})
+    env = rasa_env({"GP_PUBLIC_HOST": "127.0.0.1", "GP_WEB_PORT": str(port), "GP_RASA_URL": rasa_url,
+                    "GP_VAR_DIR": str(var_dir), "GP_CHANNEL_SECRET": settings.channel_secret,
+                    "GP_IDENTITY_SECRET": settings.identity_secret})
     service = Service("webapp", [sys.executable, "-m", "bot", "web"], f"http://127.0.0.1:{port}/health",
                       env, var_dir / "web.log")
     start_all([service], out=lambda msg: None)
@@ -43,7 +45,7 @@ def start_webapp(var_dir: Path, rasa_url: str) -> tuple:
 @pytest.fixture(scope="session")
 def web_url(stack, tmp_path_factory):
     """A real web app process in front of the session's real Rasa (no second Rasa needed)."""
-    service, url = start_webapp(tmp_path_factory.mktemp("web"), stack.settings.rasa_url)
+    service, url = start_webapp(tmp_path_factory.mktemp("web"), stack.settings.rasa_url, stack.settings)
     try:
         yield url
     finally:
@@ -108,7 +110,8 @@ def open_chat(page, url):
 
 
 def session_id(page) -> str:
-    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORE_KEY}')).sid")
+    """The widget's session token (the browser never learns the Rasa sender id derived from it)."""
+    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORE_KEY}')).token")
 
 
 def say(page, text):
@@ -165,12 +168,11 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
     assert session_id(page) == sid
 
     # the region from the embed snippet reached Rasa as message metadata
-    assert page.evaluate("fetch('/widget-config.json').then(r => r.json())")["socketUrl"] == stack.settings.rasa_url
-    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10).raise_for_status().json()
-    user_events = [e for e in tracker["events"] if e["event"] == "user"]
+    assert page.evaluate("fetch('/widget-config.json').then(r => r.json())")["messagePath"] == "/chat/message"
+    user_events = stack.user_events(stack.web_sender(sid))
     assert user_events[0]["text"] == "/greet"
     assert {e["metadata"].get("region") for e in user_events} == {"zeeland"}
-    assert all(e["input_channel"] == "socketio" for e in user_events)
+    assert all(e["input_channel"] == "web" for e in user_events)
 
 
 def test_markup_from_user_and_bot_is_shown_as_text(page, web_url, stack):
@@ -181,14 +183,16 @@ def test_markup_from_user_and_bot_is_shown_as_text(page, web_url, stack):
     expect(log.locator(".gpw-msg--user").last).to_have_text("Jij: " + MARKUP, timeout=WAIT_MS)
     expect(log.locator(".gpw-msg--user.gpw-msg--pending")).to_have_count(0, timeout=WAIT_MS)
 
-    # A bot message with markup, pushed through Rasa's real socket.io output channel
-    # (the same way a counsellor's hand-off message or a follow-up would arrive).
-    sid = session_id(page)
-    events = [{"event": "bot", "text": "Kijk: " + MARKUP,
-               "data": {"buttons": [{"title": "<i>knop</i>", "payload": "/greet"}]}}]
-    httpx.post(f"{stack.settings.rasa_url}/conversations/{sid}/tracker/events",
-               params={"output_channel": "socketio", "execute_side_effects": "true"}, json=events,
-               timeout=30).raise_for_status()
+    # A bot message with markup: the web app's real answer to the next message, with one more bot
+    # message added on the way to the browser (Rasa's own texts contain no markup to test with).
+    def with_markup(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["replies"].append({"text": "Kijk: " + MARKUP, "buttons": [{"title": "<i>knop</i>", "payload": "/greet"}]})
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/chat/message", with_markup)
+    say(page, "hoi")
     expect(log.locator(".gpw-msg--bot").last).to_have_text("Chatbot: Kijk: " + MARKUP, timeout=WAIT_MS)
     expect(log.get_by_role("button", name="<i>knop</i>")).to_be_visible()
     assert log.locator("b, img, i").count() == 0
@@ -313,7 +317,7 @@ def test_rasa_down_says_so_in_dutch_keeps_the_message_and_delivers_it_later(page
     from playwright.sync_api import expect
 
     dead_port = free_port()                         # nothing listens here: "Rasa is down"
-    service, url = start_webapp(tmp_path, f"http://127.0.0.1:{dead_port}")
+    service, url = start_webapp(tmp_path, f"http://127.0.0.1:{dead_port}", stack.settings)
     forwarder = None
     try:
         page.goto(url)
@@ -337,9 +341,7 @@ def test_rasa_down_says_so_in_dutch_keeps_the_message_and_delivers_it_later(page
         expect(page.get_by_role("button", name="Nu opnieuw proberen")).to_be_hidden()
         expect(page.get_by_text("De chat is even niet bereikbaar")).to_have_count(0)
         sid = session_id(page)
-        texts = [e.get("text") for e in httpx.get(
-            f"{stack.settings.rasa_url}/conversations/{sid}/tracker", timeout=10).raise_for_status().json()["events"]
-            if e["event"] == "user"]
+        texts = [e.get("text") for e in stack.user_events(stack.web_sender(sid))]
         assert texts == ["/greet", "Hallo, is daar iemand?"]   # once each, in order
     finally:
         if forwarder:

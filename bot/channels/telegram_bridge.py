@@ -1,7 +1,12 @@
 """Telegram ⇄ Rasa bridge on python-telegram-bot (long polling by default, webhook optional).
 
-- Every Telegram chat is a Rasa conversation with sender id ``tg-<chat_id>``; messages go to Rasa's
-  REST webhook with metadata ``{"source": "telegram", "region": …}`` (region from ``/start <region>``).
+- Every Telegram chat is a Rasa conversation whose sender id is derived on the server from the chat id
+  (``telegram-<hmac>``, bot.channels.identity), so nobody can name a chat's conversation from outside.
+  Messages go to Rasa's gateway channel over loopback (shared secret, bot/channels/gateway.py) with
+  metadata ``{"source": "telegram", "region": …, "telegram_chat_id": …, "client_key": …}`` (region from
+  ``/start <region>``; the chat id lets a lead's follow-up find this chat again).
+- Messages over the length limit and more than the per-chat rate limit are answered in Dutch here and
+  never reach Rasa.
 - Rasa's buttons become inline keyboards; a tap (callback query) is answered, the keyboard removed and
   the button's payload sent to Rasa. ``callback_data`` is limited to 64 bytes: longer payloads are
   stored under a short token (``CallbackStore``, SQLite, shared by every process on the machine).
@@ -12,7 +17,7 @@
 - Proactive messages (follow-ups) use ``send_proactive(bot, chat_id, text, buttons)``.
 
 Webhook mode: set TELEGRAM_WEBHOOK_URL (public https URL), optionally TELEGRAM_WEBHOOK_SECRET and
-TELEGRAM_WEBHOOK_PORT (default 8443, listens on GP_HOST).
+TELEGRAM_WEBHOOK_PORT (default 8443, listens on GP_PRIVATE_HOST: put the reverse proxy in front).
 """
 from __future__ import annotations
 
@@ -23,25 +28,27 @@ import re
 import sqlite3
 import threading
 import time
+import uuid
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Sequence
 
-import httpx
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, filters)
 
-from bot.ops.config import load_settings
+from bot.channels.gateway_client import GatewayClient, RasaUnavailable
+from bot.channels.identity import client_key, telegram_sender_id
+from bot.channels.limits import RateLimiter, too_long_text
+from bot.ops.config import channel_secret, identity_secret, load_settings
 
 log = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
 MAX_TEXT = 4096
-MAX_USER_TEXT = 2000
 MAX_RETRY_AFTER_S = 60
 REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -55,12 +62,10 @@ RASA_DOWN = ("De chat is even niet bereikbaar. Je bericht is niet verstuurd. "
              "Probeer het over een paar minuten nog een keer.")
 STALE_BUTTON = "Deze knop werkt niet meer. Typ je antwoord gewoon in de chat."
 PRIVACY_HINT = "Wat we bewaren: {url}"
+SLOW_DOWN = ("Even rustig aan: je stuurt veel berichten snel na elkaar. Wacht een minuutje en stuur je "
+             "laatste bericht dan opnieuw.")
 
 COMMAND_PAYLOADS = {"stop": "/stop", "verwijder": "/delete_data", "mens": "/request_human"}
-
-
-def sender_id(chat_id: int) -> str:
-    return f"tg-{chat_id}"
 
 
 def clean_region(value: Optional[str]) -> Optional[str]:
@@ -210,41 +215,22 @@ async def send_proactive(bot, chat_id: int, text: str, buttons: Optional[Sequenc
     return await safe_send(bot, chat_id, text, markup)
 
 
-# ---------------------------------------------------------------- Rasa
-class RasaUnavailable(Exception):
-    pass
-
-
-class RasaClient:
-    def __init__(self, rasa_url: str, timeout: float = 30.0):
-        self.url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
-        self.client = httpx.AsyncClient(timeout=timeout)
-
-    async def send(self, sender: str, message: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
-        body = {"sender": sender, "message": message[:MAX_USER_TEXT], "metadata": metadata}
-        last: Optional[Exception] = None
-        for attempt in range(2):
-            try:
-                response = await self.client.post(self.url, json=body)
-                if response.status_code == 200:
-                    replies = response.json()
-                    return replies if isinstance(replies, list) else []
-                last = RasaUnavailable(f"Rasa answered {response.status_code}")
-            except httpx.HTTPError as exc:
-                last = exc
-            await asyncio.sleep(0.5 * (attempt + 1))
-        raise RasaUnavailable(str(last))
-
-    async def close(self) -> None:
-        await self.client.aclose()
-
-
 # ---------------------------------------------------------------- the bridge
+@dataclass(frozen=True)
+class BridgeLimits:
+    max_message_chars: int = 2000
+    messages_per_minute: int = 20
+
+
 class Bridge:
-    def __init__(self, rasa: RasaClient, store: CallbackStore, privacy_url: str = ""):
+    def __init__(self, rasa: GatewayClient, store: CallbackStore, identity_secret: str, privacy_url: str = "",
+                 limits: BridgeLimits = BridgeLimits()):
         self.rasa = rasa
         self.store = store
+        self.identity_secret = identity_secret
         self.privacy_url = privacy_url
+        self.limits = limits
+        self.limiter = RateLimiter()
         self.regions: Dict[int, str] = {}
         self._locks: "weakref.WeakValueDictionary[int, asyncio.Lock]" = weakref.WeakValueDictionary()
 
@@ -255,21 +241,45 @@ class Bridge:
             lock = self._locks[chat_id] = asyncio.Lock()
         return lock
 
+    def sender_id(self, chat_id: int) -> str:
+        return telegram_sender_id(self.identity_secret, chat_id)
+
     def metadata(self, chat_id: int) -> Dict[str, Any]:
-        meta: Dict[str, Any] = {"source": "telegram"}
+        meta: Dict[str, Any] = {"source": "telegram", "telegram_chat_id": str(chat_id),
+                                "client_key": client_key(self.identity_secret, f"telegram:{chat_id}"),
+                                "message_id": uuid.uuid4().hex}
         if chat_id in self.regions:
             meta["region"] = self.regions[chat_id]
         return meta
 
+    async def _ask_rasa(self, chat_id: int, message: str) -> List[Dict[str, Any]]:
+        """Two tries; the message id makes a retry after a lost answer safe (handled once)."""
+        metadata = self.metadata(chat_id)
+        for attempt in range(2):
+            try:
+                answer = await self.rasa.send(self.sender_id(chat_id), message, metadata)
+                return answer.replies
+            except RasaUnavailable:
+                if attempt == 1:
+                    raise
+                await asyncio.sleep(0.5)
+        return []
+
     async def forward(self, bot, chat_id: int, message: str) -> None:
+        if len(message) > self.limits.max_message_chars:
+            await safe_send(bot, chat_id, too_long_text(self.limits.max_message_chars))
+            return
+        if self.limiter.hit(chat_id, self.limits.messages_per_minute, 60):
+            await safe_send(bot, chat_id, SLOW_DOWN)
+            return
         try:
             await bot.send_chat_action(chat_id=chat_id, action="typing")
         except TelegramError:
             pass                                   # only a hint; the real send below records errors
         try:
-            replies = await self.rasa.send(sender_id(chat_id), message, self.metadata(chat_id))
+            replies = await self._ask_rasa(chat_id, message)
         except RasaUnavailable as exc:
-            log.warning("Rasa unavailable for %s: %s", chat_id, exc)
+            log.warning("Rasa unavailable for a Telegram chat: %s", exc)
             await safe_send(bot, chat_id, RASA_DOWN)
             return
         for reply in replies:
@@ -331,9 +341,10 @@ class Bridge:
                   exc_info=context.error)
 
 
-def build_application(token: str, rasa_url: str, *, base_url: Optional[str] = None,
-                      base_file_url: Optional[str] = None, store: Optional[CallbackStore] = None,
-                      privacy_url: str = "") -> Application:
+def build_application(token: str, rasa_url: str, *, channel_secret: str, identity_secret: str,
+                      base_url: Optional[str] = None, base_file_url: Optional[str] = None,
+                      store: Optional[CallbackStore] = None, privacy_url: str = "",
+                      limits: BridgeLimits = BridgeLimits()) -> Application:
     builder: ApplicationBuilder = Application.builder().token(token)
     if base_url:
         builder = builder.base_url(base_url)
@@ -343,7 +354,8 @@ def build_application(token: str, rasa_url: str, *, base_url: Optional[str] = No
     # Bridge.lock keeps each chat's turns in order.
     builder = builder.concurrent_updates(64)
     application = builder.build()
-    bridge = Bridge(RasaClient(rasa_url), store or default_callback_store(), privacy_url)
+    bridge = Bridge(GatewayClient(rasa_url, channel_secret), store or default_callback_store(), identity_secret,
+                    privacy_url, limits)
     application.bot_data["bridge"] = bridge
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", bridge.on_start, filters=private))
@@ -368,6 +380,10 @@ def run(settings=None) -> int:
         log.error("TELEGRAM_BOT_TOKEN ontbreekt: de Telegram-koppeling start niet.")
         return 1
     application = build_application(settings.telegram_token, settings.rasa_url,
+                                     channel_secret=channel_secret(settings),
+                                     identity_secret=identity_secret(settings),
+                                     limits=BridgeLimits(settings.max_message_chars,
+                                                         settings.limit_messages_per_minute),
                                      base_url=settings.telegram_api_base_url or None,
                                      base_file_url=settings.telegram_api_base_file_url or None,
                                      privacy_url=settings.public_web_url + "/privacy")

@@ -31,8 +31,8 @@ from bot.handoff.workdays import add_workdays, dutch_date
 from bot.store.db import new_session
 from bot.routing.counsellors import Counsellor
 from bot.store.handoff_models import FollowUp, HandoffCase
-from bot.store.leads import set_status
-from bot.store.models import Lead
+from bot.store.leads import record_event, set_status
+from bot.store.models import Lead, LeadEvent
 from bot.store.statuses import AWAITING_CONTACT, CONTACT_MADE, IN_CONTACT, NO_CONTACT
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,9 @@ MAX_SEND_ATTEMPTS = 4
 def reach_for(lead: Lead) -> Optional[Tuple[str, str]]:
     """Where we may message the person ourselves: their Telegram chat (they talked to our bot
     there) or their e-mail address. Phone/WhatsApp: the counsellor calls; we cannot nudge."""
-    if lead.channel == "telegram" and lead.conversation_id:
-        return "telegram", str(lead.conversation_id)
+    if lead.channel == "telegram" and lead.channel_ref:
+        # The sender id is derived one-way from the chat id; the lead keeps the chat id itself.
+        return "telegram", str(lead.channel_ref)
     if normalise_method(lead.contact_method) == "email" and "@" in str(lead.contact_value or ""):
         return "email", str(lead.contact_value)
     return None
@@ -124,12 +125,69 @@ def opt_out_conversation(database_url: str, conversation_id: str, now: datetime)
         return bool(lead_id) and opt_out(session, lead_id, now)
 
 
-def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: datetime) -> None:
+def record_person_reply(session: Session, lead_id: str, had_contact: bool, now: datetime,
+                        text: Optional[str] = None) -> None:
     """The person answered a nudge. "ja" marks the lead contacted (no more nudges, no escalation);
-    "nee" leaves it open so the escalation and the second nudge still happen."""
+    "nee" leaves it open so the escalation and the second nudge still happen. Either way the answer
+    itself goes into the lead's trail, so the counsellor sees it in the workspace."""
     lead = session.get(Lead, lead_id)
-    if lead is not None and had_contact and lead.status not in CONTACT_MADE:
+    if lead is None:
+        return
+    answer = "ja" if had_contact else "nee"
+    record_event(session, lead, "reply", "handoff:person", at=now, note=f"Antwoord op de vraag of er contact was: {answer}",
+                 details={"answer": answer, "text": (text or "")[:200] or None})
+    if had_contact and lead.status not in CONTACT_MADE:
         set_status(session, lead, IN_CONTACT, "handoff:person", at=now)
+
+
+def open_nudge(session: Session, lead_id: str) -> Optional[FollowUp]:
+    """The last nudge we sent, as long as the person has not answered it yet."""
+    nudge = session.execute(select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.kind == "nudge",
+                                                   FollowUp.status == "sent")
+                            .order_by(FollowUp.done_at.desc(), FollowUp.id.desc())).scalars().first()
+    if nudge is None:
+        return None
+    answered = session.execute(select(LeadEvent.id).where(
+        LeadEvent.lead_id == lead_id, LeadEvent.kind == "reply", LeadEvent.at >= nudge.done_at)).first()
+    return None if answered else nudge
+
+
+def answer_nudge(database_url: str, conversation_id: str, had_contact: bool, text: Optional[str],
+                 now: datetime, settings, coordinator_emails: Callable[[str], List[str]] = lambda region: []
+                 ) -> Optional[str]:
+    """"ja"/"nee" typed in the chat: when this conversation's lead has an open nudge, the answer is
+    recorded and returned ("ja"/"nee"); otherwise None and the chat answers as it always does.
+
+    A "nee" alerts the counsellor by e-mail (through the outbox), and past the promised date the
+    region's coordinators too (``coordinator_emails(region_code)``, else the settings' address). The
+    mails carry only the reference and the workspace link, never the person's data.
+    """
+    with new_session(database_url) as session, session.begin():
+        lead = session.execute(select(Lead).where(Lead.conversation_id == conversation_id)).scalars().first()
+        if lead is None or open_nudge(session, lead.id) is None:
+            return None
+        record_person_reply(session, lead.id, had_contact, now, text)
+        if had_contact:
+            return "ja"
+        case = session.get(HandoffCase, lead.id)
+        c = Counsellor.from_record(case.counsellor) if case else None
+        link = f"{settings.public_base_url}/adviseur/lead/{lead.id}"
+        suffix = f"reply-{int(now.timestamp())}"
+        if c and c.email:
+            enqueue_email(session, lead.id, "alert", c.email, f"Aanvraag {lead.id}: nog geen contact",
+                          render_plain("reply_alert_email.txt.j2", lead_id=lead.id, name=c.first_name,
+                                       late=False, link=link), now, suffix=suffix)
+        if case is not None and now > as_utc(case.promised_by):
+            region = (c.region_code if c else "") or lead.region_code or ""
+            for n, to in enumerate(coordinator_emails(region) or [settings.coordinator_email_for(region)]):
+                if to:
+                    enqueue_email(session, lead.id, "alert", to, f"Aanvraag {lead.id}: te laat, nog geen contact",
+                                  render_plain("reply_alert_email.txt.j2", lead_id=lead.id, name=None, late=True,
+                                               link=link, counsellor=c.name if c else ""),
+                                  now, suffix=f"{suffix}-coordinator-{n}")
+        record_event(session, lead, "alert", "handoff:person", at=now,
+                     note="Seintje gestuurd: de persoon zegt nog geen contact te hebben gehad")
+        return "nee"
 
 
 def _claim(session: Session, now: datetime, limit: int, lease: timedelta) -> List[int]:
@@ -188,9 +246,9 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                     _finish(fu, "not_reachable", now, f"not reachable proactively (channel {lead.channel}, "
                                                      f"contact {normalise_method(lead.contact_method)})")
                     continue
-                subject, text = nudge_text(lead, case, fu.seq)
+                subject, text = handover_text(lead, case) if fu.kind == "handover" else nudge_text(lead, case, fu.seq)
                 channel, address = reach
-                key = f"gp-{lead.id}-nudge-{fu.seq}"
+                key = f"gp-{lead.id}-{fu.kind}-{fu.seq}"
             # send outside the transaction: a slow Bot API must not hold database locks
             try:
                 sender.send(channel, address, subject, text, key)
@@ -207,7 +265,7 @@ def process_due_followups(session_factory: Callable[[], Session], settings, now:
                 fu.attempts += 1
                 if outcome == "sent":
                     _finish(fu, "sent", now, f"delivered via {channel}")
-                    if fu.seq < MAX_NUDGES:
+                    if fu.kind == "nudge" and fu.seq < MAX_NUDGES:
                         local_day = now.astimezone(AMSTERDAM).date()
                         when = datetime.combine(add_workdays(local_day, SECOND_NUDGE_AFTER_WORKDAYS),
                                                 SECOND_NUDGE_AT, tzinfo=AMSTERDAM)
@@ -225,8 +283,23 @@ def _finish(fu: FollowUp, status: str, now: datetime, outcome: Optional[str]) ->
     fu.status, fu.outcome, fu.done_at, fu.lease_until = status, outcome, now, None
 
 
+def handover_text(lead: Lead, case: HandoffCase) -> Tuple[str, str]:
+    """(subject, text): told once, when a counsellor hands the lead to a colleague."""
+    c = Counsellor.from_record(case.counsellor)
+    org = f" van {c.organisation}" if c.organisation else ""
+    hi = f"Hoi {lead.first_name}!" if lead.first_name else "Hoi!"
+    return (f"Je adviseur is nu {c.first_name}",
+            f"{hi} Je aanvraag is nu bij {c.name}{org}. {c.first_name} neemt contact met je op. "
+            f"Je hoeft niets opnieuw te vertellen. Je referentie is {lead.id}.")
+
+
 def _decide(fu: FollowUp, lead: Lead, case: HandoffCase, now: datetime) -> str:
     """Look at the lead *now*; returns nudge | escalate | done (row already finished)."""
+    if fu.kind == "handover":
+        if case.stopped_at is not None:
+            _finish(fu, "cancelled", now, "person said stop")
+            return "done"
+        return "nudge"
     if fu.kind == "escalation":
         if case.escalated_at is not None:
             _finish(fu, "skipped", now, "already escalated")

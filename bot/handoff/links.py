@@ -1,28 +1,31 @@
-"""Signed one-click status links, so a counsellor closes the loop from the e-mail without a login.
+"""Signed one-click status links in the hand-off mail, safe against mail scanners.
 
-A link is ``{base}/lead/{id}/status?s={status}&sig={hmac}``, where the signature is
-HMAC-SHA256(secret, "v1|{id}|{status}") in URL-safe base64. It authorises exactly one status for
-exactly one lead; changing either byte invalidates it, and comparison is constant-time.
+A link is ``{base}/lead/{id}/status?s={status}&e={expires}&sig={hmac}``, where the signature is
+HMAC-SHA256(secret, "v2|{id}|{status}|{expires}") in URL-safe base64 and ``expires`` is a Unix time
+(``GP_LINK_MAX_AGE_DAYS`` after the mail, default 30). It authorises exactly one status for exactly one
+lead, until it expires, and only once.
 
-Links do not expire: a counsellor may report "afspraak gepland" weeks later. They stop working when
-the lead is erased (the page then says the request no longer exists). Mail scanners that pre-fetch
-links could "click" one; every change is recorded in the lead's audit trail (``lead_events``) and the page offers
-the other statuses, so a wrong status is visible and corrected with one more click.
+Opening a link (GET, what scanners and link previews do) only shows a confirmation page; the status
+changes on the page's POST, which carries a CSRF token (``bot.channels.workspace_web``). A used
+link is remembered by the hash of its signature (``used_status_links``) and cannot change the status
+again. A malformed or wrong signature is a 400 page, never a 500.
 """
 from __future__ import annotations
 
-import asyncio
 import base64
+import binascii
 import hashlib
 import hmac
 import logging
+from datetime import datetime, timedelta, timezone
 from typing import Dict, List, Optional
 from urllib.parse import quote
 
-from bot.handoff.clock import SystemClock
-from bot.handoff.render import render_status_page
+from sqlalchemy.exc import IntegrityError
+
 from bot.handoff.settings import HandoffSettings
-from bot.handoff.status import set_status_by_link
+from bot.store.db import new_session
+from bot.store.workspace_models import UsedStatusLink
 
 log = logging.getLogger(__name__)
 
@@ -38,65 +41,66 @@ CONFIRMATIONS: Dict[str, str] = {
     "no_contact": ("Dank je! We hebben genoteerd dat je geen contact kon krijgen. We vragen de persoon "
                     "of de contactgegevens kloppen."),
 }
+SIGNATURE_BYTES = 32
 
 
-def sign(secret: str, lead_id: str, status: str) -> str:
+def sign(secret: str, lead_id: str, status: str, expires: int) -> str:
     if not secret:
         raise ValueError("link secret is empty")
-    mac = hmac.new(secret.encode(), f"v1|{lead_id}|{status}".encode(), hashlib.sha256).digest()
+    mac = hmac.new(secret.encode(), f"v2|{lead_id}|{status}|{expires}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
-def verify(secret: str, lead_id: str, status: str, signature: Optional[str]) -> bool:
-    if not signature or status not in LINK_STATUSES or not secret:
+def well_formed(signature: Optional[str]) -> bool:
+    """43 URL-safe base64 characters that decode to 32 bytes; anything else is malformed (400)."""
+    if not signature or len(signature) != 43:
         return False
-    return hmac.compare_digest(sign(secret, lead_id, status), signature)
+    try:
+        return len(base64.urlsafe_b64decode(signature + "=")) == SIGNATURE_BYTES
+    except (binascii.Error, ValueError):
+        return False
 
 
-def status_url(settings: HandoffSettings, lead_id: str, status: str) -> str:
-    return (f"{settings.public_base_url}/lead/{quote(lead_id)}/status?s={status}"
-            f"&sig={sign(settings.link_secret, lead_id, status)}")
+def verify(secret: str, lead_id: str, status: str, expires: str, signature: Optional[str]) -> bool:
+    if not well_formed(signature) or status not in LINK_STATUSES or not secret or not str(expires).isdigit():
+        return False
+    return hmac.compare_digest(sign(secret, lead_id, status, int(expires)), signature)
 
 
-def status_links(settings: HandoffSettings, lead_id: str) -> List[Dict[str, str]]:
-    return [{"status": s, "label": label, "url": status_url(settings, lead_id, s)}
+def expired(expires: str, now: datetime) -> bool:
+    return int(expires) < now.timestamp()
+
+
+def expiry(settings: HandoffSettings, now: Optional[datetime] = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    return int((now + timedelta(days=settings.link_max_age_days)).timestamp())
+
+
+def status_url(settings: HandoffSettings, lead_id: str, status: str, expires: int) -> str:
+    return (f"{settings.public_base_url}/lead/{quote(lead_id)}/status?s={status}&e={expires}"
+            f"&sig={sign(settings.link_secret, lead_id, status, expires)}")
+
+
+def status_links(settings: HandoffSettings, lead_id: str, now: Optional[datetime] = None) -> List[Dict[str, str]]:
+    expires = expiry(settings, now)
+    return [{"status": s, "label": label, "url": status_url(settings, lead_id, s, expires)}
             for s, label in LINK_STATUSES.items()]
 
 
-def register_routes(app, settings: HandoffSettings, clock=None) -> None:
-    """Mount ``GET /lead/{lead_id}/status`` on an aiohttp app (the web app of ``bot/channels/webapp.py``).
+def _hash(signature: str) -> str:
+    return hashlib.sha256(signature.encode()).hexdigest()
 
-    The database work is synchronous SQLAlchemy, so it runs in the default executor and never
-    blocks the event loop that also serves the chat.
-    """
-    # Local on purpose: only the web app serves these routes, while the action server and the worker
-    # import this module for status_links() and would otherwise load aiohttp's server stack.
-    from aiohttp import web
 
-    clock = clock or SystemClock()
+def was_used(database_url: str, signature: str) -> bool:
+    with new_session(database_url) as session:
+        return session.get(UsedStatusLink, _hash(signature)) is not None
 
-    def page(title: str, message: str, status: int, others=None) -> "web.Response":
-        return web.Response(text=render_status_page(title, message, others or []), status=status,
-                            content_type="text/html", charset="utf-8",
-                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
-                                     "X-Robots-Tag": "noindex"})
 
-    async def handle(request: "web.Request") -> "web.Response":
-        lead_id = request.match_info["lead_id"]
-        status = request.query.get("s", "")
-        if not verify(settings.link_secret, lead_id, status, request.query.get("sig")):
-            log.warning("rejected status link with a bad signature for %r", lead_id[:40])  # %r: no log injection
-            return page("Deze link klopt niet",
-                        "Deze link is niet geldig. Gebruik de knop uit de e-mail, of neem contact op met "
-                        "De Gouden Poort.", 403)
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(None, set_status_by_link, settings.database_url, lead_id,
-                                           status, clock.now())
-        if not found:
-            return page("Aanvraag niet gevonden",
-                        "Deze aanvraag bestaat niet meer. Misschien zijn de gegevens op verzoek verwijderd.", 404)
-        others = [link for link in status_links(settings, lead_id) if link["status"] != status]
-        return page(f"{LINK_STATUSES[status]} – {lead_id}", CONFIRMATIONS[status], 200, others)
-
-    # no HEAD: link checkers and mail scanners often send HEAD first; it must not change anything
-    app.router.add_get("/lead/{lead_id}/status", handle, allow_head=False)
+def mark_used(session, lead_id: str, signature: str, now: datetime) -> bool:
+    """In the status change's transaction; False when another click used the link first."""
+    try:
+        with session.begin_nested():
+            session.add(UsedStatusLink(signature_hash=_hash(signature), lead_id=lead_id, used_at=now))
+    except IntegrityError:
+        return False
+    return True

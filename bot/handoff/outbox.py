@@ -63,7 +63,7 @@ def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, 
     summary = build_summary(lead, c, extra, now=now, promise_workdays=settings.promise_workdays,
                             retention_months=settings.retention_months,
                             conversation_url=conversation_url(settings, lead))
-    links = status_links(settings, lead.id)
+    links = status_links(settings, lead.id, now)
     rows: List[OutboxMessage] = []
 
     channels = c.channels()
@@ -94,7 +94,7 @@ def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, 
 
     deadline = as_utc(promised_by(created, settings.promise_workdays))
     case = HandoffCase(lead_id=lead.id, counsellor=c.to_record(),
-                       promised_by=deadline, created_at=now)
+                       promised_by=deadline, created_at=now, summary=summary)
     session.add(case)
     schedule_for_case(session, case)
     return rows

@@ -100,7 +100,3 @@ def webhook_signature(secret: str, timestamp: str, body: str) -> str:
 
 def render_plain(template: str, **ctx: Any) -> str:
     return _TEXT.get_template(template).render(ctx)
-
-
-def render_status_page(title: str, message: str, others: List[Dict[str, str]]) -> str:
-    return _HTML.get_template("status_page.html.j2").render(title=title, message=message, others=others)

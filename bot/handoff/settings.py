@@ -21,6 +21,7 @@ GP_COORDINATOR_EMAIL__<REGION>  … or per region code (e.g. __AM12)
 GP_WEBHOOK_TIMEOUT              seconds (connect and read) per webhook POST  10
 GP_LINK_SECRET                  HMAC key for one-click links                 generated once in var/
 GP_PUBLIC_BASE_URL              base of links in mails (the web app)         http://127.0.0.1:8000
+GP_LINK_MAX_AGE_DAYS            days a one-click status link keeps working   30
 GP_HANDOFF_MAX_ATTEMPTS         attempts before a message is dead-lettered   10
 GP_HANDOFF_BACKOFF_BASE         first retry delay in seconds (doubles)       30
 GP_HANDOFF_BACKOFF_MAX          longest retry delay in seconds               3600
@@ -43,12 +44,11 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from bot.ops.config import EnvSettings, default_web_url, load_env, load_settings
+from bot.ops.config import EnvSettings, default_web_url, load_env, load_settings, stored_secret
 
 
 def _key(value: str) -> str:
@@ -74,6 +74,7 @@ class HandoffSettings:
     webhook_timeout: float = 10.0
     link_secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    link_max_age_days: float = 30.0
     max_attempts: int = 10
     backoff_base: float = 30.0
     backoff_max: float = 3600.0
@@ -107,28 +108,16 @@ MIN_LINK_SECRET_BYTES = 32
 
 
 def _link_secret(configured: str, var_dir: Path) -> str:
-    """Use GP_LINK_SECRET; otherwise create one random secret per installation (kept in var/).
+    """Use GP_LINK_SECRET; otherwise one random secret per installation (kept in var/, 0600).
 
     The worker signs links and the web app verifies them, in different processes, so the secret must
     be stable; generating it on first use keeps secrets out of the repository.
     """
-    if configured:
-        if len(configured.encode()) < MIN_LINK_SECRET_BYTES:
-            raise ValueError(f"GP_LINK_SECRET is {len(configured.encode())} bytes; use at least "
-                             f"{MIN_LINK_SECRET_BYTES} random bytes (e.g. python -c 'import secrets; "
-                             "print(secrets.token_urlsafe(32))'), or leave it empty to generate one in var/.")
-        return configured
-    path = var_dir / "handoff-link-secret"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, value.encode())
-    finally:
-        os.close(fd)
-    return value
+    if configured and len(configured.encode()) < MIN_LINK_SECRET_BYTES:
+        raise ValueError(f"GP_LINK_SECRET is {len(configured.encode())} bytes; use at least "
+                         f"{MIN_LINK_SECRET_BYTES} random bytes (e.g. python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(32))'), or leave it empty to generate one in var/.")
+    return stored_secret(var_dir, "handoff-link-secret", configured)
 
 
 def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
@@ -151,6 +140,7 @@ def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
         webhook_timeout=env.webhook_timeout,
         link_secret=_link_secret(env.link_secret, base.var_dir),
         public_base_url=(env.public_base_url or default_web_url(env)).rstrip("/"),
+        link_max_age_days=env.link_max_age_days,
         max_attempts=env.handoff_max_attempts,
         backoff_base=env.handoff_backoff_base,
         backoff_max=env.handoff_backoff_max,

@@ -219,7 +219,8 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
 
 
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
-                        routing: Mapping[str, Any], consent_text: str, consent_text_version: str) -> NewLead:
+                        routing: Mapping[str, Any], consent_text: str, consent_text_version: str,
+                        client_key: Optional[str] = None, channel_ref: Optional[str] = None) -> NewLead:
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
     return NewLead(
@@ -236,5 +237,5 @@ def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, 
         routing_distance_km=routing.get("distance_km"),
         contact_method=slots.get("contact_method"), contact_value=slots.get("contact_value"),
         contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
-        summary=summary_text(slots, routing),
+        summary=summary_text(slots, routing), client_key=client_key, channel_ref=channel_ref,
     )

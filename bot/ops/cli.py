@@ -13,9 +13,10 @@ from typing import List, Optional
 from bot.handoff.clock import SystemClock
 from bot.handoff.settings import load_handoff_settings
 from bot.handoff.worker import Worker, requeue_dead
-from bot.ops.config import load_settings
+from bot.ops.config import identity_secret, load_settings
 from bot.ops.logging_setup import configure_logging
-from bot.ops.launcher import build_services, start_all, stop_all
+from bot.ops.launcher import build_services, local_address, start_all, stop_all
+from bot.ops.migrate_senders import migrate_senders
 from bot.ops.training import ensure_model
 from bot.store.db import get_engine, session_factory
 from bot.store.erasure import purge_interval_minutes
@@ -87,9 +88,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         start_all(services)
         print()
-        print(f"De Gouden Poort draait. Open de chat:  http://{settings.host}:{settings.web_port}/")
-        print(f"  Rasa (REST, socket.io, API):        {settings.rasa_url}")
-        print(f"  Actieserver:                        http://{settings.host}:{settings.action_port}")
+        print(f"De Gouden Poort draait. Open de chat:  http://{local_address(settings.public_host)}:{settings.web_port}/")
+        print(f"  Publiek (alleen de webapp):         {settings.public_host}:{settings.web_port}")
+        print(f"  Rasa (alleen {settings.host}, geen HTTP-API): {settings.rasa_url}")
+        print(f"  Actieserver (alleen {settings.host}):   http://{settings.host}:{settings.action_port}")
         print(f"  Logs:                               {settings.var_dir / 'logs'}")
         if any(service.name == "mailbox" for service in services):
             print(f"  Overdracht-e-mails (lokaal):        {settings.var_dir / 'mail'}  (zet GP_SMTP_HOST voor echte mail)")
@@ -109,6 +111,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         print("\nAlles stoppen…")
         stop_all(services)
+    return 0
+
+
+def cmd_migrate_senders(args: argparse.Namespace) -> int:
+    """Once after upgrading: old ``tg-<chat id>`` conversations and leads get their derived sender id."""
+    settings = load_settings()
+    report = migrate_senders(settings.database_url, settings.tracker_store_url, identity_secret(settings))
+    print(f"{report.conversations} Telegram-gesprek(ken) omgezet ({report.tracker_events} events), "
+          f"{report.leads} aanvraag/aanvragen, {report.consent_records} toestemming(en), "
+          f"{report.pending_erasures} wachtende wissing(en)")
     return 0
 
 
@@ -152,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--batch", type=int, default=20, help="berichten per ronde")
     worker.add_argument("--requeue-dead", action="store_true", help="dead letters opnieuw in de wachtrij")
     worker.set_defaults(func=cmd_worker)
+    sub.add_parser("migrate-senders", help="eenmalig: oude Telegram-afzender-id's omzetten (tg-<chat> → afgeleid)"
+                   ).set_defaults(func=cmd_migrate_senders)
     sub.add_parser("telegram", help="start de Telegram-koppeling (TELEGRAM_BOT_TOKEN nodig)").set_defaults(func=cmd_telegram)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)

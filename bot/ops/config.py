@@ -11,6 +11,7 @@ root fills gaps (python-dotenv); real environment variables always win, and a bl
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 import ipaddress
 from pathlib import Path
@@ -27,7 +28,7 @@ TRUE_WORDS = {"1", "true", "yes", "ja", "on"}
 
 
 def _nonblank(source):
-    """Blank means default (``GP_HOST='  '`` must not give an empty host); values are trimmed."""
+    """Blank means default (``GP_PRIVATE_HOST='  '`` must not give an empty host); values are trimmed."""
     def read(settings: BaseSettings) -> Dict[str, Any]:
         return {key: value.strip() if isinstance(value, str) else value
                 for key, value in source(settings).items()
@@ -54,17 +55,40 @@ class EnvSettings(BaseSettings):
                                    description="Rasa tracker store (default: SQLite in GP_VAR_DIR)")
     redis_url: str = Field("", env="REDIS_URL", description="Redis lock store for several Rasa instances")
     models_dir: str = Field("", env="GP_MODELS_DIR", description="trained models (default: models/)")
-    # addresses
-    host: str = Field("127.0.0.1", env="GP_HOST")
+    # addresses: only the web app listens on the public host; everything else on the private host
+    public_host: str = Field("127.0.0.1", env="GP_PUBLIC_HOST", description="where the web app listens")
+    web_port: int = Field(8000, env="GP_WEB_PORT")
+    host: str = Field("127.0.0.1", env="GP_PRIVATE_HOST",
+                      description="Rasa, action server, local mail sink: loopback or a private network")
     rasa_port: int = Field(5005, env="GP_RASA_PORT")
     action_port: int = Field(5055, env="GP_ACTION_PORT")
-    web_port: int = Field(8000, env="GP_WEB_PORT")
-    rasa_url: str = Field("", env="GP_RASA_URL", description="default: http://GP_HOST:GP_RASA_PORT")
-    action_url: str = Field("", env="GP_ACTION_URL", description="default: http://GP_HOST:GP_ACTION_PORT/webhook")
+    rasa_url: str = Field("", env="GP_RASA_URL", description="default: http://GP_PRIVATE_HOST:GP_RASA_PORT")
+    action_url: str = Field("", env="GP_ACTION_URL",
+                            description="default: http://GP_PRIVATE_HOST:GP_ACTION_PORT/webhook")
     public_base_url: str = Field("", env="GP_PUBLIC_BASE_URL",
-                                 description="base of links in mails (default: http://GP_HOST:GP_WEB_PORT)")
+                                 description="base of links in mails (default: http://GP_PUBLIC_HOST:GP_WEB_PORT)")
     public_web_url: str = Field("", env="GP_PUBLIC_WEB_URL",
-                                description="the web app as Telegram users reach it (default: http://GP_HOST:GP_WEB_PORT)")
+                                description="the web app as Telegram users reach it (default: http://GP_PUBLIC_HOST:GP_WEB_PORT)")
+    trusted_proxies: str = Field("", env="GP_TRUSTED_PROXIES",
+                                 description="reverse proxies whose X-Forwarded-For counts for rate limits (comma-separated)")
+    # secrets between our own processes
+    channel_secret: str = Field("", env="GP_CHANNEL_SECRET",
+                                description="web app / Telegram bridge → Rasa gateway (empty: generated once in GP_VAR_DIR)")
+    identity_secret: str = Field("", env="GP_IDENTITY_SECRET",
+                                 description="derives sender ids and client keys (empty: generated once); never rotate")
+    # limits (a refusal is a Dutch sentence; HTTP 413/429 at the web app)
+    max_message_chars: int = Field(2000, env="GP_MAX_MESSAGE_CHARS")
+    limit_messages_per_minute: int = Field(20, env="GP_LIMIT_MESSAGES_PER_MINUTE", description="per conversation")
+    limit_address_messages_per_minute: int = Field(120, env="GP_LIMIT_ADDRESS_MESSAGES_PER_MINUTE",
+                                                   description="per client address (web)")
+    limit_conversations_per_hour: int = Field(30, env="GP_LIMIT_CONVERSATIONS_PER_HOUR",
+                                              description="new web conversations per client address")
+    limit_leads_per_day: int = Field(10, env="GP_LIMIT_LEADS_PER_DAY",
+                                     description="referrals per client address (web) or Telegram chat")
+    rasa_max_request_bytes: int = Field(65536, env="GP_RASA_MAX_REQUEST_BYTES",
+                                        description="SANIC_REQUEST_MAX_SIZE of the Rasa server")
+    action_max_request_bytes: int = Field(8 * 1024 * 1024, env="GP_ACTION_MAX_REQUEST_BYTES",
+                                          description="SANIC_REQUEST_MAX_SIZE of the action server (gets whole trackers)")
     log_level: str = Field("INFO", env="GP_LOG_LEVEL")
     ready_timeout: float = Field(180.0, env="GP_READY_TIMEOUT",
                                  description="seconds make run waits for each service (Rasa loads its model)")
@@ -92,6 +116,14 @@ class EnvSettings(BaseSettings):
     webhook_secret: str = Field("", env="GP_WEBHOOK_SECRET")
     webhook_timeout: float = Field(10.0, env="GP_WEBHOOK_TIMEOUT")
     link_secret: str = Field("", env="GP_LINK_SECRET", description="empty: generated once in GP_VAR_DIR")
+    link_max_age_days: float = Field(30.0, env="GP_LINK_MAX_AGE_DAYS",
+                                     description="days a one-click status link keeps working (once)")
+    # the counsellors' workspace (/adviseur)
+    workspace_login_minutes: float = Field(15.0, env="GP_WORKSPACE_LOGIN_MINUTES")
+    workspace_idle_minutes: float = Field(30.0, env="GP_WORKSPACE_IDLE_MINUTES")
+    workspace_session_hours: float = Field(12.0, env="GP_WORKSPACE_SESSION_HOURS")
+    workspace_secure_cookie: str = Field("", env="GP_WORKSPACE_SECURE_COOKIE",
+                                         description="1/0; empty: on when GP_PUBLIC_BASE_URL is https")
     handoff_max_attempts: int = Field(10, env="GP_HANDOFF_MAX_ATTEMPTS")
     handoff_backoff_base: float = Field(30.0, env="GP_HANDOFF_BACKOFF_BASE")
     handoff_backoff_max: float = Field(3600.0, env="GP_HANDOFF_BACKOFF_MAX")
@@ -161,10 +193,21 @@ class Settings:
     telegram_webhook_port: int = 8443
     telegram_webhook_path: str = "telegram"
     telegram_webhook_secret: str = ""
-
-    @property
-    def public_rasa_url(self) -> str:
-        return self.rasa_url
+    # Only the web app listens here (the one public door); everything else binds ``host`` (loopback).
+    public_host: str = "127.0.0.1"
+    # Shared secret the web app and the Telegram bridge send to Rasa's gateway channel, and the key
+    # that derives sender ids, session tokens and client keys. Empty: generated once into var/.
+    channel_secret: str = ""
+    identity_secret: str = ""
+    # Limits (bot/channels/limits.py); tests lower them through the same settings.
+    max_message_chars: int = 2000
+    limit_messages_per_minute: int = 20
+    limit_address_messages_per_minute: int = 120
+    limit_conversations_per_hour: int = 30
+    limit_leads_per_day: int = 10
+    rasa_max_request_bytes: int = 65536
+    action_max_request_bytes: int = 8 * 1024 * 1024
+    trusted_proxies: tuple = ()
 
 
 def is_loopback_host(host: str) -> bool:
@@ -189,13 +232,46 @@ def load_dotenv(path: Path) -> None:
         dotenv.load_dotenv(path, override=False)
 
 
+def stored_secret(var_dir: Path, name: str, configured: str = "") -> str:
+    """The configured secret, or one random secret per installation kept in ``var/<name>`` (0600).
+
+    Several processes (web app, Rasa, action server, bridge) must agree on it, so it is created once
+    with O_EXCL; a process that loses that race reads the winner's value.
+    """
+    if configured:
+        return configured
+    path = var_dir / name
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            try:
+                os.write(fd, secrets.token_urlsafe(32).encode())
+            finally:
+                os.close(fd)
+    return path.read_text().strip()
+
+
+def channel_secret(settings: "Settings") -> str:
+    return stored_secret(settings.var_dir, "channel-secret", settings.channel_secret)
+
+
+def identity_secret(settings: "Settings") -> str:
+    """Never rotate this one on a running installation: every sender id is derived from it."""
+    return stored_secret(settings.var_dir, "identity-secret", settings.identity_secret)
+
+
 def load_env() -> EnvSettings:
     load_dotenv(PROJECT_ROOT / ".env")
     return EnvSettings()
 
 
 def default_web_url(env: EnvSettings) -> str:
-    return f"http://{env.host}:{env.web_port}"
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(env.public_host, env.public_host)
+    return f"http://{host}:{env.web_port}"
 
 
 def load_settings(env: EnvSettings = None) -> Settings:
@@ -227,4 +303,15 @@ def load_settings(env: EnvSettings = None) -> Settings:
         telegram_webhook_port=env.telegram_webhook_port,
         telegram_webhook_path=env.telegram_webhook_path,
         telegram_webhook_secret=env.telegram_webhook_secret,
+        public_host=env.public_host,
+        channel_secret=env.channel_secret,
+        identity_secret=env.identity_secret,
+        max_message_chars=env.max_message_chars,
+        limit_messages_per_minute=env.limit_messages_per_minute,
+        limit_address_messages_per_minute=env.limit_address_messages_per_minute,
+        limit_conversations_per_hour=env.limit_conversations_per_hour,
+        limit_leads_per_day=env.limit_leads_per_day,
+        rasa_max_request_bytes=env.rasa_max_request_bytes,
+        action_max_request_bytes=env.action_max_request_bytes,
+        trusted_proxies=tuple(p.strip() for p in env.trusted_proxies.split(",") if p.strip()),
     )

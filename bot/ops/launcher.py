@@ -2,6 +2,11 @@
 
 Each child runs in its own process group so Ctrl-C (or a failing start) stops everything we
 started and nothing else.
+
+Only the web app listens on the public host (``GP_PUBLIC_HOST``). Rasa, the action server and the
+local mail sink listen on the private host (``GP_PRIVATE_HOST``, loopback by default); Rasa runs
+without its HTTP API and without CORS, and both Sanic servers refuse request bodies over their size
+limit (``SANIC_REQUEST_MAX_SIZE``) before reading them.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from typing import List, Optional
 
 import httpx
 
-from bot.ops.config import PROJECT_ROOT, Settings, load_env
+from bot.ops.config import PROJECT_ROOT, Settings, channel_secret, identity_secret, load_env
 from bot.ops.endpoints import write_endpoints
 from bot.ops.training import rasa_env, rasa_executable
 
@@ -79,38 +84,60 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def local_address(host: str) -> str:
+    """Where this machine reaches a server bound to ``host`` (a wildcard bind is reached on loopback)."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def service_env(settings: Settings) -> dict:
+    """What every child needs to agree on: addresses, stores, the shared secrets and the limits."""
+    return rasa_env({
+        "GP_VAR_DIR": str(settings.var_dir), "DATABASE_URL": settings.database_url,
+        "TRACKER_STORE_URL": settings.tracker_store_url,
+        "GP_PRIVATE_HOST": settings.host, "GP_PUBLIC_HOST": settings.public_host,
+        "GP_WEB_PORT": str(settings.web_port), "GP_RASA_PORT": str(settings.rasa_port),
+        "GP_ACTION_PORT": str(settings.action_port), "GP_RASA_URL": settings.rasa_url,
+        "GP_ACTION_URL": settings.action_url,
+        "GP_CHANNEL_SECRET": channel_secret(settings), "GP_IDENTITY_SECRET": identity_secret(settings),
+        "GP_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+        "GP_LIMIT_MESSAGES_PER_MINUTE": str(settings.limit_messages_per_minute),
+        "GP_LIMIT_ADDRESS_MESSAGES_PER_MINUTE": str(settings.limit_address_messages_per_minute),
+        "GP_LIMIT_CONVERSATIONS_PER_HOUR": str(settings.limit_conversations_per_hour),
+        "GP_LIMIT_LEADS_PER_DAY": str(settings.limit_leads_per_day),
+        "GP_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
+    })
+
+
 def build_services(settings: Settings, model: Path) -> List[Service]:
     logs = settings.var_dir / "logs"
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml")
-    env = rasa_env({"SANIC_HOST": settings.host, "GP_VAR_DIR": str(settings.var_dir),
-                    "DATABASE_URL": settings.database_url, "TRACKER_STORE_URL": settings.tracker_store_url,
-                    # the web app and the Telegram bridge read their ports/URLs from these
-                    "GP_HOST": settings.host, "GP_WEB_PORT": str(settings.web_port),
-                    "GP_RASA_PORT": str(settings.rasa_port), "GP_ACTION_PORT": str(settings.action_port),
-                    "GP_RASA_URL": settings.rasa_url, "GP_ACTION_URL": settings.action_url})
+    env = service_env(settings)
     if settings.telegram_token:
         env["TELEGRAM_BOT_TOKEN"] = settings.telegram_token
+    action_env = dict(env, SANIC_HOST=settings.host, SANIC_REQUEST_MAX_SIZE=str(settings.action_max_request_bytes))
+    rasa_env_ = dict(env, SANIC_REQUEST_MAX_SIZE=str(settings.rasa_max_request_bytes))
     rasa = rasa_executable()
+    private = local_address(settings.host)
     services = [
         Service("actieserver", [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
-                f"http://{settings.host}:{settings.action_port}/health", env, logs / "actions.log"),
-        Service("rasa", [rasa, "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
+                f"http://{private}:{settings.action_port}/health", action_env, logs / "actions.log"),
+        Service("rasa", [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
                          "--credentials", "credentials.yml", "--interface", settings.host,
-                         "--port", str(settings.rasa_port), "--cors", "*"],
-                f"http://{settings.host}:{settings.rasa_port}/status", env, logs / "rasa.log"),
+                         "--port", str(settings.rasa_port)],
+                f"http://{private}:{settings.rasa_port}/webhooks/gateway/", rasa_env_, logs / "rasa.log"),
         Service("webapp", [sys.executable, "-m", "bot", "web"],
-                f"http://{settings.host}:{settings.web_port}/health", env, logs / "web.log"),
+                f"http://{local_address(settings.public_host)}:{settings.web_port}/health", env, logs / "web.log"),
     ]
     worker_env = dict(env)
     if not settings.smtp_host:
         # No mail server configured (a laptop): catch hand-off e-mails in a local Maildir so a
         # developer can read what a counsellor would get, instead of retrying against nothing.
-        port = free_port(settings.host)
+        port = free_port(private)
         mail_dir = settings.var_dir / "mail"
-        services.append(Service("mailbox", [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{settings.host}:{port}",
+        services.append(Service("mailbox", [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{private}:{port}",
                                             "-c", "aiosmtpd.handlers.Mailbox", str(mail_dir)],
                                 "", env, logs / "mailbox.log"))
-        worker_env.update(GP_SMTP_HOST=settings.host, GP_SMTP_PORT=str(port))
+        worker_env.update(GP_SMTP_HOST=private, GP_SMTP_PORT=str(port))
     # Delivers hand-offs from the outbox (e-mail, Telegram, webhook) and runs the follow-ups.
     services.append(Service("bezorger", [sys.executable, "-m", "bot", "worker"], "", worker_env,
                             logs / "worker.log"))

@@ -104,10 +104,23 @@ _RECORD_FIELDS = ("organisation", "region_code", "region_name", "email", "telegr
 
 
 @dataclass(frozen=True)
+class Coordinator:
+    """Watches over one region: sees its leads in the workspace, gets the late "nee" alerts."""
+    id: str
+    name: str
+    email: str
+    region_code: str
+
+
+@dataclass(frozen=True)
 class Registry:
     counsellors: Tuple[Counsellor, ...]
     example_data: bool = False
     version: str = ""
+    coordinators: Tuple[Coordinator, ...] = ()
+
+    def coordinators_of(self, region_code: str) -> List[Coordinator]:
+        return [c for c in self.coordinators if c.region_code == region_code]
 
     def by_id(self, counsellor_id: str) -> Optional[Counsellor]:
         return next((c for c in self.counsellors if c.id == counsellor_id), None)
@@ -137,12 +150,19 @@ def parse_registry(data: Mapping) -> Registry:
     regions = data.get("regions") or {}
     seen: Dict[str, str] = {}
     counsellors: List[Counsellor] = []
+    coordinators: List[Coordinator] = []
     for region_code, region in regions.items():
         if region_code not in gaz.regions:
             raise RegistryError(f"regio '{region_code}' bestaat niet (gebruik de CBS-code, bijv. AM24)")
         organisation = str(region.get("organisation") or "").strip()
         if not organisation:
             raise RegistryError(f"{region_code}: 'organisation' ontbreekt")
+        for index, entry in enumerate(region.get("coordinators") or []):
+            cid, email = str(entry.get("id") or "").strip(), str(entry.get("email") or "").strip()
+            if not cid or cid in seen or "@" not in email:
+                raise RegistryError(f"{region_code}, coördinator {index + 1}: id (uniek) en email zijn verplicht")
+            seen[cid] = region_code
+            coordinators.append(Coordinator(cid, str(entry.get("name") or cid).strip(), email, region_code))
         for index, entry in enumerate(region.get("counsellors") or []):
             where = f"{region_code}, adviseur {index + 1}"
             cid = str(entry.get("id") or "").strip()
@@ -176,7 +196,8 @@ def parse_registry(data: Mapping) -> Registry:
                 active=bool(entry.get("active", True)), capacity=int(entry.get("capacity", 10)),
                 out_of_office=absences, example=bool(data.get("example_data", False)),
             ))
-    return Registry(tuple(counsellors), bool(data.get("example_data", False)), str(data.get("version", "")))
+    return Registry(tuple(counsellors), bool(data.get("example_data", False)), str(data.get("version", "")),
+                    tuple(coordinators))
 
 
 def load_registry(path: Path = REGISTRY_PATH) -> Registry:

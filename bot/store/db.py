@@ -52,10 +52,31 @@ def alembic_config(url: str) -> Config:
 
 
 def ensure_schema(engine: Engine) -> None:
+    migrate(engine, "heads")
+
+
+def migrate(engine: Engine, target: str, down: bool = False) -> None:
+    """Upgrade (or downgrade) to ``target`` in one transaction.
+
+    On SQLite, Alembic's batch mode rebuilds a table to change a column (copy, drop, rename). With
+    foreign keys on, dropping the old table would cascade into every child row (``ON DELETE
+    CASCADE``), so the rebuild runs with foreign keys off, as SQLite's own ALTER TABLE procedure
+    prescribes; the pragma only works outside a transaction, hence the separate step.
+    """
     cfg = alembic_config(str(engine.url))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "heads")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(cfg, target)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def session_factory(url: str) -> sessionmaker:

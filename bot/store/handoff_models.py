@@ -25,9 +25,9 @@ class OutboxMessage(Base):
     __tablename__ = "handoff_outbox"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    # NULL only for the art. 19 notice, which is sent after its lead was erased (reference in payload)
+    # empty for the workspace's sign-in mails (kind "signin") and the art. 19 notice (sent after its lead was erased)
     lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | person_code | erasure_notice
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | person_code | erasure_notice
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)
@@ -79,6 +79,8 @@ class HandoffCase(Base):
     promised_by = Column(DateTime(timezone=True), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     stopped_at = Column(DateTime(timezone=True))    # person said "stop": no more nudges, ever
+    # the SBAR summary exactly as sent, so the workspace shows what the counsellor got (erased with the lead)
+    summary = Column(JSON)
     escalated_at = Column(DateTime(timezone=True))
 
 

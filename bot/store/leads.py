@@ -59,6 +59,8 @@ class NewLead:
     contact_value: Optional[str] = None
     contact_time: Optional[str] = None
     summary: Optional[str] = None
+    client_key: Optional[str] = None     # see Lead.client_key
+    channel_ref: Optional[str] = None    # see Lead.channel_ref
 
 
 @dataclass
@@ -127,6 +129,15 @@ def sync_reference_data(database_url: str, stamp: str, regions: Iterable[Tuple[s
         _synced[database_url] = stamp
 
 
+def leads_from_client_since(database_url: str, client_key: Optional[str], since: datetime) -> int:
+    """How many leads this pseudonymous client (bot.channels.identity.client_key) created since then."""
+    if not client_key:
+        return 0
+    with new_session(database_url) as session:
+        return session.execute(select(func.count()).select_from(Lead).where(
+            Lead.client_key == client_key, Lead.created_at >= since)).scalar_one()
+
+
 def open_lead_counts(database_url: str) -> Dict[str, int]:
     """counsellor id → leads still open; routing uses it for capacity."""
     with new_session(database_url) as session:
@@ -186,7 +197,8 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                 routing_reason=data.routing_reason, routing_distance_km=data.routing_distance_km,
                 contact_method=data.contact_method, contact_value=data.contact_value,
                 contact_time=data.contact_time, contact_key=key, consent_at=now,
-                consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary)
+                consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary,
+                client_key=data.client_key, channel_ref=data.channel_ref)
             session.add(lead)
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status=NEW, actor="bot",
@@ -211,7 +223,7 @@ def shared_fields(data: NewLead) -> List[str]:
 
 
 def set_status(session: Session, lead: Lead, status: str, actor: str, *, at: Optional[datetime] = None,
-               note: Optional[str] = None) -> bool:
+               note: Optional[str] = None, details: Optional[Dict[str, Any]] = None) -> bool:
     """The one way a lead's status changes: the new status and its audit event (``lead_events``)
     go into the caller's transaction together. Returns False when the status was already ``status``.
 
@@ -223,9 +235,19 @@ def set_status(session: Session, lead: Lead, status: str, actor: str, *, at: Opt
     if old == status:
         return False
     session.add(LeadEvent(lead_id=lead.id, at=at or utcnow(), from_status=old, to_status=status,
-                          actor=actor, note=note))
+                          actor=actor, note=note, kind="status", details=details))
     lead.status = status
     return True
+
+
+def record_event(session: Session, lead: Lead, kind: str, actor: str, *, at: Optional[datetime] = None,
+                 note: Optional[str] = None, details: Optional[Dict[str, Any]] = None) -> LeadEvent:
+    """Something that happened to a lead without (only) a status change: a note, an appointment, a
+    hand-over, the person's answer to a nudge. Same trail as :func:`set_status`; the status stays."""
+    event = LeadEvent(lead_id=lead.id, at=at or utcnow(), from_status=lead.status, to_status=lead.status,
+                      actor=actor, note=note, kind=kind, details=details)
+    session.add(event)
+    return event
 
 
 def change_status(database_url: str, lead_id: str, status: str, actor: str, *, at: Optional[datetime] = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -82,6 +82,7 @@ class Lead(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", name="uq_leads_conversation_id"),
         UniqueConstraint("contact_key", name="uq_leads_contact_key"),
+        Index("ix_leads_client_key_created_at", "client_key", "created_at"),
     )
 
     id = Column(String(16), primary_key=True, default=new_reference)
@@ -114,6 +115,12 @@ class Lead(Base):
     channel = Column(String(32))
     conversation_id = Column(String(255))
     summary = Column(Text)
+    # Pseudonymous origin (salted hash of the client address / Telegram chat): leads per address per day.
+    client_key = Column(String(64))
+    # The Telegram chat id for follow-ups (the sender id is derived from it one-way).
+    channel_ref = Column(String(64))
+    # how the counsellor closed the lead (bot.store.statuses.OUTCOMES), for the funnel per region
+    outcome = Column(String(32))
 
     consent_record = relationship(ConsentRecord)
     events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,
@@ -122,7 +129,8 @@ class Lead(Base):
 
 class LeadEvent(Base):
     """The one audit trail of a lead: every status change, by whom (bot, hand-off link/worker/person,
-    system). Written only by ``bot.store.leads.set_status`` and the lead's creation."""
+    counsellor in the workspace), plus notes, appointments, hand-overs and the person's answers.
+    Written only by ``bot.store.leads.set_status`` / ``record_event`` and the lead's creation."""
     __tablename__ = "lead_events"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
@@ -132,6 +140,10 @@ class LeadEvent(Base):
     to_status = Column(String(32), nullable=False)
     actor = Column(String(64), nullable=False)
     note = Column(Text)
+    # "status" for a status change; "note", "appointment", "handover", "reply", "alert" for what the
+    # workspace and the follow-up add without (only) changing the status; details holds the fields.
+    kind = Column(String(16), nullable=False, default="status", server_default="status")
+    details = Column(JSON)
 
 
 class ErasureStat(Base):

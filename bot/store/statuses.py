@@ -25,3 +25,11 @@ TAKES_CAPACITY = frozenset({NEW, DELIVERED, IN_CONTACT, APPOINTMENT})
 AWAITING_CONTACT = frozenset({NEW, DELIVERED})
 # Contact happened (or the lead is done): no more nudges, and a "yes" from the person changes nothing.
 CONTACT_MADE = frozenset({IN_CONTACT, APPOINTMENT, CLOSED})
+
+# How a counsellor closes a lead (``leads.outcome``); the funnel counts "started" per region.
+OUTCOMES = {
+    "started_training": "Begonnen aan een opleiding",
+    "found_work": "Werk gevonden",
+    "not_interested": "Geen interesse meer",
+    "other": "Anders",
+}

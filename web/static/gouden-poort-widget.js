@@ -2,7 +2,8 @@
  *  <script src="https://…/static/gouden-poort-widget.js" data-region="zeeland" defer></script>
  * Optional attributes: data-open="true" (open at load), data-storage="local" (keep the
  * conversation across browser sessions; default: until the tab is closed), data-config="<url>".
- * Talks to Rasa's socket.io channel (session persistence); renders all text as text, never HTML.
+ * Talks only to the web app that serves this script (POST /chat/session, /chat/message); the web app
+ * passes messages on to the bot. Renders all text as text, never HTML.
  */
 (function () {
   "use strict";
@@ -45,7 +46,8 @@
           "Wat je typt, bewaren we en we sturen het zodra de chat weer werkt.",
     retry: "Nu opnieuw proberen",
     pending: "Nog niet verstuurd",
-    tooLong: "Je bericht is te lang. Maak het korter dan 2000 tekens."
+    tooLong: "Je bericht is te lang. Maak het korter dan 2000 tekens.",
+    slow: "Even rustig aan. We sturen je bericht zo opnieuw."
   };
 
   function cleanRegion(value) {
@@ -66,9 +68,12 @@
   function load() {
     try {
       var s = JSON.parse(storage().getItem(STORE_KEY) || "null");
-      if (s && s.v === 1 && Array.isArray(s.msgs)) { return s; }
+      if (s && s.v === 2 && Array.isArray(s.msgs)) { return s; }
+      if (s && s.v === 1 && Array.isArray(s.msgs)) {           // before session tokens: keep the transcript
+        return { v: 2, token: null, open: s.open, greeted: s.greeted, msgs: s.msgs };
+      }
     } catch (e) { /* private mode or broken JSON: start fresh */ }
-    return { v: 1, sid: null, open: null, msgs: [] };
+    return { v: 2, token: null, open: null, msgs: [] };
   }
   var state = load();
   function save() {
@@ -156,7 +161,7 @@
     row.appendChild(el("span", { "class": "gpw-msg__text" }, m.text));
     if (m.who === "user" && m.pending) {
       row.classList.add("gpw-msg--pending");
-      if (!ready) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+      if (!ready || down) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
     }
     log.appendChild(row);
     if (m.buttons && m.buttons.length) {
@@ -196,10 +201,12 @@
   }
 
   // ---- sending with a visible queue: nothing typed is lost silently ----
-  var socket = null;
-  var ready = false;      // connected and session confirmed
-  var inflight = null;
-  var seq = 0;
+  var cfg = null;         // /widget-config.json
+  var ready = false;      // this page has a session token the server accepted
+  var down = false;       // the last attempt failed: pending messages show "Nog niet verstuurd"
+  var inflight = false;
+  var timer = null;
+  var delay = 1000;
 
   function send(payload, shown, hidden) {
     payload = String(payload || "");
@@ -215,29 +222,104 @@
     flush();
   }
 
+  function post(path, body, token) {
+    var headers = { "Content-Type": "application/json" };
+    if (token) { headers.Authorization = "Bearer " + token; }
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var t = ctrl ? setTimeout(function () { ctrl.abort(); }, 30000) : null;
+    return fetch(ORIGIN + path, { method: "POST", headers: headers, body: JSON.stringify(body),
+                                  credentials: "omit", signal: ctrl ? ctrl.signal : undefined })
+      .then(function (r) {
+        clearTimeout(t);
+        return r.json().catch(function () { return {}; }).then(function (data) { return { status: r.status, data: data }; });
+      }, function (err) { clearTimeout(t); throw err; });
+  }
+
+  function later(fn, ms) {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  }
+
+  function showDown() {
+    down = true;
+    setStatus(T.down, true);
+    Array.prototype.forEach.call(log.querySelectorAll(".gpw-msg--pending"), function (row) {
+      if (!row.querySelector(".gpw-msg__state")) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+    });
+    later(retry, delay);                                    // keep trying, a little slower each time
+    delay = Math.min(delay * 2, 15000);
+  }
+
+  function up() {
+    if (down) { setStatus("", false); }
+    down = false;
+    delay = 1000;
+  }
+
+  function retry() {
+    if (!cfg) { connect(); } else if (!ready) { requestSession(); } else { flush(); }
+  }
+
+  function slowDown(res) {                                  // 429: wait as long as the server says
+    var secs = (res.data && res.data.retry_after) || 30;
+    setStatus((res.data && res.data.message) || T.slow, false);
+    later(retry, secs * 1000);
+  }
+
+  function requestSession() {
+    ready = false;
+    post(cfg.sessionPath || "/chat/session", { token: state.token || undefined }).then(function (res) {
+      if (res.status === 429) { slowDown(res); return; }
+      if (res.status !== 200 || !res.data || typeof res.data.token !== "string") { showDown(); return; }
+      state.token = res.data.token;
+      ready = true;
+      up();
+      setStatus("", false);
+      var started = state.msgs.some(function (m) { return m.who === "bot" || !m.pending; });
+      if (!started && !state.greeted) {                       // greeting with AI disclosure (+ region)
+        state.greeted = true;
+        state.msgs.unshift({ id: newId(), who: "user", text: "", payload: "/greet", pending: true, hidden: true });
+      }
+      save();
+      flush();
+    }, showDown);
+  }
+
   function flush() {
-    if (!ready || inflight || !socket) { return; }
+    if (!ready || inflight) { return; }
     var next = state.msgs.filter(function (m) { return m.pending; })[0];
     if (!next) { return; }
-    var token = inflight = next.id + ":" + (++seq);
+    inflight = true;
     typing.hidden = false;
-    socket.timeout(30000).emit("user_uttered", {
-      message: next.payload, session_id: state.sid,
-      metadata: { region: REGION || undefined, message_id: next.id }
-    }, function (err, res) {
-      if (inflight !== token) {                              // a late answer after a reconnect
-        if (!err && res && res.ok && next.pending) { next.pending = false; save(); markSent(next); }
-        return;
-      }
-      inflight = null;
-      typing.hidden = true;
-      if (err) { setTimeout(flush, 2000); return; }          // no answer in time: try again
-      if (res && res.error === "no_session") { requestSession(); return; }
-      next.pending = false;                                    // ok, duplicate, or refused as empty
-      save();
-      markSent(next);
-      flush();
-    });
+    post(cfg.messagePath || "/chat/message",
+         { message: next.payload, message_id: next.id, region: REGION || undefined }, state.token)
+      .then(function (res) {
+        inflight = false;
+        typing.hidden = true;
+        if (res.status === 401) { state.token = null; save(); requestSession(); return; }
+        if (res.status === 429) { slowDown(res); return; }
+        if (res.status >= 500 || res.status === 0) { showDown(); return; }
+        up();
+        if (res.status !== 200) {                              // refused (too long, unreadable): say why
+          setStatus("", false);
+          next.pending = false;
+          save();
+          markSent(next);
+          onBot({ text: (res.data && res.data.message) || T.tooLong });
+          flush();
+          return;
+        }
+        setStatus("", false);
+        next.pending = false;
+        save();
+        markSent(next);
+        (res.data.replies || []).forEach(onBot);
+        flush();
+      }, function () {                                        // network error or no answer in time
+        inflight = false;
+        typing.hidden = true;
+        showDown();
+      });
   }
 
   // After an erasure the bot sends {gouden_poort: {clear_storage: true}} (actions/person_rights.py):
@@ -268,83 +350,29 @@
     scrollDown();
   }
 
-
   // ---- connection ----
-  function requestSession() {
-    ready = false;
-    socket.emit("session_request", { session_id: state.sid, customData: { region: REGION } });
-  }
-
-  function showDown() {
-    ready = false;
-    setStatus(T.down, true);
-    Array.prototype.forEach.call(log.querySelectorAll(".gpw-msg--pending"), function (row) {
-      if (!row.querySelector(".gpw-msg__state")) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
-    });
-  }
-
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      if (window.io) { resolve(); return; }
-      var s = document.createElement("script");
-      s.src = src; s.async = true;
-      s.onload = function () { resolve(); };
-      s.onerror = function () { s.remove(); reject(new Error("script")); };
-      document.head.appendChild(s);
-    });
-  }
-
   var connecting = false;
-  var retryTimer = null;
-  var retryDelay = 1000;
   function connect() {
-    if (socket || connecting) { return; }
+    if (cfg || connecting) { return; }
     connecting = true;
     fetch(CONFIG_URL, { credentials: "omit" })
       .then(function (r) { if (!r.ok) { throw new Error("config " + r.status); } return r.json(); })
-      .then(function (cfg) {
-        return loadScript(BASE + "vendor/socket.io.min.js").then(function () { return cfg; });
-      })
-      .then(function (cfg) {
+      .then(function (c) {
         connecting = false;
-        retryDelay = 1000;
-        socket = window.io(cfg.socketUrl, {
-          path: cfg.socketPath || "/socket.io/", transports: ["websocket", "polling"],
-          reconnectionDelay: 1000, reconnectionDelayMax: 8000, timeout: 10000
-        });
-        socket.on("connect", requestSession);
-        socket.on("session_confirm", function (sid) {
-          state.sid = typeof sid === "string" ? sid : (sid && sid.session_id) || state.sid;
-          ready = true;
-          setStatus("", false);
-          var started = state.msgs.some(function (m) { return m.who === "bot" || !m.pending; });
-          if (!started && !state.greeted) {                       // greeting with AI disclosure (+ region)
-            state.greeted = true;
-            state.msgs.unshift({ id: newId(), who: "user", text: "", payload: "/greet", pending: true, hidden: true });
-          }
-          save();
-          flush();
-        });
-        socket.on("bot_uttered", onBot);
-        socket.on("connect_error", showDown);
-        socket.on("disconnect", function (reason) {
-          inflight = null;
-          typing.hidden = true;
-          if (reason !== "io client disconnect") { showDown(); }
-        });
+        cfg = c || {};
+        requestSession();
       })
-      .catch(function () {                                   // web app or script unreachable
+      .catch(function () {                                   // web app unreachable
         connecting = false;
         showDown();
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(connect, retryDelay);
-        retryDelay = Math.min(retryDelay * 2, 15000);
       });
   }
 
   retryBtn.addEventListener("click", function () {
     setStatus(T.down, true);
-    if (socket) { if (!socket.connected) { socket.connect(); } } else { clearTimeout(retryTimer); connect(); }
+    delay = 1000;
+    clearTimeout(timer);
+    retry();
     input.focus();
   });
 

@@ -1,7 +1,7 @@
 """tracker_erasures.kind: one sweep for erasure requests and for conversations that ended without a lead.
 
 Revision ID: 0110
-Revises: 0101
+Revises: 0102
 Create Date: 2026-11-29
 
 Existing rows are erasure requests (the only kind there was), hence the server default.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0110"
-down_revision = "0101"
+down_revision = "0102"
 branch_labels = None
 depends_on = None
 

@@ -2,19 +2,19 @@
 
 ``person_checks`` holds one pending "prove this contact is yours" request: the hash of a short code
 sent to that contact and the leads the code unlocks, never the contact itself; a row lives at most
-a quarter of an hour and is deleted when used. ``handoff_outbox.lead_id`` (and the dead letters')
+a quarter of an hour and is deleted when used. ``handoff_dead_letters.lead_id`` (the outbox's since 0120)
 becomes nullable: the notice that tells a counsellor "this person asked for erasure" is sent after
 the lead is gone and carries only the reference.
 
-Revision ID: 0111
-Revises: 0110
+Revision ID: 0121
+Revises: 0120
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0111"
-down_revision = "0110"
+revision = "0121"
+down_revision = "0120"
 branch_labels = None
 depends_on = None
 
@@ -36,29 +36,14 @@ def upgrade() -> None:
 
 
 def _set_nullable(nullable: bool) -> None:
-    """On SQLite a batch alter rebuilds ``handoff_outbox``; dropping the old table with foreign keys
-    on cascades into its children, so their rows are kept aside and put back."""
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        for table in _CHILDREN:
-            op.execute(f"CREATE TEMP TABLE _keep_{table} AS SELECT * FROM {table}")
-    with op.batch_alter_table("handoff_outbox") as batch:
-        batch.alter_column("lead_id", existing_type=sa.String(16), nullable=nullable)
-    if sqlite:
-        for table in _CHILDREN:
-            op.execute(f"INSERT INTO {table} SELECT * FROM _keep_{table} "
-                       f"WHERE id NOT IN (SELECT id FROM {table})")
-            op.execute(f"DROP TABLE _keep_{table}")
+    """``handoff_outbox.lead_id`` is nullable since 0120 (the workspace's sign-in mails); the dead
+    letters follow here. That table has no children, so SQLite's rebuild loses nothing."""
     with op.batch_alter_table("handoff_dead_letters") as batch:
         batch.alter_column("lead_id", existing_type=sa.String(16), nullable=nullable)
 
 
-_CHILDREN = ("handoff_attempts", "handoff_dead_letters")
-
-
 def downgrade() -> None:
     op.execute("DELETE FROM handoff_dead_letters WHERE lead_id IS NULL")
-    op.execute("DELETE FROM handoff_outbox WHERE lead_id IS NULL")
     _set_nullable(False)
     op.drop_index("ix_person_checks_conversation_id", table_name="person_checks")
     op.drop_table("person_checks")

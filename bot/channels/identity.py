@@ -1,0 +1,92 @@
+"""Who is talking, decided on the server: session tokens, sender ids and client keys.
+
+A client never names its own conversation. The web app hands a new widget a random session token
+(128 bits plus a tag, so the server can tell its own tokens from invented ones) and the Rasa sender
+id is an HMAC of that token under a server secret. Knowing a sender id (it appears in hand-off mail)
+or guessing one gets nobody into a conversation: the way in is the token, which only that browser has.
+Telegram chats get their sender id the same way from the chat id, so ``tg-<chat id>`` can no longer be
+typed into a REST call to read or erase someone's referral.
+
+Client keys are what rate limits and the leads-per-address limit count: a salted hash of the client
+address, never the address itself, so no IP address reaches Rasa's tracker or the lead store.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any, Dict, Optional
+
+TOKEN_RANDOM_BYTES = 16          # 128 bits
+TAG_BYTES = 16
+WEB_PREFIX = "web-"
+TELEGRAM_PREFIX = "telegram-"
+SENDER_ID = re.compile(r"^(web|telegram)-[0-9a-f]{32}$")
+LEGACY_TELEGRAM_SENDER = re.compile(r"^tg-(-?\d{1,20})$")
+REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CLIENT_KEY = re.compile(r"^[0-9a-f]{32}$")
+CHAT_ID = re.compile(r"^-?\d{1,20}$")
+SOURCES = {"web-widget": "web", "telegram": "telegram"}
+
+
+def _mac(secret: str, label: str, value: str) -> bytes:
+    return hmac.new(secret.encode(), f"{label}:{value}".encode(), hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def new_session_token(secret: str) -> str:
+    random_part = _b64(secrets.token_bytes(TOKEN_RANDOM_BYTES))
+    return f"{random_part}.{_b64(_mac(secret, 'session', random_part)[:TAG_BYTES])}"
+
+
+def valid_session_token(secret: str, token: Any) -> bool:
+    if not isinstance(token, str) or len(token) > 64 or token.count(".") != 1:
+        return False
+    random_part, tag = token.split(".")
+    if len(random_part) < 22:
+        return False
+    return hmac.compare_digest(tag, _b64(_mac(secret, "session", random_part)[:TAG_BYTES]))
+
+
+def web_sender_id(secret: str, token: str) -> str:
+    return WEB_PREFIX + _mac(secret, "web", token).hex()[:32]
+
+
+def telegram_sender_id(secret: str, chat_id: Any) -> str:
+    return TELEGRAM_PREFIX + _mac(secret, "telegram", str(int(chat_id))).hex()[:32]
+
+
+def client_key(secret: str, address: str) -> str:
+    """Pseudonymous key for a client address (or a Telegram chat): same input, same key."""
+    return _mac(secret, "client", address or "unknown").hex()[:32]
+
+
+def clean_region(value: Any) -> Optional[str]:
+    """A region code as used in embed snippets and deep links (``zeeland``, ``noord-holland``)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip().lower()
+    return value if REGION.match(value) else None
+
+
+def clean_metadata(raw: Any) -> Dict[str, Any]:
+    """Only keys we know, in shapes we expect: metadata ends up in the tracker store."""
+    if not isinstance(raw, dict):
+        return {}
+    metadata: Dict[str, Any] = {}
+    if raw.get("source") in SOURCES:
+        metadata["source"] = raw["source"]
+    region = clean_region(raw.get("region"))
+    if region:
+        metadata["region"] = region
+    for key, pattern in (("message_id", MESSAGE_ID), ("client_key", CLIENT_KEY), ("telegram_chat_id", CHAT_ID)):
+        value = raw.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and pattern.match(str(value)):
+            metadata[key] = str(value)
+    return metadata

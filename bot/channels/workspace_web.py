@@ -1,0 +1,283 @@
+"""Routes of the counsellors' workspace (/adviseur) and of the one-click status links (/lead/…).
+
+Only HTTP here: cookies, CSRF checks, status codes and templates (web/templates/workspace, Jinja2 with
+autoescape). What happens lives in ``bot.workspace``. The synchronous database work runs in the
+default executor, so the event loop that also serves the chat never waits on it.
+
+CSRF: a signed-in user's forms carry the session's CSRF token. Forms before sign-in (asking for a
+link, using a link, confirming a status link) use a double-submit token: a random value in a
+SameSite=Strict, HttpOnly cookie that must equal the form's hidden field.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import secrets
+from datetime import datetime, timezone
+from typing import Any, Callable, Optional
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.handoff import links
+from bot.handoff.clock import AMSTERDAM
+from bot.handoff.workdays import dutch_date
+from bot.ops.config import PROJECT_ROOT
+from bot.store.statuses import OUTCOMES
+from bot.workspace import auth
+from bot.workspace.actions import InvalidAction, apply_action, apply_link_status
+from bot.workspace.inbox import STATUS_LABELS, NotAllowed, inbox, lead_page
+from bot.workspace.settings import WorkspaceSettings
+from bot.workspace.users import all_users, colleagues
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = PROJECT_ROOT / "web" / "templates" / "workspace"
+SESSION_COOKIE = "gp_werkplek"
+FORM_COOKIE = "gp_formulier"
+NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+
+# the confirmation the workspace and the mail's links share: status → (question, button)
+CONFIRM = {
+    "in_contact": ("Heb je contact gehad met deze jongere?", "Ja, contact gehad"),
+    "appointment": ("Is er een afspraak gepland?", "Ja, afspraak gepland"),
+    "no_contact": ("Kon je deze jongere niet bereiken?", "Klopt, geen contact gekregen"),
+}
+
+
+def _local(value: Optional[datetime]) -> str:
+    if value is None:
+        return "-"
+    local = value.astimezone(AMSTERDAM)
+    return f"{dutch_date(value)} {local:%H:%M}"
+
+
+_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+_env.filters["when"] = _local
+_env.filters["day"] = lambda value: dutch_date(value) if value else "-"
+
+
+def render(name: str, status: int = 200, **context: Any) -> web.Response:
+    html = _env.get_template(name).render(outcomes=OUTCOMES, **context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=NO_STORE)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def blocking(func: Callable, *args, **kwargs):
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args, **kwargs))
+
+
+class WorkspaceRoutes:
+    def __init__(self, settings: WorkspaceSettings, clock: Callable[[], datetime] = now_utc):
+        self.settings = settings
+        self.clock = clock
+
+    # --- cookies and CSRF -------------------------------------------------------------------
+    def _cookie(self, response: web.Response, name: str, value: str, max_age: Optional[int] = None) -> None:
+        response.set_cookie(name, value, httponly=True, samesite="Strict", secure=self.settings.secure_cookie,
+                            path="/", max_age=max_age)
+
+    def form_token(self, request: web.Request) -> str:
+        return request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
+
+    def with_form_cookie(self, response: web.Response, token: str) -> web.Response:
+        self._cookie(response, FORM_COOKIE, token)
+        return response
+
+    @staticmethod
+    def form_ok(request: web.Request, form) -> bool:
+        return auth.csrf_ok(request.cookies.get(FORM_COOKIE), form.get("csrf"))
+
+    async def signed_in(self, request: web.Request) -> Optional[auth.SignedIn]:
+        return await blocking(auth.current_user, self.settings, request.cookies.get(SESSION_COOKIE), self.clock())
+
+    @staticmethod
+    def refused(message: str = "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.") -> web.Response:
+        return render("message.html", status=403, title="Niet gelukt", message=message, user=None)
+
+    # --- sign-in ------------------------------------------------------------------------------
+    async def home(self, request: web.Request) -> web.Response:
+        who = await self.signed_in(request)
+        if who is None:
+            token = self.form_token(request)
+            return self.with_form_cookie(render("sign_in.html", csrf=token, user=None), token)
+        show_closed = request.query.get("afgesloten") == "1"
+        rows = await blocking(inbox, self.settings.database_url, who.user, self.clock(), show_closed)
+        return render("inbox.html", user=who.user, csrf=who.csrf_token, rows=rows, show_closed=show_closed,
+                      overdue=sum(1 for r in rows if r.overdue))
+
+    async def ask_link(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if not self.form_ok(request, form):
+            return self.refused()
+        email = str(form.get("email") or "")[:254]
+        known = await blocking(auth.request_sign_in, self.settings, email, self.clock())
+        log.info("sign-in link asked (%s address)", "known" if known else "unknown")
+        # the same page for every address: it must not tell who is registered
+        return render("message.html", title="Kijk in je mail", user=None,
+                      message=("Staat dit e-mailadres bij ons bekend? Dan krijg je binnen een paar minuten een "
+                               "mail met een inloglink. De link werkt 15 minuten en één keer."))
+
+    async def open_link(self, request: web.Request) -> web.Response:
+        token = request.query.get("t", "")[:100]
+        if not await blocking(auth.link_is_usable, self.settings, token, self.clock()):
+            return render("message.html", status=410, title="Deze link werkt niet meer", user=None,
+                          message="De link is al gebruikt of verlopen. Vraag een nieuwe aan.", again=True)
+        form_token = self.form_token(request)
+        return self.with_form_cookie(render("use_link.html", token=token, csrf=form_token, user=None), form_token)
+
+    async def use_link(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if not self.form_ok(request, form):
+            return self.refused()
+        who = await blocking(auth.use_sign_in_link, self.settings, str(form.get("t") or "")[:100], self.clock())
+        if who is None:
+            return render("message.html", status=410, title="Deze link werkt niet meer", user=None,
+                          message="De link is al gebruikt of verlopen. Vraag een nieuwe aan.", again=True)
+        response = web.HTTPSeeOther("/adviseur")
+        self._cookie(response, SESSION_COOKIE, who.session_token)
+        response.del_cookie(FORM_COOKIE, path="/")
+        raise response
+
+    async def sign_out(self, request: web.Request) -> web.Response:
+        who = await self.signed_in(request)
+        form = await request.post()
+        if who is None or not auth.csrf_ok(who.csrf_token, form.get("csrf")):
+            return self.refused()
+        await blocking(auth.sign_out, self.settings, who.session_token, self.clock())
+        response = render("message.html", title="Je bent uitgelogd", message="Tot de volgende keer.", user=None,
+                          again=True)
+        response.del_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # --- leads --------------------------------------------------------------------------------
+    async def _lead(self, request: web.Request, who: auth.SignedIn, message: str = "", error: str = "",
+                    status: int = 200) -> web.Response:
+        lead_id = request.match_info["lead_id"][:16]
+        names = {u.id: u.name for u in all_users()}
+        try:
+            page = await blocking(lead_page, self.settings.database_url, who.user, lead_id, self.clock(), names)
+        except NotAllowed:
+            log.warning("workspace: %s was refused a lead of another counsellor or region", who.user.id)
+            return render("message.html", status=403, title="Geen toegang", user=who.user, csrf=who.csrf_token,
+                          message="Deze aanvraag hoort niet bij jou of bij jouw regio.")
+        if page is None:
+            return render("message.html", status=404, title="Aanvraag niet gevonden", user=who.user,
+                          csrf=who.csrf_token, message="Deze aanvraag bestaat niet (meer).")
+        region = page.lead.counsellor_id and next((u.region_code for u in all_users() if u.id == page.lead.counsellor_id), "")
+        others = [u for u in colleagues(region or who.user.region_code) if u.id != page.lead.counsellor_id]
+        return render("lead.html", status=status, user=who.user, csrf=who.csrf_token, page=page, lead=page.lead,
+                      s=page.summary, message=message, error=error, colleagues=others, labels=STATUS_LABELS)
+
+    async def show_lead(self, request: web.Request) -> web.Response:
+        who = await self.signed_in(request)
+        if who is None:
+            raise web.HTTPSeeOther("/adviseur")
+        return await self._lead(request, who)
+
+    async def confirm_status(self, request: web.Request) -> web.Response:
+        """GET: the same confirmation page as the mail's links; nothing changes until the POST."""
+        who = await self.signed_in(request)
+        if who is None:
+            raise web.HTTPSeeOther("/adviseur")
+        status = request.query.get("s", "")
+        if status not in CONFIRM:
+            raise web.HTTPSeeOther(f"/adviseur/lead/{request.match_info['lead_id']}")
+        lead_id = request.match_info["lead_id"][:16]
+        question, button = CONFIRM[status]
+        return render("confirm.html", user=who.user, csrf=who.csrf_token, lead_id=lead_id, question=question,
+                      button=button, action=f"/adviseur/lead/{lead_id}/actie", fields={"action": status},
+                      back=f"/adviseur/lead/{lead_id}")
+
+    async def act(self, request: web.Request) -> web.Response:
+        who = await self.signed_in(request)
+        form = await request.post()
+        if who is None:
+            return self.refused("Je bent niet (meer) ingelogd. Log opnieuw in.")
+        if not auth.csrf_ok(who.csrf_token, form.get("csrf")):
+            return self.refused()
+        lead_id = request.match_info["lead_id"][:16]
+        values = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
+        try:
+            done = await blocking(apply_action, self.settings.database_url, who.user, lead_id,
+                                  values.get("action", ""), values, self.clock(), self.settings.base_url)
+        except InvalidAction as exc:
+            return await self._lead(request, who, error=str(exc), status=400)
+        except NotAllowed:
+            return await self._lead(request, who)  # renders the 403 page
+        if done is None:
+            raise web.HTTPNotFound()
+        return await self._lead(request, who, message=done.message)
+
+    # --- one-click status links from the hand-off mail -----------------------------------------
+    def _link_parts(self, request: web.Request, source) -> tuple:
+        return (request.match_info["lead_id"][:16], str(source.get("s", ""))[:32], str(source.get("e", ""))[:12],
+                str(source.get("sig", ""))[:100])
+
+    def _check_link(self, lead_id, status, expires, sig) -> Optional[web.Response]:
+        secret = self.settings.handoff.link_secret
+        if not links.verify(secret, lead_id, status, expires, sig):
+            log.warning("status link with a bad signature")
+            return render("message.html", status=400, title="Deze link klopt niet", user=None,
+                          message=("Deze link is niet geldig. Gebruik de knop uit de e-mail, of log in op de "
+                                   "werkplek."), again=True)
+        if links.expired(expires, self.clock()):
+            return render("message.html", status=410, title="Deze link is verlopen", user=None,
+                          message="Deze link is verlopen. Zet de status in de werkplek.", again=True)
+        return None
+
+    async def link_page(self, request: web.Request) -> web.Response:
+        lead_id, status, expires, sig = self._link_parts(request, request.query)
+        bad = self._check_link(lead_id, status, expires, sig)
+        if bad is not None:
+            return bad
+        if await blocking(links.was_used, self.settings.database_url, sig):
+            return render("message.html", status=410, title="Deze link is al gebruikt", user=None, again=True,
+                          message="Met deze link is de status al doorgegeven. Wijzigen kan in de werkplek.")
+        question, button = CONFIRM[status]
+        token = self.form_token(request)
+        return self.with_form_cookie(render(
+            "confirm.html", user=None, csrf=token, lead_id=lead_id, question=question, button=button,
+            action=f"/lead/{lead_id}/status", fields={"s": status, "e": expires, "sig": sig}, back=None), token)
+
+    async def link_post(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        lead_id, status, expires, sig = self._link_parts(request, form)
+        bad = self._check_link(lead_id, status, expires, sig)
+        if bad is not None:
+            return bad
+        if not self.form_ok(request, form):
+            return self.refused()
+        outcome = await blocking(self._use_link, lead_id, status, sig)
+        if outcome == "missing":
+            return render("message.html", status=404, title="Aanvraag niet gevonden", user=None,
+                          message="Deze aanvraag bestaat niet meer. Misschien zijn de gegevens op verzoek verwijderd.")
+        if outcome == "used":
+            return render("message.html", status=410, title="Deze link is al gebruikt", user=None, again=True,
+                          message="Met deze link is de status al doorgegeven. Wijzigen kan in de werkplek.")
+        return render("message.html", title=f"{links.LINK_STATUSES[status]} – {lead_id}", user=None,
+                      message=links.CONFIRMATIONS[status], again=True)
+
+    def _use_link(self, lead_id: str, status: str, sig: str) -> str:
+        now = self.clock()
+        return apply_link_status(self.settings.database_url, lead_id, status, now,
+                                 claim=lambda session: links.mark_used(session, lead_id, sig, now))
+
+
+def register_routes(app: web.Application, settings: WorkspaceSettings, clock: Callable[[], datetime] = now_utc) -> None:
+    routes = WorkspaceRoutes(settings, clock)
+    app.router.add_get("/adviseur", routes.home, allow_head=False)
+    app.router.add_post("/adviseur/aanmelden", routes.ask_link)
+    app.router.add_get("/adviseur/inloggen", routes.open_link, allow_head=False)
+    app.router.add_post("/adviseur/inloggen", routes.use_link)
+    app.router.add_post("/adviseur/uitloggen", routes.sign_out)
+    app.router.add_get("/adviseur/lead/{lead_id}", routes.show_lead, allow_head=False)
+    app.router.add_get("/adviseur/lead/{lead_id}/bevestig", routes.confirm_status, allow_head=False)
+    app.router.add_post("/adviseur/lead/{lead_id}/actie", routes.act)
+    # no HEAD: link checkers and mail scanners often send HEAD first
+    app.router.add_get("/lead/{lead_id}/status", routes.link_page, allow_head=False)
+    app.router.add_post("/lead/{lead_id}/status", routes.link_post)
