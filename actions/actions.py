@@ -7,7 +7,7 @@
 - ``action_check_existing_lead``: "hooguit één keer doorverwijzen": if this conversation already
   has a referral we say who has it instead of starting the form again.
 - ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or says who already has it.
-- ``action_delete_data``: erasure (bot.store.erasure).
+- erasure and access: actions/person_rights.py.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -26,12 +26,11 @@ from bot.intake import validation
 from bot.ops.config import load_settings
 from bot.channels.limits import TOO_MANY_LEADS
 from bot.intake.referral import create_lead, lead_limit_reached, origin_from_metadata
-from bot.store.erasure import erase_person, is_confirmed
 from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.store.models import utcnow
 from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
-from bot.handoff.context import conversation_context
+from bot.handoff.context import conversation_context, explained_topics
 from bot.handoff.outbox import enqueue_handoff
 from bot.handoff.followup import answer_nudge, opt_out_conversation
 from bot.handoff.settings import load_handoff_settings
@@ -220,7 +219,8 @@ class ActionAskConfirm(Action):
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
         send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
-        dispatcher.utter_message(text=intake.confirmation_text(slots, routing), buttons=_buttons([
+        topics = explained_topics(tracker.events)
+        dispatcher.utter_message(text=intake.confirmation_text(slots, routing, topics), buttons=_buttons([
             (send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")]))
         return [SlotSet("routing", routing)]
 
@@ -281,8 +281,9 @@ class ActionSubmitIntake(Action):
         routing = slots["routing"]
         if intake.is_guardian_route(slots):
             return self._ask_guardian(dispatcher, tracker, slots, routing)
-        consent_text = intake.confirmation_text(slots, routing)
         handoff_context = conversation_context(tracker.events)
+        # exactly the preview the person saw: the mail carries nothing beyond it
+        consent_text = intake.confirmation_text(slots, routing, handoff_context["bot_explained"])
         chosen = {}
 
         def hand_off(session, lead, counsellor):
@@ -331,24 +332,6 @@ class ActionStopIntake(Action):
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(response="utter_intake_stopped", **_ended_without_lead(tracker))
         return _reset()
-
-
-class ActionDeleteData(Action):
-    """Erases the lead, contact data, consent record and this conversation in the tracker store."""
-
-    def name(self) -> Text:
-        return "action_delete_data"
-
-    def run(self, dispatcher, tracker, domain):
-        if not is_confirmed(tracker.latest_message.get("entities") or []):
-            # Erasure cannot be undone and a misread message must never trigger it: ask first.
-            # The "Ja" button sends /delete_data{"confirmed": "ja"}.
-            dispatcher.utter_message(response="utter_confirm_delete")
-            return []
-        erase_person(SETTINGS.database_url, tracker.sender_id, SETTINGS.tracker_store_url)
-        dispatcher.utter_message(response="utter_data_deleted")
-        # The rules follow with action_deactivate_loop when a form was active.
-        return [AllSlotsReset()]
 
 
 class ActionStop(Action):

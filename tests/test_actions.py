@@ -51,7 +51,7 @@ def test_required_slots_follow_answers():
 
 
 def test_delete_data_without_the_confirmation_button_only_asks():
-    from actions.actions import ActionDeleteData
+    from actions.person_rights import ActionDeleteData
     from bot.store.erasure import is_confirmed
 
     dispatcher = CollectingDispatcher()

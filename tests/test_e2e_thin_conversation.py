@@ -107,10 +107,13 @@ def test_intake_ends_in_the_right_lead_then_one_referral_then_erasure(stack):
     question = stack.texts(sender, "/delete_data")
     assert "zeker" in question and "gewist" not in question       # nothing erased on one message
     assert tracker_events(stack, sender) > 0 and export(stack)
-    assert "gewist" in stack.texts(sender, '/delete_data{"confirmed": "ja"}')
+    asked = stack.say(sender, '/delete_data{"confirmed": "ja"}')
+    assert "Alleen dit gesprek" in [b["title"] for m in asked for b in m.get("buttons") or []]
+    assert "gewist" in stack.texts(sender, "Alleen dit gesprek")  # this chat is its own proof: no code
     deadline = time.monotonic() + 30  # Rasa stores the last turn after our action; sweeps follow
-    while time.monotonic() < deadline and (tracker_events(stack, sender)
-                                           or rows_mentioning(stack.settings.database_url, sender)):
+    while time.monotonic() < deadline and (tracker_events(stack, sender)  # the art. 19 notice: sent, then gone
+                                           or rows_mentioning(stack.settings.database_url, sender)
+                                           or rows_mentioning(stack.settings.database_url, lead["id"])):
         time.sleep(0.5)
     assert tracker_events(stack, sender) == 0
     for needle in (sender, "+31612345678", lead["id"]):

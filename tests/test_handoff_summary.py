@@ -49,7 +49,7 @@ def test_missing_everything_still_validates_and_renders_onbekend():
     VALIDATOR.validate(summary)
     subject, text, html = render_email(summary, [], "k")
     assert "Voornaam: onbekend" in text and "Via: onbekend" in text
-    assert "Twijfels: geen genoemd" in text
+    assert "Twijfels: niet meegestuurd (alleen wat de persoon in de preview zag)" in text
     assert "Vragen die de chatbot niet kon beantwoorden" not in text  # empty lists are left out
     assert render_telegram(summary, [], "k")
 

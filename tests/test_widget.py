@@ -347,3 +347,20 @@ def test_rasa_down_says_so_in_dutch_keeps_the_message_and_delivers_it_later(page
         if forwarder:
             forwarder.close()
         stop_all([service])
+
+
+def test_erasure_clears_the_widgets_browser_storage(page, web_url):
+    """Issue 11: after "wis mijn gegevens" the browser keeps nothing of the conversation either."""
+    from playwright.sync_api import expect
+
+    log = open_chat(page, web_url)
+    say(page, "wis mijn gegevens")
+    panel = page.get_by_role("region", name="Chat met de Gouden Poort")
+    panel.get_by_role("button", name="Ja, wis alles").click()
+    expect(panel.get_by_role("button", name="Alleen dit gesprek")).to_be_visible(timeout=WAIT_MS)
+    assert "wis mijn gegevens" in page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')")
+    panel.get_by_role("button", name="Alleen dit gesprek").click()
+    expect(log).to_contain_text("Ik heb dit gesprek gewist", timeout=WAIT_MS)
+    page.wait_for_function(f"sessionStorage.getItem('{STORE_KEY}') === null", timeout=WAIT_MS)
+    page.reload()
+    expect(page.get_by_role("log", name="Gesprek")).not_to_contain_text("wis mijn gegevens", timeout=WAIT_MS)

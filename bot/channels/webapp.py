@@ -16,8 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.channels.web_chat import register_chat_routes
 from bot.handoff import guardian
-from bot.handoff.settings import load_handoff_settings
 from bot.channels.workspace_web import register_routes as register_workspace
+from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 from bot.workspace.settings import load_workspace_settings
 from bot.store.retention import periods
@@ -64,7 +64,8 @@ async def index(request: web.Request) -> web.Response:
 async def privacy(request: web.Request) -> web.Response:
     """The periods come from the same settings the purge uses (bot.store.retention), so the page
     cannot promise something the code does not do."""
-    return _page(request, "privacy.html", **periods(), guardian_days=request.app["guardian_days"])
+    return _page(request, "privacy.html", privacy_email=load_handoff_settings().privacy_email,
+                 guardian_days=request.app["guardian_days"], **periods())
 
 
 async def config(request: web.Request) -> web.Response:

@@ -30,7 +30,9 @@ def build_message(settings: HandoffSettings, envelope: Envelope) -> EmailMessage
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message_id(envelope.idempotency_key, settings.mail_from)
     msg["X-GoudenPoort-Idempotency-Key"] = envelope.idempotency_key
-    msg["X-GoudenPoort-Reference"] = envelope.lead_id
+    # the art. 19 notice is sent after its lead is gone: its reference travels in the payload
+    msg["X-GoudenPoort-Reference"] = envelope.lead_id or payload.get("reference") or ""
+    msg["X-GoudenPoort-Kind"] = envelope.kind
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(payload.get("text") or "", charset="utf-8")
     if payload.get("html"):

@@ -92,6 +92,8 @@ class HandoffSettings:
     webhook_secrets: Mapping[str, str] = field(default_factory=dict)
     coordinator_email: str = ""
     coordinator_emails: Mapping[str, str] = field(default_factory=dict)
+    # who answers privacy questions the chat cannot (erasure of a phone number's data, complaints)
+    privacy_email: str = "privacy@example.org"
 
     def webhook_secret_for(self, counsellor_id: str) -> str:
         """Secrets live in the environment, not in the registry the content team edits."""
@@ -157,4 +159,5 @@ def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
         webhook_secrets=dict(env.webhook_secrets),
         coordinator_email=env.coordinator_email,
         coordinator_emails=dict(env.coordinator_emails),
+        privacy_email=env.privacy_email,
     )

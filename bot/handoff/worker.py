@@ -36,6 +36,8 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.status import mark_delivered
 
 log = logging.getLogger(__name__)
+# The art. 19 notice names the reference of a lead that no longer exists: once delivered, the row goes.
+FORGET_WHEN_SENT = ("erasure_notice",)
 
 
 def backoff(settings: HandoffSettings, attempts: int) -> timedelta:
@@ -135,6 +137,9 @@ class Worker:
             if row.status != "sending" or row.claimed_by != self.worker_id:
                 # our lease ran out and someone else owns it now; they will finish it
                 return "lost-lease"
+            if error is None and row.kind in FORGET_WHEN_SENT:
+                session.delete(row)  # its attempts go by cascade: nothing of the erased lead stays behind
+                return "sent"
             if error is None:
                 row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
                 # data minimisation: the rendered personal data is not needed once delivered

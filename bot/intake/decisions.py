@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.intake import validation
 from bot.routing.counsellors import Registry, load_registry
@@ -193,9 +193,11 @@ def contact_method_for(slots: Mapping[str, Any]) -> str:
     return GUARDIAN_CONTACT_METHOD if is_guardian_route(slots) else (slots.get("contact_method") or "phone")
 
 
-def shared_lines(slots: Mapping[str, Any]) -> List[str]:
+def shared_lines(slots: Mapping[str, Any], topics: Sequence[str] = ()) -> List[str]:
     """The fields we would share, one line each: the preview, the guardian's mail and page use
-    exactly these lines, so nobody agrees to something other than what is sent."""
+    exactly these lines, so nobody agrees to something other than what is sent. ``topics``
+    (bot.handoff.context.explained_topics) are the only thing from the conversation itself that the
+    hand-off carries, so they are a line here too."""
     guardian = is_guardian_route(slots)
     slots = asked(slots)
     lines = []
@@ -216,10 +218,12 @@ def shared_lines(slots: Mapping[str, Any]) -> List[str]:
     time = None if guardian else _time_line(slots)
     lines.append(f"- Contact{' met ouder/verzorger' if guardian else ''}: {contact}"
                  + (f", het liefst in de {time}" if time else ""))
+    if topics:
+        lines.append(f"- Waar we het over hadden: {', '.join(topics)}")
     return lines
 
 
-def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
+def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any], topics: Sequence[str] = ()) -> str:
     """What the person sees before anything is stored: what, with whom, and why (B1)."""
     who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
     why = (f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
@@ -227,10 +231,10 @@ def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> s
     if is_guardian_route(slots):
         return "\n".join([
             "Je bent jonger dan 16. Daarom vragen we eerst je ouder of verzorger om 'ja' te zeggen.",
-            "Je ouder krijgt een mail met dit:", *shared_lines(slots),
+            "Je ouder krijgt een mail met dit:", *shared_lines(slots),  # the guardian route shares nothing from the chat
             f"Zegt je ouder 'ja'? Dan sturen we het naar {who}. {why}",
             "Mogen we je ouder deze mail sturen?"])
-    return "\n".join([f"Dit sturen we naar {who}:", *shared_lines(slots),
+    return "\n".join([f"Dit sturen we naar {who}:", *shared_lines(slots, topics),
                       f"{why} Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.",
                       "Klopt dit?"])
 

@@ -135,6 +135,8 @@ class EnvSettings(BaseSettings):
     conversation_url_template: str = Field("", env="GP_CONVERSATION_URL_TEMPLATE")
     handoff_telegram_token: str = Field("", env="GP_HANDOFF_TELEGRAM_TOKEN", description="default: TELEGRAM_BOT_TOKEN")
     telegram_api_base: str = Field("https://api.telegram.org/bot", env="GP_TELEGRAM_API_BASE")
+    privacy_email: str = Field("privacy@example.org", env="GP_PRIVACY_EMAIL",
+                               description="privacy requests the chat cannot prove (a phone number: no SMS)")
     # Telegram bridge
     telegram_token: str = Field("", env="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("", env="TELEGRAM_API_BASE_URL")

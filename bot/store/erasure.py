@@ -1,7 +1,9 @@
 """The right to erasure (AVG art. 17) and the retention rule.
 
 ``erase_person`` removes everything we hold about one conversation: the lead, its contact data,
-consent record and audit trail, and the conversation itself in the Rasa tracker store. What remains
+consent record and audit trail, and the conversation itself in the Rasa tracker store; given the
+leads a person proved to be theirs (``bot.store.person_checks``), also those leads and every
+conversation they came from, whatever device or channel that was. What remains
 is an anonymous count per month (``erasure_stats``), so we can report how often it happens.
 
 The tracker needs care: Rasa saves the events of the current turn *after* our action returns, and
@@ -18,17 +20,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import create_engine, delete, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.ops.config import load_settings
 from bot.store.db import new_session
 from bot.store.handoff_models import GuardianRequest
-from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, TrackerErasure, utcnow
+from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class ErasureResult:
     leads: int
     consent_records: int
     tracker_events: int
+    lead_ids: Sequence[str] = ()
+    conversations: Sequence[str] = ()
 
 
 def _count(session: Session, kind: str, n: int, now: datetime) -> None:
@@ -133,26 +137,36 @@ def is_confirmed(entities: Iterable[dict]) -> bool:
 
 
 def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[str] = None,
-                 schedule_sweeps: bool = True, now: Optional[datetime] = None) -> ErasureResult:
-    """Erases everything about conversation ``sender_id`` (and any lead it created)."""
+                 schedule_sweeps: bool = True, now: Optional[datetime] = None,
+                 lead_ids: Sequence[str] = ()) -> ErasureResult:
+    """Erases conversation ``sender_id`` with any lead it created, plus the leads ``lead_ids`` (found
+    by the person's proven contact, see bot.store.person_checks) and every conversation those came
+    from: the lead store's rows (the hand-off tables follow by cascade) and the tracker store."""
     now = now or utcnow()
     with new_session(database_url) as session, session.begin():
-        lead_ids = [lid for (lid,) in session.execute(select(Lead.id).where(Lead.conversation_id == sender_id))]
-        consents = _delete_leads(session, lead_ids, [sender_id])
+        rows = session.execute(select(Lead.id, Lead.conversation_id).where(
+            or_(Lead.conversation_id == sender_id, Lead.id.in_(list(lead_ids))))).all()
+        found = [r[0] for r in rows]
+        conversations = sorted({sender_id, *(r[1] for r in rows if r[1])})
+        consents = _delete_leads(session, found, conversations)
+        session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         # a request still waiting for a guardian, with its mail in the outbox (cascade)
-        session.execute(delete(GuardianRequest).where(GuardianRequest.conversation_id == sender_id))
+        session.execute(delete(GuardianRequest).where(GuardianRequest.conversation_id.in_(conversations)))
         _count(session, "request", 1, now)
         if tracker_store_url:
-            pending = session.get(TrackerErasure, sender_id)
-            if pending is None:
-                session.add(TrackerErasure(sender_id=sender_id, requested_at=now, kind="erasure",
-                                           sweep_until=now + TRACKER_SWEEP_WINDOW))
-            else:  # also turns a pending "ended" purge into an erasure: no waiting, no exceptions
-                pending.kind, pending.sweep_until = "erasure", now + TRACKER_SWEEP_WINDOW
-    events = delete_tracker_events(tracker_store_url, sender_id)
+            for conversation in conversations:
+                pending = session.get(TrackerErasure, conversation)
+                if pending is None:
+                    session.add(TrackerErasure(sender_id=conversation, requested_at=now, kind="erasure",
+                                               sweep_until=now + TRACKER_SWEEP_WINDOW))
+                else:  # also turns a pending "ended" purge into an erasure: no waiting, no exceptions
+                    pending.kind, pending.sweep_until = "erasure", now + TRACKER_SWEEP_WINDOW
+    events = sum(delete_tracker_events(tracker_store_url, c) for c in conversations)
     if tracker_store_url and schedule_sweeps:
-        _schedule_sweeps(database_url, tracker_store_url, sender_id)
-    return ErasureResult(leads=len(lead_ids), consent_records=consents, tracker_events=events)
+        for conversation in conversations:
+            _schedule_sweeps(database_url, tracker_store_url, conversation)
+    return ErasureResult(leads=len(found), consent_records=consents, tracker_events=events,
+                         lead_ids=tuple(found), conversations=tuple(conversations))
 
 
 def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) -> None:

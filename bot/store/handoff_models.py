@@ -45,11 +45,12 @@ class OutboxMessage(Base):
     __tablename__ = "handoff_outbox"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    # empty for the workspace's sign-in mails (kind "signin") and the guardian's consent mail (kind
-    # "guardian", which belongs to a guardian request until there is a lead)
+    # empty for the workspace's sign-in mails (kind "signin"), the guardian's consent mail (kind
+    # "guardian", which belongs to a guardian request until there is a lead) and the art. 19 notice
+    # (sent after its lead was erased)
     lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     guardian_request_id = Column(String(16), ForeignKey("guardian_requests.id", ondelete="CASCADE"), index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian | person_code | erasure_notice
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)

@@ -169,3 +169,20 @@ class TrackerErasure(Base):
     requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sweep_until = Column(DateTime(timezone=True), nullable=False)
     kind = Column(String(16), nullable=False, default="erasure", server_default="erasure")
+
+
+class PersonCheck(Base):
+    """A pending "prove this contact is yours" for erasure or access (``bot.store.person_checks``).
+
+    Holds the hash of the code sent to the contact and the leads it unlocks, never the contact
+    itself; expires after minutes and is deleted when used."""
+    __tablename__ = "person_checks"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    purpose = Column(String(16), nullable=False)  # "erase" | "access"
+    code_hash = Column(String(64))  # NULL: nothing matched, any code is refused the same way
+    lead_ids = Column(JSON, nullable=False, default=list)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)

@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, List, Optional, Sequence, Set
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,7 @@ from bot.store.db import new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
-from bot.store.models import Lead, TrackerErasure, utcnow
+from bot.store.models import Lead, PersonCheck, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +221,8 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
         conversations = [r[1] for r in rows]
         _delete_leads(session, lead_ids, conversations)
         _count(session, "retention", len(lead_ids), now)
+        # unused codes for erasure/access (bot.store.person_checks) live minutes, not until the next request
+        session.execute(delete(PersonCheck).where(PersonCheck.expires_at < now))
     for conversation in conversations:
         if conversation:
             delete_tracker_events(tracker_store_url, conversation)

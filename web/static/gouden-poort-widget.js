@@ -322,8 +322,21 @@
       });
   }
 
+  // After an erasure the bot sends {gouden_poort: {clear_storage: true}} (actions/person_rights.py):
+  // forget this conversation in the browser too. What is on screen stays until the page closes.
+  function erasedSignal(data) {
+    var box = data.gouden_poort || (data.data && data.data.gouden_poort) ||
+      (data.custom && (data.custom.gouden_poort || (data.custom.data && data.custom.data.gouden_poort)));
+    return !!(box && box.clear_storage);
+  }
+  function clearStorage() {
+    state = { v: 1, sid: null, open: state.open, msgs: [] };
+    try { storage().removeItem(STORE_KEY); } catch (e) { /* storage blocked: nothing stored either */ }
+  }
+
   function onBot(data) {
     if (!data || typeof data !== "object") { return; }
+    if (erasedSignal(data)) { clearStorage(); return; }
     var text = typeof data.text === "string" ? data.text : "";
     var raw = data.quick_replies || data.buttons || [];
     var buttons = (Array.isArray(raw) ? raw : []).filter(function (b) {

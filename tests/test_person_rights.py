@@ -1,0 +1,188 @@
+"""Erasure and access by a proven contact (issue 11), at store level on SQLite and PostgreSQL.
+
+A person who gave sam@… in one conversation asks from another: nothing is unlocked before the code
+that went to sam@… comes back; then every lead with that contact, every conversation they came
+from, the hand-off rows and the mail sink's copies go, and the counsellor who had the hand-off gets
+a notice with only the reference, delivered by the real worker to a real SMTP receiver.
+"""
+import mailbox
+import re
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import func, select, text
+
+from bot.handoff import person_rights as rights
+from bot.handoff.worker import Worker
+from bot.store.db import new_session, session_factory
+from bot.store.retention import purge_expired_leads
+from bot.store.handoff_models import HandoffCase, OutboxMessage
+from bot.store.models import Lead, PersonCheck, utcnow
+from bot.store.person_checks import MAX_ATTEMPTS, verify_code
+from tests.handoff_support import create_handed_off_lead, make_settings, smtp_receiver  # noqa: F401
+from tests.store_fixtures import store_url  # noqa: F401
+from tests.test_erasure import _everything_mentioning, _make_tracker
+
+EMAIL = "Sam.Jansen@example.org"
+CONTACT = {"method": "email", "value": EMAIL}
+
+
+def _code(url, recipient):
+    with new_session(url) as session:
+        rows = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code",
+                                                           func.lower(OutboxMessage.recipient) == recipient.lower())).scalars().all()
+    assert len(rows) == 1, rows
+    return re.search(r"\b(\d{6})\b", rows[0].payload["text"]).group(1)
+
+
+def _mail(folder, reference, kind="handoff"):
+    message = EmailMessage()
+    message["Subject"], message["X-GoudenPoort-Reference"], message["X-GoudenPoort-Kind"] = "x", reference, kind
+    message.set_content(f"Aanvraag {reference} van {EMAIL}")
+    folder.add(message)
+
+
+def _handed_off(url, settings, conversation, first_name, delivered=True):
+    lead_id = create_handed_off_lead(session_factory(url), settings, conversation_id=conversation,
+                                     first_name=first_name, contact=CONTACT)
+    if delivered:
+        with new_session(url) as session, session.begin():
+            for row in session.execute(select(OutboxMessage).where(OutboxMessage.lead_id == lead_id)).scalars():
+                row.status = "sent"
+    return lead_id
+
+
+def test_erasure_from_another_conversation_needs_the_code_then_reaches_everything(
+        store_url, tmp_path, smtp_receiver):
+    settings = make_settings(store_url, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_receiver.port)
+    tracker_url = store_url  # Rasa's ``events`` table in the same database: SQLite and PostgreSQL trackers
+    first = _handed_off(store_url, settings, "conv-first", "Sam")
+    # A second lead with the same address (a parent with two children): found too, and not yet handed over.
+    second = _handed_off(store_url, settings, "conv-second", "Kim", delivered=False)
+    _make_tracker(tracker_url, ["conv-first", "conv-second", "conv-new", "bystander"])
+    maildir = mailbox.Maildir(tmp_path / "mail")
+    _mail(maildir, first)
+    _mail(maildir, "GP-OTHER1")
+
+    asked = rights.request_code(settings, "conv-new", "erase", "  sam.jansen@EXAMPLE.org ")
+    assert asked.route == "code" and "code van 6 cijfers" in asked.text
+    nothing = rights.request_code(settings, "conv-stranger", "erase", "niemand@example.org")
+    assert nothing.route == "code"  # same answer: the chat does not reveal who is in our files
+    assert nothing.text.replace("niemand@example.org", "X") == asked.text.replace("sam.jansen@example.org", "X")
+    code = _code(store_url, "sam.jansen@example.org")
+
+    assert verify_code(store_url, "conv-new", "000000" if code != "000000" else "111111").status == "wrong"
+    assert verify_code(store_url, "conv-stranger", code).status == "wrong"  # no lead matched: no code works
+    with new_session(store_url) as session:
+        assert session.get(Lead, first) and session.get(Lead, second)  # nothing erased without the code
+    unlocked = verify_code(store_url, "conv-new", code)
+    assert unlocked.status == "ok" and set(unlocked.lead_ids) == {first, second}
+    assert verify_code(store_url, "conv-new", code).status == "none"  # a code works once
+
+    report = rights.erase_everywhere(settings, tracker_url, "conv-new", unlocked.lead_ids, tmp_path / "mail",
+                                     schedule_sweeps=False)
+    assert set(report.references) == {first, second} and report.conversations == 3
+    assert [h.reference for h in report.notified] == [first]  # only the hand-off that was delivered
+    needles = [first, second, "conv-first", "conv-second", "conv-new", EMAIL.lower(), EMAIL, "Kim"]
+    left = [h for h in _everything_mentioning(store_url, needles)
+            if h[0] not in ("tracker_erasures", "handoff_outbox", "events")]
+    assert left == []
+    assert [h for h in _everything_mentioning(tracker_url, needles) if h[0] == "events"] == []
+    assert ("events", "bystander") in _everything_mentioning(tracker_url, ["bystander"])
+    assert [str(m["X-GoudenPoort-Reference"]) for m in maildir] == ["GP-OTHER1"]
+
+    # The art. 19 notice: only the reference, through the outbox, after the lead is gone.
+    with new_session(store_url) as session:
+        rows = session.execute(select(OutboxMessage)).scalars().all()
+        assert session.get(HandoffCase, first) is None
+    assert [(r.kind, r.lead_id, r.recipient) for r in rows] == [("erasure_notice", None, "sanne@example.org")]
+    assert first in rows[0].payload["text"] and "Sam" not in rows[0].payload["text"].replace("Sanne", "")
+    assert EMAIL.lower() not in rows[0].payload["text"].lower()
+    Worker(session_factory(store_url), settings).run_once()
+    with new_session(store_url) as session:  # delivered: not even the reference stays in our tables
+        assert session.execute(select(OutboxMessage)).first() is None
+    assert [h for h in _everything_mentioning(store_url, [first]) if h[0] != "tracker_erasures"] == []
+    [notice] = smtp_receiver.messages.values()
+    assert str(notice["X-GoudenPoort-Reference"]) == first and str(notice["To"]) == "sanne@example.org"
+    body = notice.get_body(preferencelist=("plain",)).get_content()
+    assert "artikel 19" in body and EMAIL.lower() not in body.lower()
+
+    said = rights.erasure_text(report, settings)
+    assert first in said and "Sanne" in said and "niet zelf terughalen" in said
+
+
+def test_access_shows_what_is_stored_only_after_the_code(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    lead_id = _handed_off(store_url, settings, "conv-first", "Sam")
+    rights.request_code(settings, "conv-other", "access", EMAIL)
+    before = rights.access_text(settings, "conv-other")
+    assert lead_id not in before and "geen aanvraag" in before
+    unlocked = verify_code(store_url, "conv-other", _code(store_url, EMAIL.lower()))
+    shown = rights.access_text(settings, "conv-other", unlocked.lead_ids)
+    assert f"aanvraag {lead_id}" in shown and "- Naam: Sam" in shown and EMAIL in shown
+    assert "Sanne de Vries" in shown and "We wissen dit uiterlijk op" in shown
+
+
+def test_a_phone_number_cannot_be_proven_and_the_bot_says_so(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path, privacy_email="privacy@example.org")
+    asked = rights.request_code(settings, "conv-x", "erase", "06 12345678")
+    assert asked.route == "phone"
+    with new_session(store_url) as session:
+        assert session.execute(select(PersonCheck)).first() is None
+    said = rights.erasure_text(rights.ErasureReport(), settings, phone_not_proven=True)
+    assert "geen sms" in said and "privacy@example.org" in said and "dit gesprek" in said
+    assert rights.request_code(settings, "conv-x", "erase", "banaan").route == "invalid"
+
+
+def test_wrong_codes_run_out_and_codes_expire(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    _handed_off(store_url, settings, "conv-first", "Sam")
+    rights.request_code(settings, "conv-b", "erase", EMAIL)
+    code = _code(store_url, EMAIL.lower())
+    wrong = "000000" if code != "000000" else "111111"
+    statuses = [verify_code(store_url, "conv-b", wrong).status for _ in range(MAX_ATTEMPTS)]
+    assert statuses == ["wrong"] * (MAX_ATTEMPTS - 1) + ["expired"]
+    assert verify_code(store_url, "conv-b", code).status == "none"
+    rights.request_code(settings, "conv-c", "erase", EMAIL)
+    with new_session(store_url) as session:
+        code = re.search(r"\b(\d{6})\b", session.execute(select(OutboxMessage).where(
+            OutboxMessage.kind == "person_code").order_by(OutboxMessage.id.desc())).scalars().first()
+            .payload["text"]).group(1)
+    later = utcnow() + timedelta(hours=1)
+    assert verify_code(store_url, "conv-c", code, now=later).status == "expired"
+    rights.request_code(settings, "conv-d", "erase", EMAIL)
+    purge_expired_leads(store_url, None, now=later)  # the purge forgets codes nobody used
+    with new_session(store_url) as session:
+        assert session.execute(select(PersonCheck)).first() is None
+
+
+def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url, tmp_path):
+    """0121 rebuilds handoff_outbox on SQLite; its children must survive the rebuild."""
+    from tests.test_migrations import _migrate
+
+    settings = make_settings(store_url, tmp_path)
+    lead_id = _handed_off(store_url, settings, "conv-m", "Sam")
+    engine = _migrate(store_url, "0120", down=True)
+    with engine.begin() as conn:
+        outbox_id = conn.execute(text("SELECT id FROM handoff_outbox WHERE lead_id = :l"), {"l": lead_id}).scalar()
+        conn.execute(text("INSERT INTO handoff_attempts (outbox_id, attempt, started_at, finished_at, ok) "
+                          "VALUES (:o, 1, '2026-11-27 15:00:00', '2026-11-27 15:00:01', true)"), {"o": outbox_id})
+    _migrate(store_url, "heads")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM handoff_attempts")).scalar() == 1
+
+
+def test_a_telegram_name_gets_its_code_in_the_telegram_chat_the_lead_came_from(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    handle = {"method": "telegram", "value": "@sam_tg"}
+    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id="tg-424242",
+                                           channel="telegram", contact=handle)
+    create_handed_off_lead(session_factory(store_url), settings, conversation_id="web-1", contact=handle)
+    asked = rights.request_code(settings, "conv-y", "access", "@Sam_TG")
+    assert asked.route == "code" and "Telegram" in asked.text
+    with new_session(store_url) as session:
+        [row] = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code")).scalars().all()
+    # The bot cannot write to a name, only to a chat that wrote to it: the web lead's name gets nothing.
+    assert (row.channel, row.recipient, row.lead_id) == ("telegram", "424242", from_telegram)
+    code = re.search(r"\b(\d{6})\b", row.payload["text"]).group(1)
+    assert verify_code(store_url, "conv-y", code).lead_ids == (from_telegram,)
