@@ -38,7 +38,7 @@ PHASE_SECONDS = 60          # hard cap per load phase
 CONVERSATIONS_PER_USER = 2  # bounded count per simulated user
 
 # One intake conversation as a real person would type it (see data/ and domain/).
-OUR_CONVERSATION = ["hoi", "/request_human", "Sam", "17", "Ik zit op school", "iets met bouwen en lassen",
+OUR_CONVERSATION = ["hoi", "/request_human", "17", "Sam", "Ik zit op school", "iets met bouwen en lassen",
                     "4331 AB", "Bellen of WhatsApp", "06 12345678", "Middag", "/affirm"]
 STOCK_CONVERSATION = ["hello"]
 

@@ -28,7 +28,7 @@ from tests.stack import start_stack
 
 pytestmark = pytest.mark.e2e
 
-INTAKE = ["/greet", "/request_human", "Sam", "17", "Ik zit op school", "iets met bouwen en lassen", "4331 AB",
+INTAKE = ["/greet", "/request_human", "17", "Sam", "Ik zit op school", "iets met bouwen en lassen", "4331 AB",
           "Bellen of WhatsApp", "{phone}", "Middag", "/affirm"]
 CONVERSATION_URL = "https://crm.example.org/gesprek/{conversation_id}"
 

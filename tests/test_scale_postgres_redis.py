@@ -36,7 +36,7 @@ def test_two_rasa_instances_share_tracker_lock_and_lead_store(tmp_path):
             second = Stack(replace(first.settings, rasa_url=f"http://127.0.0.1:{port}"), [])
 
             sender = "scale-1"
-            turns = ["hoi", "/request_human", "Noor", "19", "Ik zoek werk", "Elektrotechniek", "6411 AB",
+            turns = ["hoi", "/request_human", "19", "Noor", "Ik zoek werk", "Elektrotechniek", "6411 AB",
                      "Bellen of WhatsApp", "06 12345678", "Middag", "/affirm"]
             answers = []
             for n, text in enumerate(turns):

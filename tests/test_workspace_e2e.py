@@ -60,7 +60,7 @@ def browser():
 def lead_id(stack):
     """A lead for Sanne (Zeeland) made by a whole conversation over Rasa's REST channel."""
     sender = "e2e-workspace-zeeland"
-    for message in ("hoi", "/request_human", "Mila", "17", "Ik zit op school", "iets met bouwen",
+    for message in ("hoi", "/request_human", "17", "Mila", "Ik zit op school", "iets met bouwen",
                     "4331 ab", "Bellen of WhatsApp", "06 23456789", "Middag"):
         stack.texts(sender, message)
     final = stack.texts(sender, "/affirm")
