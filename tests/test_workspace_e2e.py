@@ -202,7 +202,7 @@ def test_nee_typed_in_the_chat_after_a_nudge_shows_on_the_lead_and_alerts_the_co
     from bot.store.db import session_factory
 
     sender = "e2e-workspace-nudge"
-    for message in ("hoi", "/request_human", "Noah", "18", "Ik zoek werk", "iets met elektro", "4331 ab",
+    for message in ("hoi", "/request_human", "18", "Noah", "Ik zoek werk", "iets met elektro", "4331 ab",
                     "E-mail", "noah.e2e@example.org", "Ochtend"):
         stack.texts(sender, message)
     lead_id = re.search(r"GP-[A-Z0-9]{6}", stack.texts(sender, "/affirm")).group(0)
