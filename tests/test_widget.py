@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -361,6 +362,10 @@ def test_erasure_clears_the_widgets_browser_storage(page, web_url):
     assert "wis mijn gegevens" in page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')")
     panel.get_by_role("button", name="Alleen dit gesprek").click()
     expect(log).to_contain_text("Ik heb dit gesprek gewist", timeout=WAIT_MS)
-    page.wait_for_function(f"sessionStorage.getItem('{STORE_KEY}') === null", timeout=WAIT_MS)
+    # poll from Python: wait_for_function evaluates a string, which the page's CSP (no unsafe-eval) refuses
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')") is not None:
+        assert time.monotonic() < deadline, "the widget kept the conversation in sessionStorage after erasure"
+        page.wait_for_timeout(200)
     page.reload()
     expect(page.get_by_role("log", name="Gesprek")).not_to_contain_text("wis mijn gegevens", timeout=WAIT_MS)
