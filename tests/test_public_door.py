@@ -261,3 +261,15 @@ def test_migrate_senders_moves_old_telegram_conversations_and_leads(tmp_path, sq
         assert session.query(ConsentRecord).filter_by(conversation_id=new_id).count() == 1
         assert reach_for(lead) == ("telegram", "4242")               # the follow-up still finds the chat
     assert migrate_senders(sqlite_url, tracker_url, IDENTITY).conversations == 0   # safe to run twice
+
+
+def test_the_widget_gets_the_erasure_signal_and_nothing_else_of_a_custom_payload():
+    from bot.channels.web_chat import widget_replies
+
+    replies = widget_replies([
+        {"text": "Ik heb dit gesprek gewist."},
+        {"custom": {"data": {"gouden_poort": {"clear_storage": True}}}},
+        {"custom": {"script": "alert(1)", "gouden_poort": {"clear_storage": "ja"}}},
+    ])
+    assert replies == [{"text": "Ik heb dit gesprek gewist.", "buttons": []},
+                       {"gouden_poort": {"clear_storage": True}}]

@@ -62,6 +62,17 @@ def client_address(request: web.Request, trusted_proxies: tuple) -> str:
     return address
 
 
+def _clears_storage(custom: Any) -> bool:
+    """The one custom message the widget acts on: after an erasure it forgets the conversation in the
+    browser (actions/person_rights.py sends it). Nothing else of a custom payload is passed on."""
+    if not isinstance(custom, dict):
+        return False
+    box = custom.get("gouden_poort")
+    if box is None and isinstance(custom.get("data"), dict):
+        box = custom["data"].get("gouden_poort")
+    return isinstance(box, dict) and box.get("clear_storage") is True
+
+
 def widget_replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Only what the widget shows: text and buttons (title + payload), as plain strings."""
     out = []
@@ -72,6 +83,8 @@ def widget_replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
                    and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)]
         if text or buttons:
             out.append({"text": text, "buttons": buttons})
+        if _clears_storage(reply.get("custom")):
+            out.append({"gouden_poort": {"clear_storage": True}})
     return out
 
 
