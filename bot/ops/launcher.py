@@ -34,12 +34,13 @@ class Service:
     health_url: str
     env: dict
     log_path: Path
+    cwd: Path = PROJECT_ROOT
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.cmd, cwd=PROJECT_ROOT, env=self.env, stdout=log,
+        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 

@@ -6,6 +6,7 @@ is a file lookup, and old models can be kept side by side (the newest one matchi
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -93,5 +94,22 @@ def ensure_model(models_dir: Path, log_dir: Path, root: Path = PROJECT_ROOT,
                 write(f"    ... nog bezig met trainen ({time.monotonic() - started:.0f} s)")
     if proc.returncode != 0 or not target.exists():
         raise RuntimeError(f"Trainen is mislukt (exit {proc.returncode}). Laatste regels van {log_path}:\n{_tail(log_path)}")
-    write(f"==> Model getraind in {time.monotonic() - started:.0f} s: {target.name}")
+    seconds = time.monotonic() - started
+    _record_training_time(target, seconds)
+    write(f"==> Model getraind in {seconds:.0f} s: {target.name}")
     return target
+
+
+def training_record_path(model: Path) -> Path:
+    return model.with_name(model.name[:-len(".tar.gz")] + ".training.json")
+
+
+def _record_training_time(model: Path, seconds: float) -> None:
+    """Kept beside the model so `make bench` can report how long training took without training again,
+    together with how busy the machine was (a figure from a loaded machine is not a fair figure)."""
+    record = {"seconds": round(seconds, 1), "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
+              "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    try:
+        training_record_path(model).write_text(json.dumps(record))
+    except OSError:
+        pass
