@@ -34,7 +34,7 @@ def pg_stack(tmp_path_factory):
             get_engine(url).dispose()
 
 
-def test_workspace_walk_on_postgresql(browser, pg_stack):  # noqa: F811
+def test_workspace_walk_on_postgresql(pg_stack, browser):  # noqa: F811 (PG first: skip before Chromium)
     from playwright.sync_api import expect
 
     stack = pg_stack
