@@ -2,7 +2,7 @@
 
 Everything a person types lands in Rasa's tracker store the moment they send it, long before the
 consent question: first name, age, postcode, phone number, free text. Only a lead (stored after
-"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies five rules:
+"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies six rules:
 
 1. **Ended without a lead** (stop, "nee" at the consent question, the under-16 info route, no
    counsellor available): the action calls :func:`mark_ended`, which puts the conversation in
@@ -22,6 +22,11 @@ consent question: first name, age, postcode, phone number, free text. Only a lea
 5. **Guardian requests** of under-16s that no parent or guardian confirmed within
    ``GP_GUARDIAN_CONFIRM_DAYS`` (default 7) are deleted with their mail in the outbox and their
    conversation (bot.store.guardian), as the bot told the young person.
+6. **Workspace rows** (bot.workspace, :func:`purge_workspace`): sign-in links a day after they were
+   used or expired, sessions once they ended (sign-out, ``GP_WORKSPACE_IDLE_MINUTES`` without a click,
+   ``GP_WORKSPACE_SESSION_HOURS`` in any case), used one-click status links once the link has expired
+   anyway (``GP_LINK_MAX_AGE_DAYS`` after use at the latest), and the view log (who opened which lead)
+   after ``GP_LEAD_RETENTION_MONTHS``, the accountability period.
 
 Delete, not redact. We delete the conversation's events instead of blanking texts and slot values:
 personal data sits in many places of an event (the user's text, the NLU parse with its entities,
@@ -46,11 +51,13 @@ from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.ops.config import load_env
 from bot.store.db import new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
 from bot.store.models import Lead, PersonCheck, TrackerErasure, utcnow
+from bot.store.workspace_models import LeadView, LoginToken, UsedStatusLink, WorkspaceSession
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,9 @@ log = logging.getLogger(__name__)
 # last turn long before that, so nothing is written back after the delete.
 ENDED_SETTLE = timedelta(seconds=30)
 _BATCH = 500
+# A used or expired sign-in link is kept this long (a counsellor who clicks it again an hour later is
+# told "al gebruikt of verlopen" instead of "klopt niet"); it can no longer sign anyone in.
+SIGN_IN_LINK_GRACE = timedelta(days=1)
 
 
 @dataclass
@@ -70,11 +80,13 @@ class PurgeReport:
     expired_leads: int = 0    # leads past GP_LEAD_RETENTION_MONTHS, with their conversation
     erasure_events: int = 0   # tracker events removed by pending erasure sweeps
     guardian_expired: int = 0  # under-16 requests no guardian confirmed in time, with mail and conversation
+    workspace: int = 0        # workspace rows: old sign-in links, ended sessions, expired used links, old views
 
     def __str__(self) -> str:
         return (f"{self.ended} beëindigde en {self.inactive} inactieve gesprekken zonder aanvraag gewist, "
                 f"{self.expired_leads} aanvraag/aanvragen na de bewaartermijn verwijderd, "
-                f"{self.guardian_expired} onbevestigde aanvraag/aanvragen van onder-16'ers gewist "
+                f"{self.guardian_expired} onbevestigde aanvraag/aanvragen van onder-16'ers gewist, "
+                f"{self.workspace} verlopen regel(s) van de werkplek opgeruimd "
                 f"({self.came_back} gesprek(ken) weer actief, {self.kept_for_lead} werd(en) een aanvraag)")
 
     def as_dict(self) -> dict:
@@ -214,7 +226,7 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
     """Retention rule: leads (with consent, hand-off rows and conversation) older than ``months``."""
     now = now or utcnow()
     months = months or retention_months()
-    cutoff = now - timedelta(days=round(months * 30.44))
+    cutoff = retention_cutoff(now, months)
     with new_session(database_url) as session, session.begin():
         rows = session.execute(select(Lead.id, Lead.conversation_id).where(Lead.created_at < cutoff)).all()
         lead_ids = [r[0] for r in rows]
@@ -229,10 +241,42 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
     return len(lead_ids)
 
 
+def retention_cutoff(now: datetime, months: int) -> datetime:
+    return now - timedelta(days=round(months * 30.44))
+
+
+def purge_workspace(database_url: str, now: Optional[datetime] = None, *, idle: Optional[timedelta] = None,
+                    session_max: Optional[timedelta] = None, link_max_age: Optional[timedelta] = None,
+                    view_months: Optional[int] = None) -> int:
+    """Rule 6: what the workspace (``bot.workspace``) no longer needs; returns the rows removed.
+
+    Periods default to the settings the workspace itself uses, so a session is removed exactly when
+    ``current_user`` would refuse it anyway. A used status link is kept while the link itself could
+    still be valid: it expires ``GP_LINK_MAX_AGE_DAYS`` after the mail, which was before its use.
+    """
+    now = now or utcnow()
+    env = load_env()
+    idle = idle or timedelta(minutes=env.workspace_idle_minutes)
+    session_max = session_max or timedelta(hours=env.workspace_session_hours)
+    link_max_age = link_max_age or timedelta(days=env.link_max_age_days)
+    view_months = view_months or retention_months()
+    removed = 0
+    with new_session(database_url) as session, session.begin():
+        grace = now - SIGN_IN_LINK_GRACE
+        removed += session.execute(delete(LoginToken).where(
+            (LoginToken.expires_at < grace) | (LoginToken.used_at < grace))).rowcount
+        removed += session.execute(delete(WorkspaceSession).where(
+            WorkspaceSession.ended_at.isnot(None) | (WorkspaceSession.last_seen_at < now - idle)
+            | (WorkspaceSession.created_at < now - session_max))).rowcount
+        removed += session.execute(delete(UsedStatusLink).where(UsedStatusLink.used_at < now - link_max_age)).rowcount
+        removed += session.execute(delete(LeadView).where(LeadView.at < retention_cutoff(now, view_months))).rowcount
+    return removed
+
+
 def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[datetime] = None,
           inactivity: Optional[timedelta] = None, months: Optional[int] = None, at_once: bool = False,
           lookahead: timedelta = timedelta(0)) -> PurgeReport:
-    """All five rules, in the order that never deletes something another rule still needs.
+    """All six rules, in the order that never deletes something another rule still needs.
 
     ``lookahead``: the worker passes its interval, so a conversation that will pass the inactivity
     limit before the next run is removed now — "binnen 24 uur" then holds to the minute.
@@ -244,7 +288,8 @@ def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
     report.guardian_expired = purge_expired_requests(database_url, tracker_store_url, now)
     sweep(database_url, tracker_store_url, now, at_once=at_once, report=report)
     report.inactive = purge_inactive(database_url, tracker_store_url, now - inactivity + lookahead, now)
-    if report.ended or report.inactive or report.expired_leads or report.guardian_expired:
+    report.workspace = purge_workspace(database_url, now)
+    if report.ended or report.inactive or report.expired_leads or report.guardian_expired or report.workspace:
         log.info("purge: %s", report)
     return report
 
