@@ -49,8 +49,9 @@ class ActionEvents(Action):
             text = tracker.latest_message.get("text")
         if text is None:
             text = tracker.get_slot("events_place")
-        if text is None and isinstance(tracker.get_slot("place"), dict):  # the intake's place
-            text = tracker.get_slot("place").get("pc4") or tracker.get_slot("place").get("woonplaats")
+        intake_place = tracker.get_slot("place")
+        if text is None and isinstance(intake_place, dict):  # the place the intake already found
+            text = intake_place.get("pc4") or intake_place.get("woonplaats") or intake_place.get("gemeente_name")
         region = region_of(tracker)
         if not text:
             utter_regional(dispatcher, domain, "utter_events", region)

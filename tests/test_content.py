@@ -177,6 +177,9 @@ def test_action_events_asks_for_the_place_then_answers_and_stores_it_only_in_the
     assert {e["name"]: e["value"] for e in events} == {"events_place": "4331", "content_region": "AM24"}
     messages, _ = _run(_tracker("Groningen", "inform", [{"entity": "location", "value": "Groningen"}], asked))
     assert messages[0]["response"] == "utter_events_none" and messages[0]["max_km"] == 50
+    known = {"place": {"pc4": "4331", "region_code": "AM24"}}  # the intake already asked
+    messages, _ = _run(_tracker("open dagen?", "ask_events", slots=known))
+    assert messages[0]["response"] == "utter_events_found"
     messages, _ = _run(_tracker("ik ben 17", "inform", [{"entity": "age", "value": "17"}]))
     assert messages[0]["response"] == "utter_inform_outside_form"  # not an answer to our question
 
