@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.regional import region_of, utter_regional
 from bot.conversation import exploration
 from bot.conversation import fallback
 from bot.conversation import topics
@@ -49,7 +50,8 @@ class ActionAnswerTopic(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
         response = topics.pick_response(intent, tracker.latest_message.get("text"), _entity(tracker, "topic"))
-        dispatcher.utter_message(response=response or "utter_fallback_first")
+        # A region's own answer (content/regios/) replaces the national one in that region only.
+        utter_regional(dispatcher, domain, response or "utter_fallback_first", region_of(tracker))
         return []
 
 

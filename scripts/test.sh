@@ -13,6 +13,9 @@ step() { echo; echo "==> $* ($(( $(date +%s) - start )) s)"; }
 step "Trainingsdata valideren (rasa data validate --fail-on-warnings)"
 $RASA data validate --domain domain --data data --config config.yml --fail-on-warnings
 
+step "Inhoud controleren (python -m bot content check)"
+$PY -m bot content check
+
 step "Model trainen als het verouderd is"
 MODEL=$($PY -m bot train)
 

@@ -7,6 +7,7 @@ is off, as in production. Each stack has its own random channel and identity sec
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,6 +80,6 @@ def start_stack(var_dir: Path, with_web: bool = False, **overrides: Any) -> Stac
     services = build_services(settings, model)
     if not with_web:
         services = [s for s in services if s.name != "webapp"]
-    # Generous: on a shared 2-core machine loading the model has taken over 3 minutes.
-    start_all(services, out=lambda msg: None, ready_timeout=600)
+    # Generous: on a shared 2-core machine loading the model has taken over 3 minutes (GP_READY_TIMEOUT raises it).
+    start_all(services, out=lambda msg: None, ready_timeout=float(os.environ.get("GP_READY_TIMEOUT") or 600))
     return Stack(settings, services)

@@ -3,7 +3,9 @@
 
 Region names in snippets are slugs of the CBS arbeidsmarktregio names ("Gooi en Vechtstreek" →
 ``gooi-en-vechtstreek``); the regional code (``am24``) works too. Unknown slugs get the national
-greeting: a typo on a regional site must never break the chat.
+greeting: a typo on a regional site must never break the chat. The organisation and an extra welcome
+sentence come from the region's content pack (content/regios/, issue 15) when it has one, else the
+organisation from the counsellor register.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bot.content.packs import load_packs
 from bot.routing.counsellors import load_registry
 from bot.routing.regions import load_gazetteer
 
@@ -21,6 +24,7 @@ class RegionalWelcome:
     code: str
     name: str
     organisation: str
+    welcome: str = ""
 
 
 def slugify(name: str) -> str:
@@ -34,6 +38,9 @@ def regional_welcome(slug: Any) -> Optional[RegionalWelcome]:
     wanted = slugify(slug)
     for region in load_gazetteer().regions.values():
         if wanted in (slugify(region.name), region.code.lower()):
+            pack = load_packs().pack(region.code)
+            if pack is not None:
+                return RegionalWelcome(region.code, region.name, pack.organisation, pack.welcome or "")
             organisations = sorted({c.organisation for c in load_registry().in_region(region.code)})
             return RegionalWelcome(region.code, region.name, organisations[0] if organisations else "")
     return None

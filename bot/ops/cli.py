@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import List, Optional
 
 from bot.handoff.clock import SystemClock
@@ -39,6 +40,23 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
     get_engine(settings.database_url)
     report = purge(settings.database_url, settings.tracker_store_url, months=args.months, at_once=True)
     print(report)
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    """Regional packs, references, sources, links, dates and B1 (bot.content.check); 1 on errors."""
+    from bot.content.check import Sources, render, run_check
+    report = run_check(Sources(packs_dir=args.packs))
+    print(render(report, quiet_warnings=args.quiet))
+    return 1 if report.errors else 0
+
+
+def cmd_content_fetch(args: argparse.Namespace) -> int:
+    """Fetches the packs' iCalendar feeds into the cache the bot reads (bot.content.events)."""
+    from bot.content.events import default_cache_dir, fetch_feeds
+    from bot.content.packs import load_packs
+    for line in fetch_feeds(load_packs(), default_cache_dir()):
+        print(line)
     return 0
 
 
@@ -172,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge = leads.add_parser("purge", help="bewaartermijnen nu toepassen: gesprekken zonder aanvraag en oude leads wissen")
     purge.add_argument("--months", type=int, default=None, help="bewaartermijn in maanden")
     purge.set_defaults(func=cmd_leads_purge)
+    content = sub.add_parser("content", help="inhoud van de regio's").add_subparsers(dest="content_command", required=True)
+    check = content.add_parser("check", help="controleer inhoudspakketten, verwijzingen, bronnen, links, data en B1")
+    check.add_argument("--quiet", action="store_true", help="alleen fouten tonen, geen waarschuwingen")
+    check.add_argument("--packs", type=Path, default=None, help="map met inhoudspakketten (standaard content/regios)")
+    check.set_defaults(func=cmd_content_check)
+    content.add_parser("fetch", help="haal de agenda's (iCalendar) van de regio's op in de cache").set_defaults(func=cmd_content_fetch)
     return parser
 
 

@@ -1,0 +1,80 @@
+"""Thin action for "Wanneer is er een open dag?" (issue 15). The decisions live in bot/content/events.py:
+where the person is (postcode or woonplaats), which events are near and upcoming, how a line reads."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.regional import region_of, utter_regional
+from bot.content.events import MAX_KM, event_line, events_near, lookup_place
+
+PLACE_ENTITIES = ("postcode", "location")
+
+
+def _entity(tracker: Tracker) -> Optional[str]:
+    for name in PLACE_ENTITIES:
+        for entity in tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == name and entity.get("value"):
+                return str(entity["value"])
+    return None
+
+
+ASKING = ("utter_events_ask_place", "utter_events_unknown_place", "utter_events_suggest_place",
+          "utter_events_ambiguous_place")
+
+
+def _asked_last(tracker: Tracker) -> bool:
+    """Did our previous turn ask for the place (then any typed answer is the place)?"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action") in ASKING
+    return False
+
+
+class ActionEvents(Action):
+    def name(self) -> Text:
+        return "action_events"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = _entity(tracker)
+        if text is None and intent == "inform":
+            if not _asked_last(tracker):
+                dispatcher.utter_message(response="utter_inform_outside_form")
+                return []
+            text = tracker.latest_message.get("text")
+        if text is None:
+            text = tracker.get_slot("events_place")
+        intake_place = tracker.get_slot("place")
+        if text is None and isinstance(intake_place, dict):  # the place the intake already found
+            text = intake_place.get("pc4") or intake_place.get("woonplaats") or intake_place.get("gemeente_name")
+        region = region_of(tracker)
+        if not text:
+            utter_regional(dispatcher, domain, "utter_events", region)
+            dispatcher.utter_message(response="utter_events_ask_place")
+            return []
+        found = lookup_place(text)
+        if found.place is None:
+            if found.ambiguous:
+                dispatcher.utter_message(response="utter_events_ambiguous_place")
+            elif found.suggestions:
+                dispatcher.utter_message(response="utter_events_suggest_place", suggestion=found.suggestions[0])
+            else:
+                dispatcher.utter_message(response="utter_events_unknown_place")
+            return [SlotSet("events_place", None)]
+        place = found.place
+        label = place.label()
+        nearby = events_near(place.lat, place.lon)
+        if nearby:
+            utter_regional(dispatcher, domain, "utter_events_found", place.region_code, events_place_label=label)
+            for item in nearby:
+                dispatcher.utter_message(text=event_line(item))
+            utter_regional(dispatcher, domain, "utter_events_after_list", place.region_code)
+        else:
+            utter_regional(dispatcher, domain, "utter_events_none", place.region_code,
+                           events_place_label=label, max_km=int(MAX_KM))
+        return [SlotSet("events_place", str(text)[:80]), SlotSet("content_region", place.region_code)]

@@ -1,0 +1,149 @@
+"""What a regional content pack may contain. pydantic 1.10 models; unknown keys are errors, so a
+typo ("ornanisation") is reported instead of silently ignored.
+
+Dates of events are either absolute (``date: 2026-12-12``) or relative to today
+(``over_dagen: 12``): example packs use the relative form so their events never end up in the past.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Dict, List, Optional
+
+from pydantic import BaseModel, Extra, root_validator, validator
+
+KINDS = ("open dag", "beroepentuin", "meeloopdag", "informatieavond", "workshop", "proefles", "anders")
+REGION_CODE = re.compile(r"^AM\d{2}$")
+UTTER = re.compile(r"^utter_[a-z0-9_]+$")
+
+
+def https_only(value: str) -> str:
+    value = (value or "").strip()
+    if not value.lower().startswith("https://") or len(value) <= len("https://"):
+        raise ValueError(f"link moet met https:// beginnen: {value!r}")
+    return value
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+
+
+class Link(Strict):
+    title: str
+    url: str
+
+    _https = validator("url", allow_reuse=True)(https_only)
+
+
+class Place(Strict):
+    """Where an event is: a PC4 (the CBS centroid is used) or coordinates."""
+    name: str
+    pc4: Optional[str] = None
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+
+    @validator("pc4", pre=True)
+    def _pc4(cls, value):
+        if value is None:
+            return None
+        value = str(value).strip()
+        if not re.fullmatch(r"\d{4}", value):
+            raise ValueError(f"pc4 moet 4 cijfers zijn, niet {value!r}")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _where(cls, values):
+        has_point = values.get("lat") is not None and values.get("lon") is not None
+        if not values.get("pc4") and not has_point:
+            raise ValueError("geef bij een plaats een pc4 (4 cijfers) of lat en lon")
+        if has_point and not (50.5 <= values["lat"] <= 53.7 and 3.2 <= values["lon"] <= 7.3):
+            raise ValueError("lat/lon liggen niet in Nederland")
+        return values
+
+
+class Target(Strict):
+    """Doelgroep: leeftijd en niveau (vrije tekst, bv. 'vmbo', 'mbo 2-4', 'zij-instromers')."""
+    age_min: Optional[int] = None
+    age_max: Optional[int] = None
+    levels: List[str] = []
+
+    @root_validator(skip_on_failure=True)
+    def _ages(cls, values):
+        low, high = values.get("age_min"), values.get("age_max")
+        if low is not None and high is not None and low > high:
+            raise ValueError("age_min is groter dan age_max")
+        return values
+
+
+class EventEntry(Strict):
+    """One event as written in a pack."""
+    title: str
+    kind: str
+    date: Optional[date] = None
+    over_dagen: Optional[int] = None
+    start_time: Optional[time] = None
+    end_time: Optional[time] = None
+    place: Place
+    target: Target = Target()
+    link: str
+    source: str
+
+    _https = validator("link", allow_reuse=True)(https_only)
+
+    @validator("kind")
+    def _kind(cls, value):
+        if value not in KINDS:
+            raise ValueError(f"onbekend soort evenement {value!r}; kies uit: {', '.join(KINDS)}")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _when(cls, values):
+        if (values.get("date") is None) == (values.get("over_dagen") is None):
+            raise ValueError("geef precies één van date (JJJJ-MM-DD) of over_dagen (aantal dagen vanaf vandaag)")
+        start, end = values.get("start_time"), values.get("end_time")
+        if start and end and end <= start:
+            raise ValueError("end_time ligt voor start_time")
+        return values
+
+
+class Feed(Strict):
+    """An iCalendar feed the region publishes; fetched by `python -m bot content fetch`."""
+    name: str
+    url: str
+    source: str
+    # Used for events whose LOCATION has no postcode and no known woonplaats, and no GEO.
+    default_place: Optional[Place] = None
+
+    _https = validator("url", allow_reuse=True)(https_only)
+
+
+class Answer(Strict):
+    """A regional answer that replaces the national response of the same name in this region."""
+    text: str
+    source: str
+
+
+class RegionPack(Strict):
+    example_data: bool = False
+    region: str
+    organisation: str
+    welcome: Optional[str] = None
+    links: List[Link] = []
+    answers: Dict[str, Answer] = {}
+    events: List[EventEntry] = []
+    feeds: List[Feed] = []
+
+    @validator("region")
+    def _region(cls, value):
+        if not REGION_CODE.match(value or ""):
+            raise ValueError(f"region moet een CBS-code zijn zoals AM24, niet {value!r}")
+        return value
+
+    @validator("answers")
+    def _answer_keys(cls, value):
+        for key in value:
+            if not UTTER.match(key):
+                raise ValueError(f"een regionaal antwoord heet naar het landelijke antwoord (utter_...), niet {key!r}")
+        return value
