@@ -2,7 +2,7 @@
 
 Everything a person types lands in Rasa's tracker store the moment they send it, long before the
 consent question: first name, age, postcode, phone number, free text. Only a lead (stored after
-"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies five rules:
+"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies six rules:
 
 1. **Ended without a lead** (stop, "nee" at the consent question, the under-16 info route, no
    counsellor available): the action calls :func:`mark_ended`, which puts the conversation in
@@ -32,6 +32,9 @@ value is lost: we keep no analytics from trackers, and a person who comes back s
 conversation. What remains is an anonymous count per month in ``erasure_stats`` ("ended",
 "inactive", "retention").
 
+6. **Unanswered questions** of the funnel (``analytics_unanswered``, redacted before they were
+   stored) go 90 days after the first question of their group (:data:`UNANSWERED_DAYS`).
+
 The run is idempotent (a second run finds nothing), safe with several workers (every statement is
 "delete what is still there"), and reports counts, never contents or conversation ids.
 """
@@ -50,6 +53,7 @@ from bot.store.db import new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
+from bot.store.analytics_models import UnansweredQuestion
 from bot.store.models import Lead, PersonCheck, TrackerErasure, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ log = logging.getLogger(__name__)
 # How long after the end of a conversation the sweep waits before deleting it: Rasa has saved the
 # last turn long before that, so nothing is written back after the delete.
 ENDED_SETTLE = timedelta(seconds=30)
+UNANSWERED_DAYS = 90
 _BATCH = 500
 
 
@@ -70,6 +75,7 @@ class PurgeReport:
     expired_leads: int = 0    # leads past GP_LEAD_RETENTION_MONTHS, with their conversation
     erasure_events: int = 0   # tracker events removed by pending erasure sweeps
     guardian_expired: int = 0  # under-16 requests no guardian confirmed in time, with mail and conversation
+    unanswered: int = 0       # groups of unanswered questions older than UNANSWERED_DAYS
 
     def __str__(self) -> str:
         return (f"{self.ended} beëindigde en {self.inactive} inactieve gesprekken zonder aanvraag gewist, "
@@ -229,10 +235,18 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
     return len(lead_ids)
 
 
+def purge_unanswered(database_url: str, now: Optional[datetime] = None) -> int:
+    """Rule 6: the funnel's redacted unanswered questions, 90 days after their group's first one."""
+    now = now or utcnow()
+    with new_session(database_url) as session, session.begin():
+        return session.execute(delete(UnansweredQuestion).where(
+            UnansweredQuestion.first_seen < now - timedelta(days=UNANSWERED_DAYS))).rowcount or 0
+
+
 def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[datetime] = None,
           inactivity: Optional[timedelta] = None, months: Optional[int] = None, at_once: bool = False,
           lookahead: timedelta = timedelta(0)) -> PurgeReport:
-    """All five rules, in the order that never deletes something another rule still needs.
+    """All six rules, in the order that never deletes something another rule still needs.
 
     ``lookahead``: the worker passes its interval, so a conversation that will pass the inactivity
     limit before the next run is removed now — "binnen 24 uur" then holds to the minute.
@@ -244,6 +258,7 @@ def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
     report.guardian_expired = purge_expired_requests(database_url, tracker_store_url, now)
     sweep(database_url, tracker_store_url, now, at_once=at_once, report=report)
     report.inactive = purge_inactive(database_url, tracker_store_url, now - inactivity + lookahead, now)
+    report.unanswered = purge_unanswered(database_url, now)
     if report.ended or report.inactive or report.expired_leads or report.guardian_expired:
         log.info("purge: %s", report)
     return report
