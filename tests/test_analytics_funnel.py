@@ -6,52 +6,16 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.analytics.consume import PikaSource, SqlBrokerSource, rotate, run_once
-from bot.analytics.funnel import iso_week
 from bot.analytics.report import SUPPRESSED, csv_export, funnel, shown, text_report, unanswered_groups
 from bot.store.db import get_engine, new_session
-from tests.analytics_support import assert_nothing_personal, conversation, fallback, table_dump
-
-NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)  # a Wednesday in 2026-W49
-TS = NOW.timestamp()
-WEEK = iso_week(NOW)
-NAMES = ["Mila", "Jayden", "Fatima", "Noor", "Daan", "Sem", "Lotte", "Aisha", "Thijs", "Yara"]
-PRIVATE_QUESTION = "Mijn buurman Kees Bakker uit 4331 AB zegt dat jullie fietsen maken, bel 0687654321"
-
-
-def all_events():
-    """7 hand-offs in Zeeland (AM24), 3 in Friesland (AM02), 1 stopped at each of the 8 questions,
-    1 consent denied, 1 fallback question with personal data in it."""
-    events, n = [], 0
-    for i in range(7):
-        events += conversation(f"web-zeeland-{i}", TS + 100 * n, 10, name=NAMES[i], phone=f"06123400{i:02d}"); n += 1
-    for i in range(3):
-        events += conversation(f"web-friesland-{i}", TS + 100 * n, 10, name=NAMES[7 + i], region="AM02",
-                               phone=f"06987600{i:02d}", band="18-20", age="19"); n += 1
-    for upto in range(1, 9):
-        events += conversation(f"web-stop-{upto}", TS + 100 * n, upto, name="Bram"); n += 1
-    events += conversation("web-denied", TS + 100 * n, 10, consent=False, name="Sophie", phone="0611122233"); n += 1
-    events += fallback("web-question", TS + 100 * n, PRIVATE_QUESTION)
-    return events
-
-
-SECRETS = ["web-zeeland", "web-friesland", "web-stop", "web-denied", "web-question", "Kees", "Bakker",
-           "0687654321", "4331 ab", "06123400", "06987600", "0611122233", "Ik zit op school", "Sophie", "Bram",
-           *NAMES]  # the question itself stays, redacted (checked below)
-
-
-def publish_sql(path, events):
-    from rasa.core.brokers.sql import SQLEventBroker
-
-    broker = SQLEventBroker(db=str(path))
-    for event in events:
-        broker.publish(event)
-    broker.engine.dispose()
+from tests.analytics_support import (NOW, SECRETS, TS, WEEK, all_events, assert_nothing_personal, conversation,
+                                     publish_sql, table_dump)
 
 
 def rabbitmq_up() -> bool:

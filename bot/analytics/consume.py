@@ -23,16 +23,16 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from sqlalchemy import create_engine, delete, func, inspect, select, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.analytics.funnel import Cell, Progress, apply_event, count_conversations, iso_week
 from bot.analytics.leads import count_lead_events
 from bot.analytics.redact import redact, signature, similar
-from bot.store.analytics_models import (AnalyticsConversation, AnalyticsCount, AnalyticsCursor, AnalyticsSalt,
+from bot.store.analytics_models import (UNKNOWN, AnalyticsConversation, AnalyticsCount, AnalyticsCursor, AnalyticsSalt,
                                         UnansweredQuestion)
 from bot.store.db import new_session
 from bot.store.models import utcnow
@@ -51,10 +51,6 @@ class ConsumeReport:
     lead_events: int = 0
     unanswered: int = 0
     folded: int = 0
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 def salt_for(session: Session, week: str, now: datetime) -> str:
@@ -137,7 +133,8 @@ def apply_events(session: Session, events: Iterable[Mapping[str, Any]], now: dat
         key = conversation_key(salts[week], str(sender))
         row = rows.get(key) or session.get(AnalyticsConversation, key)
         if row is None:
-            row = AnalyticsConversation(key=key, week=week, steps=[], updated_at=now)
+            row = AnalyticsConversation(key=key, week=week, steps=[], updated_at=now, channel=UNKNOWN,
+                                        region_code=UNKNOWN, age_band=UNKNOWN, in_form=False, fallback=False)
             session.add(row)
         rows[key] = row
         progress = _progress(row)

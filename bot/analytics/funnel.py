@@ -113,8 +113,11 @@ def apply_event(progress: Progress, event: Mapping[str, Any], unanswered: List[s
             progress.reach("handoff")
         elif name == "age_band" and isinstance(value, str) and AGE_BAND.match(value):
             progress.age_band = value  # the validated band; the raw answer never matches the pattern
+        elif name == "place" and isinstance(value, dict) and progress.region_code == UNKNOWN \
+                and REGION.match(str(value.get("region_code") or "")):
+            progress.region_code = value["region_code"]  # known after the location question
         elif name == "routing" and isinstance(value, dict) and REGION.match(str(value.get("region_code") or "")):
-            progress.region_code = value["region_code"]
+            progress.region_code = value["region_code"]  # the region the hand-off goes to
 
 
 Cell = Tuple[str, str, str, str]  # week, region, channel, age band

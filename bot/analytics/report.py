@@ -19,7 +19,7 @@ from bot.analytics.funnel import (QUESTION_LABELS, QUESTIONS, STEP_LABELS, STEPS
                                   count_conversations)
 from bot.store.analytics_models import AnalyticsConversation, AnalyticsCount, UnansweredQuestion
 from bot.store.db import new_session
-from bot.store.models import Region
+from bot.routing.regions import load_gazetteer
 
 SMALL = 5
 SUPPRESSED = "< 5"
@@ -98,8 +98,9 @@ class Funnel:
                 "average": average}
 
 
-def region_names(session: Session) -> Dict[str, str]:
-    return {code: name for code, name in session.execute(select(Region.code, Region.name))}
+def region_names(session: Optional[Session] = None) -> Dict[str, str]:
+    """CBS code → name of the 35 arbeidsmarktregio's (content/regions)."""
+    return {code: region.name for code, region in load_gazetteer().regions.items()}
 
 
 def funnel(database_url: str, week: Optional[str] = None, region: Optional[str] = None,
@@ -170,3 +171,31 @@ def text_report(database_url: str, week: Optional[str] = None, region: Optional[
         lines += ["", "Vragen die de bot niet kon beantwoorden (zonder persoonsgegevens):"]
         lines += [f"  {count.rjust(4)}  {text}" for text, count in groups]
     return "\n".join(lines)
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    text: str      # as shown: "< 5" for small counts
+    percent: float  # bar length relative to the largest shown count (0 for a suppressed one)
+
+
+def bars(rows: List[Tuple[str, int]]) -> List[Bar]:
+    """Chart rows where a suppressed count gets no bar at all (its length would give it away)."""
+    visible = [count for _label, count in rows if count >= SMALL]
+    top = max(visible) if visible else 1
+    return [Bar(label, count, shown(count), round(100 * count / top, 1) if count >= SMALL else 0.0)
+            for label, count in rows]
+
+
+SIDE_BY_SIDE = ("started", "intake", "preview", "consent", "handoff", "contacted", "appointment", "outcome")
+
+
+def regions_table(f: Funnel) -> List[Tuple[str, str, List[str]]]:
+    """(code, name, counts as shown for SIDE_BY_SIDE) for every region with counts, known ones first."""
+    rows = []
+    for code in sorted(f.by_region, key=lambda c: (c == "-", f.region_names.get(c, c))):
+        name = f.region_names.get(code, "regio nog niet bekend" if code == "-" else code)
+        rows.append((code, name, [shown(f.by_region[code].get(f"step:{s}", 0)) for s in SIDE_BY_SIDE]))
+    return rows
