@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import create_engine, delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.analytics.funnel import Cell, Progress, apply_event, count_conversations, iso_week
@@ -156,10 +156,15 @@ def rotate(session: Session, now: datetime) -> int:
     return len(old)
 
 
-def _cursor(session: Session, source: str) -> AnalyticsCursor:
-    row = session.get(AnalyticsCursor, source)
+def _cursor(session: Session, source: str, now: Optional[datetime] = None) -> AnalyticsCursor:
+    """The cursor row, locked for this transaction: the UPDATE comes first, so on SQLite it takes the
+    write lock before anything is read, and on PostgreSQL it locks the row. Two workers reading the
+    same events therefore take turns instead of counting them twice."""
+    now = now or utcnow()
+    session.execute(update(AnalyticsCursor).where(AnalyticsCursor.source == source).values(updated_at=now))
+    row = session.get(AnalyticsCursor, source, populate_existing=True)
     if row is None:
-        row = AnalyticsCursor(source=source, position=0, updated_at=utcnow())
+        row = AnalyticsCursor(source=source, position=0, updated_at=now)
         session.add(row)
         session.flush()
     return row
@@ -184,7 +189,7 @@ class SqlBrokerSource:
             return report
         while True:
             with new_session(database_url) as session, session.begin():
-                cursor = _cursor(session, SQL_CURSOR)
+                cursor = _cursor(session, SQL_CURSOR, now)
                 with self.engine.connect() as conn:
                     highest = conn.execute(text("SELECT MAX(id) FROM events")).scalar() or 0
                     if highest < cursor.position:
