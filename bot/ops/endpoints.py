@@ -35,7 +35,7 @@ def event_broker_config(settings: Settings) -> Optional[Dict[str, Any]]:
         return tracker_store_config(settings.events_url)
     if settings.event_broker == "pika":
         parsed = urlsplit(settings.rabbitmq_url)
-        return {"type": "pika", "url": parsed.host or "127.0.0.1", "port": parsed.port or 5672,
+        return {"type": "pika", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 5672,
                 "username": parsed.username or "guest", "password": parsed.password or "guest",
                 "queues": [settings.rabbitmq_queue]}
     return None
@@ -51,7 +51,7 @@ def render_endpoints(settings: Settings) -> Dict[str, Any]:
         endpoints["event_broker"] = broker
     if settings.redis_url:
         parsed = make_url(settings.redis_url)
-        endpoints["lock_store"] = {"type": "redis", "url": parsed.host or "127.0.0.1",
+        endpoints["lock_store"] = {"type": "redis", "url": parsed.hostname or "127.0.0.1",
                                    "port": parsed.port or 6379, "db": int(parsed.database or 0)}
     return endpoints
 
