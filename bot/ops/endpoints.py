@@ -51,7 +51,7 @@ def render_endpoints(settings: Settings) -> Dict[str, Any]:
         endpoints["event_broker"] = broker
     if settings.redis_url:
         parsed = make_url(settings.redis_url)
-        endpoints["lock_store"] = {"type": "redis", "url": parsed.hostname or "127.0.0.1",
+        endpoints["lock_store"] = {"type": "redis", "url": parsed.host or "127.0.0.1",
                                    "port": parsed.port or 6379, "db": int(parsed.database or 0)}
     return endpoints
 
