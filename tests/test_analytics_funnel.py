@@ -145,3 +145,11 @@ def test_rabbitmq_path_gives_the_same_counts_as_the_sql_path(sql_store, tmp_path
                 channel = await connection.channel()
                 await channel.queue_delete(queue)
         asyncio.run(drop())
+
+
+def test_an_erasure_request_drops_the_pseudonymous_row(sql_store):
+    from bot.store.erasure import erase_person
+
+    url = sql_store[0]
+    erase_person(url, "web-zeeland-0", schedule_sweeps=False)
+    assert funnel(url, WEEK).totals["step:handoff"] == 9

@@ -18,7 +18,6 @@ itself is never stored.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import secrets
@@ -33,7 +32,7 @@ from bot.analytics.funnel import Cell, Progress, apply_event, count_conversation
 from bot.analytics.leads import count_lead_events
 from bot.analytics.redact import redact, signature, similar
 from bot.store.analytics_models import (UNKNOWN, AnalyticsConversation, AnalyticsCount, AnalyticsCursor, AnalyticsSalt,
-                                        UnansweredQuestion)
+                                        UnansweredQuestion, conversation_key)
 from bot.store.db import new_session
 from bot.store.models import utcnow
 
@@ -60,10 +59,6 @@ def salt_for(session: Session, week: str, now: datetime) -> str:
         session.add(row)
         session.flush()
     return row.salt
-
-
-def conversation_key(salt: str, sender_id: str) -> str:
-    return hashlib.sha256(f"{salt}:{sender_id}".encode()).hexdigest()
 
 
 def add_count(session: Session, cell: Cell, metric: str, amount: int) -> None:

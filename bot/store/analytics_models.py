@@ -13,7 +13,11 @@ except the redacted unanswered questions.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
+import hashlib
+from typing import Iterable
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text, delete, select
+from sqlalchemy.orm import Session
 
 from bot.store.models import Base, utcnow
 
@@ -71,3 +75,18 @@ class UnansweredQuestion(Base):
     count = Column(Integer, nullable=False, default=1)
     first_seen = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+def conversation_key(salt: str, sender_id: str) -> str:
+    """The only way a conversation is known to the funnel: SHA-256 of the week's salt and the sender id."""
+    return hashlib.sha256(f"{salt}:{sender_id}".encode()).hexdigest()
+
+
+def forget_conversations(session: Session, sender_ids: Iterable[str]) -> int:
+    """An erasure request also drops the pseudonymous funnel row of these conversations (while the
+    week's salt still exists; afterwards nothing links the counts to anyone)."""
+    salts = session.execute(select(AnalyticsSalt.salt)).scalars().all()
+    keys = [conversation_key(salt, sender) for salt in salts for sender in sender_ids if sender]
+    if not keys:
+        return 0
+    return session.execute(delete(AnalyticsConversation).where(AnalyticsConversation.key.in_(keys))).rowcount or 0

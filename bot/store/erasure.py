@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.ops.config import load_settings
+from bot.store.analytics_models import forget_conversations
 from bot.store.db import new_session
 from bot.store.handoff_models import GuardianRequest
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
@@ -152,6 +153,7 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
         session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         # a request still waiting for a guardian, with its mail in the outbox (cascade)
         session.execute(delete(GuardianRequest).where(GuardianRequest.conversation_id.in_(conversations)))
+        forget_conversations(session, conversations)  # the funnel's pseudonymous row (bot.analytics)
         _count(session, "request", 1, now)
         if tracker_store_url:
             for conversation in conversations:
