@@ -16,8 +16,9 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from bot.store.analytics_models import UNKNOWN
 
-# The intake's questions, in the form's order (domain/intake.yml); "confirm" is the preview.
-QUESTIONS = ("first_name", "age_band", "situation", "interests", "location", "location_choice", "minor_route",
+# The intake's questions, in the order the bot asks them (bot.intake.decisions.required_slots);
+# "confirm" is the preview.
+QUESTIONS = ("age_band", "first_name", "situation", "interests", "location", "location_choice", "minor_route",
              "contact_method", "contact_value", "contact_time")
 QUESTION_LABELS = {
     "first_name": "Voornaam", "age_band": "Leeftijd", "situation": "Situatie", "interests": "Interesse",

@@ -33,7 +33,7 @@ def shown(count: Optional[int]) -> str:
 
 def share(part: int, whole: int) -> str:
     if part < SMALL or whole < SMALL:
-        return "niet te tonen (te weinig gesprekken)"
+        return "niet te tonen"
     return f"{round(100 * part / whole)}%"
 
 
@@ -93,7 +93,7 @@ class Funnel:
         in_time, late = self.totals.get("contact_in_time", 0), self.totals.get("contact_late", 0)
         n = in_time + late
         average = (f"{self.totals.get('contact_hours', 0) / n:.0f} uur"
-                   if n >= SMALL else "niet te tonen (te weinig contacten)")
+                   if n >= SMALL else "niet te tonen")
         return {"in_time": shown(in_time), "late": shown(late), "share_in_time": share(in_time, n),
                 "average": average}
 
@@ -163,9 +163,9 @@ def text_report(database_url: str, week: Optional[str] = None, region: Optional[
         lines.append(f"  {label.ljust(width)}  {shown(reached)} / {shown(stopped)}")
     contact = f.contact
     lines += ["", f"Gesprekken met een vraag die de bot niet begreep: {shown(f.totals.get('fallback', 0))} "
-                  f"({f.fallback_share} van de gesprekken)",
+                  f"(aandeel: {f.fallback_share})",
               f"Eerste contact na overdracht: {contact['in_time']} op tijd, {contact['late']} te laat "
-              f"({contact['share_in_time']} op tijd); gemiddeld {contact['average']}"]
+              f"(aandeel op tijd: {contact['share_in_time']}); gemiddelde tijd: {contact['average']}"]
     groups = unanswered_groups(database_url, 10)
     if groups:
         lines += ["", "Vragen die de bot niet kon beantwoorden (zonder persoonsgegevens):"]
