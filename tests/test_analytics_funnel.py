@@ -16,6 +16,7 @@ from bot.analytics.report import SUPPRESSED, csv_export, funnel, shown, text_rep
 from bot.store.db import get_engine, new_session
 from tests.analytics_support import (NOW, SECRETS, TS, WEEK, all_events, assert_nothing_personal, conversation,
                                      publish_sql, table_dump)
+from tests.store_fixtures import store_url  # noqa: F401
 
 
 def rabbitmq_up() -> bool:
@@ -153,3 +154,13 @@ def test_an_erasure_request_drops_the_pseudonymous_row(sql_store):
     url = sql_store[0]
     erase_person(url, "web-zeeland-0", schedule_sweeps=False)
     assert funnel(url, WEEK).totals["step:handoff"] == 9
+
+
+def test_the_same_counts_on_sqlite_and_postgresql(store_url, tmp_path):
+    """The consumer's tables on both lead stores (PostgreSQL: 127.0.0.1:5432)."""
+    publish_sql(tmp_path / "pg-events.db", all_events())
+    run_once(store_url, SqlBrokerSource(f"sqlite:///{tmp_path / 'pg-events.db'}"), now=NOW)
+    totals = funnel(store_url, WEEK).totals
+    assert (totals["step:started"], totals["step:handoff"], totals["dropoff:age_band"]) == (20, 10, 1)
+    assert "step:handoff,7" in csv_export(store_url, WEEK, "AM24")
+    assert_nothing_personal(store_url, SECRETS)
