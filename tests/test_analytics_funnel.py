@@ -164,3 +164,19 @@ def test_the_same_counts_on_sqlite_and_postgresql(store_url, tmp_path):
     assert (totals["step:started"], totals["step:handoff"], totals["dropoff:age_band"]) == (20, 10, 1)
     assert "step:handoff,7" in csv_export(store_url, WEEK, "AM24")
     assert_nothing_personal(store_url, SECRETS)
+
+
+def test_an_erasure_also_removes_unread_broker_events(tmp_path, monkeypatch, sqlite_url):
+    from bot.store.erasure import erase_person
+
+    events_db = tmp_path / "events.db"
+    publish_sql(events_db, conversation("web-erase-me", TS, 10) + conversation("web-keep-me", TS + 500, 3))
+    monkeypatch.setenv("GP_EVENT_BROKER", "sql")
+    monkeypatch.setenv("GP_EVENTS_URL", f"sqlite:///{events_db}")
+    get_engine(sqlite_url)
+    erase_person(sqlite_url, "web-erase-me", schedule_sweeps=False)
+    engine = create_engine(f"sqlite:///{events_db}")
+    with engine.connect() as conn:
+        senders = set(conn.execute(text("SELECT sender_id FROM events")).scalars())
+    engine.dispose()
+    assert senders == {"web-keep-me"}
