@@ -13,7 +13,7 @@ import pytest
 
 from bot.analytics.consume import source_for, run_once
 from bot.analytics.funnel import FALLBACK_INTENTS, iso_week
-from bot.analytics.report import csv_export, funnel, text_report
+from bot.analytics.report import csv_export, funnel, text_report, unanswered_groups
 from bot.store.db import new_session
 from bot.store.leads import change_status, set_status
 from bot.store.models import Lead
@@ -25,10 +25,11 @@ SCRIPT = ["hoi", "/request_human", "17", "{name}", "Ik zit op school", "iets met
           "Bellen of WhatsApp", "{phone}", "Middag"]
 NAMES = ["Mila", "Jayden", "Fatima", "Noor", "Daan", "Sem", "Lotte", "Aisha", "Thijs", "Yara", "Bram"]
 QUESTION = "Mijn buurman Kees Bakker uit 4331 AB zegt dat jullie fietsen maken, bel 0687654321"
+OUT_OF_SCOPE = "Kan Kees Bakker mijn huiswerk maken"  # out_of_scope in data/nlu/hulp.yml, plus a name
 
-# started: 1 complete + 9 stopped + 1 under 16 + 1 denied + 1 topic + 1 question
+# started: 1 complete + 9 stopped + 1 under 16 + 1 denied + 1 topic + 2 questions
 EXPECTED = {
-    "step:started": 14, "step:topic": 1, "step:intake": 12, "step:q:age_band": 12, "step:q:first_name": 10,
+    "step:started": 15, "step:topic": 1, "step:intake": 12, "step:q:age_band": 12, "step:q:first_name": 10,
     "step:q:situation": 9, "step:q:interests": 8, "step:q:location": 7, "step:q:contact_method": 6,
     "step:q:contact_value": 5, "step:q:contact_time": 4, "step:q:minor_route": 1, "step:preview": 3,
     "step:consent": 1, "step:handoff": 1, "step:contacted": 1, "step:appointment": 1, "step:outcome": 1,
@@ -81,7 +82,9 @@ def played(request, tmp_path_factory):
         play("denied", lines(NAMES[1], phones[1]) + ["/deny"])
         play("topic", ["hoi", "/ask_salary"])
         play("question", [QUESTION])
-        asked = stack.user_events(f"funnel-{run}-question")[-1]["parse_data"]["intent"]["name"]
+        play("outofscope", [OUT_OF_SCOPE])
+        asked = [stack.user_events(f"funnel-{run}-{tag}")[-1]["parse_data"]["intent"]["name"]
+                 for tag in ("question", "outofscope")]
         db = stack.settings.database_url
         change_status(db, lead_id, "in_contact", "test")
         change_status(db, lead_id, "appointment", "test")
@@ -91,7 +94,7 @@ def played(request, tmp_path_factory):
             set_status(session, lead, "closed", "test")
         report = run_once(db, source_for(stack.settings))
         yield {"stack": stack, "db": db, "secrets": secrets + senders, "report": report,
-               "fallback_expected": 1 if asked in FALLBACK_INTENTS else 0, "week": iso_week(datetime.now(timezone.utc))}
+               "fallback_expected": sum(1 for a in asked if a in FALLBACK_INTENTS), "week": iso_week(datetime.now(timezone.utc))}
     finally:
         stack.stop()
 
@@ -118,4 +121,7 @@ def test_zeeland_cell_of_three_shows_under_five(played):
 
 
 def test_no_name_phone_postcode_or_text_in_any_analytics_table(played):
-    assert_nothing_personal(played["db"], played["secrets"])
+    assert_nothing_personal(played["db"], played["secrets"] + [OUT_OF_SCOPE])
+    groups = unanswered_groups(played["db"])
+    assert bool(groups) == bool(played["fallback_expected"])
+    assert all("[naam]" in text and count == "< 5" for text, count in groups), groups
