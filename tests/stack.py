@@ -69,6 +69,7 @@ def start_stack(var_dir: Path, with_web: bool = False, **overrides: Any) -> Stac
         var_dir=var_dir,
         database_url=f"sqlite:///{var_dir / 'leads.db'}",
         tracker_store_url=f"sqlite:///{var_dir / 'tracker.db'}",
+        events_url=f"sqlite:///{var_dir / 'events.db'}",
         rasa_port=rasa_port, action_port=action_port, web_port=web_port,
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}/webhook",

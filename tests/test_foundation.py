@@ -76,6 +76,18 @@ def test_endpoints_add_redis_lock_store_only_when_configured():
     assert yaml.safe_load(yaml.safe_dump(rendered)) == rendered
 
 
+def test_endpoints_event_broker_sql_by_default_pika_for_scale_or_off():
+    from dataclasses import replace
+
+    settings = replace(load_settings(), event_broker="sql", events_url="sqlite:////tmp/x/events.db")
+    assert render_endpoints(settings)["event_broker"] == {"type": "SQL", "dialect": "sqlite", "db": "/tmp/x/events.db"}
+    pika = render_endpoints(replace(settings, event_broker="pika", rabbitmq_queue="q1",
+                                    rabbitmq_url="amqp://guest:guest@127.0.0.1:5672/"))
+    assert pika["event_broker"] == {"type": "pika", "url": "127.0.0.1", "port": 5672, "username": "guest",
+                                    "password": "guest", "queues": ["q1"]}
+    assert "event_broker" not in render_endpoints(replace(settings, event_broker="off"))
+
+
 def test_lead_needs_consent(sqlite_url):
     with pytest.raises(ValueError):
         create_lead(sqlite_url, NewLead(conversation_id="c1", channel="rest", consent=False))

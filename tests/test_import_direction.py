@@ -14,11 +14,11 @@ RANKS = (
     ("bot.ops.config", 0),
     ("bot.store", 1),
     ("bot.routing", 2), ("bot.intake", 2), ("bot.conversation", 2), ("bot.handoff", 2),
-    ("bot.workspace", 2), ("bot.content", 2),
+    ("bot.workspace", 2), ("bot.content", 2), ("bot.analytics", 2),
     ("bot.channels", 3), ("actions", 3),
     ("bot.ops", 4), ("bot.__main__", 4), ("bot", 4),
 )
-DOMAIN = ("bot.routing", "bot.intake", "bot.conversation", "bot.handoff", "bot.workspace", "bot.content")
+DOMAIN = ("bot.routing", "bot.intake", "bot.conversation", "bot.handoff", "bot.workspace", "bot.content", "bot.analytics")
 
 
 def rank(module: str) -> int:

@@ -4,6 +4,7 @@ why, who sees it and how long it is kept."""
 import re
 from pathlib import Path
 
+import bot.store.analytics_models  # noqa: F401 - registers the funnel's tables on Base
 import bot.store.handoff_models  # noqa: F401 - registers the hand-off tables on Base
 import bot.store.workspace_models  # noqa: F401 - and the workspace tables
 from bot.store.models import Base

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import secrets
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
@@ -20,6 +21,8 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.analytics import report as funnel_report
+from bot.analytics.funnel import iso_week
 from bot.handoff import links
 from bot.handoff.clock import AMSTERDAM
 from bot.handoff.workdays import dutch_date
@@ -29,13 +32,14 @@ from bot.workspace import auth
 from bot.workspace.actions import InvalidAction, apply_action, apply_link_status
 from bot.workspace.inbox import STATUS_LABELS, NotAllowed, inbox, lead_page
 from bot.workspace.settings import WorkspaceSettings
-from bot.workspace.users import all_users, colleagues
+from bot.workspace.users import FUNNEL_ROLES, NATIONAL, all_users, colleagues
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "workspace"
 SESSION_COOKIE = "gp_werkplek"
 FORM_COOKIE = "gp_formulier"
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
 
 # the confirmation the workspace and the mail's links share: status → (question, button)
@@ -105,6 +109,8 @@ class WorkspaceRoutes:
         if who is None:
             token = self.form_token(request)
             return self.with_form_cookie(render("sign_in.html", csrf=token, user=None), token)
+        if who.user.role == NATIONAL:
+            raise web.HTTPSeeOther("/adviseur/trechter")  # the national role sees counts, never leads
         show_closed = request.query.get("afgesloten") == "1"
         rows = await blocking(inbox, self.settings.database_url, who.user, self.clock(), show_closed)
         return render("inbox.html", user=who.user, csrf=who.csrf_token, rows=rows, show_closed=show_closed,
@@ -213,6 +219,52 @@ class WorkspaceRoutes:
             raise web.HTTPNotFound()
         return await self._lead(request, who, message=done.message)
 
+    # --- the funnel (bot.analytics): counts only, small cells "< 5" ---------------------------------
+    async def _funnel_user(self, request: web.Request):
+        who = await self.signed_in(request)
+        if who is None:
+            raise web.HTTPSeeOther("/adviseur")
+        if who.user.role not in FUNNEL_ROLES:
+            return who, render("message.html", status=403, title="Geen toegang", user=who.user, csrf=who.csrf_token,
+                               message="De trechter is er voor coördinatoren en de landelijke stuurgroep.")
+        return who, None
+
+    def _week(self, request: web.Request) -> str:
+        week = request.query.get("week", "").strip()[:8]
+        return week if WEEK.match(week) else iso_week(self.clock().astimezone(AMSTERDAM))
+
+    async def funnel(self, request: web.Request) -> web.Response:
+        who, refused = await self._funnel_user(request)
+        if refused is not None:
+            return refused
+        week = self._week(request)
+        national = who.user.role == NATIONAL
+        region = None if national else who.user.region_code
+        f = await blocking(funnel_report.funnel, self.settings.database_url, week, region, national)
+        steps = funnel_report.bars([(label, count) for _s, label, count in f.step_rows()])
+        dropoff = funnel_report.bars([(label, stopped) for label, _reached, stopped in f.dropoff_rows()])
+        reached = {label: funnel_report.shown(n) for label, n, _stopped in f.dropoff_rows()}
+        regions = funnel_report.regions_table(f) if national else []
+        handoffs = funnel_report.bars([(name, f.by_region[code].get("step:handoff", 0))
+                                       for code, name, _row in regions if code != "-"])
+        questions = await blocking(funnel_report.unanswered_groups, self.settings.database_url, 20) if national else []
+        return render("funnel.html", user=who.user, csrf=who.csrf_token, week=week, f=f, steps=steps,
+                      dropoff=dropoff, reached=reached, regions=regions, handoffs=handoffs, national=national,
+                      columns=[funnel_report.STEP_LABELS[s] for s in funnel_report.SIDE_BY_SIDE],
+                      contact=f.contact, fallback=funnel_report.shown(f.totals.get("fallback", 0)),
+                      questions=questions, title="Trechter")
+
+    async def funnel_csv(self, request: web.Request) -> web.Response:
+        who, refused = await self._funnel_user(request)
+        if refused is not None:
+            return refused
+        week = self._week(request)
+        region = None if who.user.role == NATIONAL else who.user.region_code
+        body = await blocking(funnel_report.csv_export, self.settings.database_url, week, region)
+        name = f"trechter-{week}-{region or 'landelijk'}.csv"
+        return web.Response(text=body, content_type="text/csv", charset="utf-8",
+                            headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+
     # --- one-click status links from the hand-off mail -----------------------------------------
     def _link_parts(self, request: web.Request, source) -> tuple:
         return (request.match_info["lead_id"][:16], str(source.get("s", ""))[:32], str(source.get("e", ""))[:12],
@@ -275,6 +327,8 @@ def register_routes(app: web.Application, settings: WorkspaceSettings, clock: Ca
     app.router.add_get("/adviseur/inloggen", routes.open_link, allow_head=False)
     app.router.add_post("/adviseur/inloggen", routes.use_link)
     app.router.add_post("/adviseur/uitloggen", routes.sign_out)
+    app.router.add_get("/adviseur/trechter", routes.funnel, allow_head=False)
+    app.router.add_get("/adviseur/trechter.csv", routes.funnel_csv, allow_head=False)
     app.router.add_get("/adviseur/lead/{lead_id}", routes.show_lead, allow_head=False)
     app.router.add_get("/adviseur/lead/{lead_id}/bevestig", routes.confirm_status, allow_head=False)
     app.router.add_post("/adviseur/lead/{lead_id}/actie", routes.act)

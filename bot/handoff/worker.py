@@ -56,7 +56,8 @@ class Worker:
                  clock: Optional[Clock] = None, transports: Optional[Dict[str, Transport]] = None,
                  followup_sender: Optional[FollowupSender] = None, worker_id: Optional[str] = None,
                  after_send: Optional[Callable[[Envelope], None]] = None,
-                 purge: Optional[Callable[[], object]] = None, purge_interval: float = 600.0):
+                 purge: Optional[Callable[[], object]] = None, purge_interval: float = 600.0,
+                 analytics: Optional[Callable[[], object]] = None, analytics_interval: float = 60.0):
         self.session_factory = session_factory
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -69,6 +70,9 @@ class Worker:
         # scheduler: every ``purge_interval`` seconds, starting right after start-up.
         self.purge, self.purge_interval = purge, purge_interval
         self._next_purge = 0.0
+        # The funnel's consumer (bot.analytics) rides along the same way.
+        self.analytics, self.analytics_interval = analytics, analytics_interval
+        self._next_analytics = 0.0
 
     # -- claiming -------------------------------------------------------------------------------
     def _due(self, now: datetime):
@@ -189,21 +193,30 @@ class Worker:
                                       self.followup_sender, limit)
         return done
 
-    def maybe_purge(self) -> bool:
-        """Runs the purge when its interval is over; a failure is logged and retried next interval."""
-        if self.purge is None or time.monotonic() < self._next_purge:
+    def _periodic(self, name: str, job: Optional[Callable[[], object]], interval: float, what: str) -> bool:
+        """Runs ``job`` when its interval is over; a failure is logged and retried next interval."""
+        due_attr = f"_next_{name}"
+        if job is None or time.monotonic() < getattr(self, due_attr):
             return False
-        self._next_purge = time.monotonic() + self.purge_interval
+        setattr(self, due_attr, time.monotonic() + interval)
         try:
-            self.purge()
+            job()
         except Exception:
-            log.exception("privacy purge failed; retried in %.0f s", self.purge_interval)
+            log.exception("%s failed; retried in %.0f s", what, interval)
         return True
+
+    def maybe_purge(self) -> bool:
+        return self._periodic("purge", self.purge, self.purge_interval, "privacy purge")
+
+    def maybe_count(self) -> bool:
+        """The funnel's consumer (bot.analytics), on its own interval."""
+        return self._periodic("analytics", self.analytics, self.analytics_interval, "funnel counting")
 
     def run_forever(self, limit: int = 20) -> None:
         log.info("hand-off worker %s started", self.worker_id)
         while not self.stop_event.is_set():
             self.maybe_purge()
+            self.maybe_count()
             try:
                 worked = self.run_once(limit)
             except Exception:  # database briefly away etc.: log, wait, go on

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import List, Optional
 
+from bot.analytics.consume import run_once as count_funnel, source_for
+from bot.analytics.report import csv_export, find_region, text_report
 from bot.handoff.clock import SystemClock
 from bot.handoff.settings import load_handoff_settings
 from bot.handoff.worker import Worker, requeue_dead
@@ -161,13 +163,36 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.requeue_dead:
         print(f"{requeue_dead(factory, SystemClock().now())} dead letter(s) requeued")
         return 0
-    worker = Worker(factory, settings, purge=_scheduled_purge(), purge_interval=_purge_interval_s())
+    app = load_settings()
+    source = source_for(app)
+    funnel = (lambda: count_funnel(settings.database_url, source, promise_workdays=settings.promise_workdays)
+              ) if source is not None else None
+    worker = Worker(factory, settings, purge=_scheduled_purge(), purge_interval=_purge_interval_s(),
+                    analytics=funnel, analytics_interval=app.analytics_interval_seconds)
     if args.once:
         print(f"{worker.run_once(args.batch)} item(s) handled")
         return 0
     signal.signal(signal.SIGTERM, lambda signum, frame: worker.stop())
     signal.signal(signal.SIGINT, lambda signum, frame: worker.stop())
     worker.run_forever(args.batch)
+    return 0
+
+
+def cmd_funnel(args: argparse.Namespace) -> int:
+    """The funnel in Dutch (or as CSV), counts under 5 shown as "< 5"."""
+    settings = load_settings()
+    get_engine(settings.database_url)
+    region = None
+    if args.regio:
+        region = find_region(settings.database_url, args.regio)
+        if region is None:
+            print(f"Regio '{args.regio}' ken ik niet. Gebruik de naam of de code (bijvoorbeeld Zeeland of AM24).",
+                  file=sys.stderr)
+            return 2
+    if args.bijwerken:
+        count_funnel(settings.database_url, source_for(settings))
+    print(csv_export(settings.database_url, args.week, region) if args.csv
+          else text_report(settings.database_url, args.week, region), end="\n" if not args.csv else "")
     return 0
 
 
@@ -185,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate-senders", help="eenmalig: oude Telegram-afzender-id's omzetten (tg-<chat> → afgeleid)"
                    ).set_defaults(func=cmd_migrate_senders)
     sub.add_parser("telegram", help="start de Telegram-koppeling (TELEGRAM_BOT_TOKEN nodig)").set_defaults(func=cmd_telegram)
+    funnel = sub.add_parser("funnel", help="de trechter per week en regio (aantallen onder 5 als '< 5')")
+    funnel.add_argument("--week", help="ISO-week, bijvoorbeeld 2026-W49 (standaard: alle weken)")
+    funnel.add_argument("--regio", help="naam of code van de arbeidsmarktregio (standaard: alle)")
+    funnel.add_argument("--csv", action="store_true", help="als CSV, zoals de export in de werkplek")
+    funnel.add_argument("--bijwerken", action="store_true",
+                        help="eerst nieuwe events tellen (alleen als de bezorger niet draait)")
+    funnel.set_defaults(func=cmd_funnel)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     purge = leads.add_parser("purge", help="bewaartermijnen nu toepassen: gesprekken zonder aanvraag en oude leads wissen")

@@ -54,6 +54,15 @@ class EnvSettings(BaseSettings):
     tracker_store_url: str = Field("", env="TRACKER_STORE_URL",
                                    description="Rasa tracker store (default: SQLite in GP_VAR_DIR)")
     redis_url: str = Field("", env="REDIS_URL", description="Redis lock store for several Rasa instances")
+    event_broker: str = Field("sql", env="GP_EVENT_BROKER",
+                              description="Rasa event broker for the funnel: sql (default), pika (RabbitMQ) or off")
+    events_url: str = Field("", env="GP_EVENTS_URL",
+                            description="SQL event broker database (default: SQLite events.db in GP_VAR_DIR)")
+    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", env="GP_RABBITMQ_URL",
+                              description="RabbitMQ for GP_EVENT_BROKER=pika")
+    rabbitmq_queue: str = Field("gouden-poort-events", env="GP_RABBITMQ_QUEUE")
+    analytics_interval_seconds: float = Field(60.0, env="GP_ANALYTICS_INTERVAL_SECONDS",
+                                              description="how often the worker turns new events into funnel counts")
     models_dir: str = Field("", env="GP_MODELS_DIR", description="trained models (default: models/)")
     # addresses: only the web app listens on the public host; everything else on the private host
     public_host: str = Field("127.0.0.1", env="GP_PUBLIC_HOST", description="where the web app listens")
@@ -210,6 +219,12 @@ class Settings:
     rasa_max_request_bytes: int = 65536
     action_max_request_bytes: int = 8 * 1024 * 1024
     trusted_proxies: tuple = ()
+    # Rasa's event broker feeds the funnel (bot/analytics): "sql" (events_url), "pika" (RabbitMQ) or "off".
+    event_broker: str = "sql"
+    events_url: str = ""
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rabbitmq_queue: str = "gouden-poort-events"
+    analytics_interval_seconds: float = 60.0
 
 
 def is_loopback_host(host: str) -> bool:
@@ -316,4 +331,9 @@ def load_settings(env: EnvSettings = None) -> Settings:
         rasa_max_request_bytes=env.rasa_max_request_bytes,
         action_max_request_bytes=env.action_max_request_bytes,
         trusted_proxies=tuple(p.strip() for p in env.trusted_proxies.split(",") if p.strip()),
+        event_broker=env.event_broker.lower(),
+        events_url=env.events_url or f"sqlite:///{var_dir / 'events.db'}",
+        rabbitmq_url=env.rabbitmq_url,
+        rabbitmq_queue=env.rabbitmq_queue,
+        analytics_interval_seconds=max(1.0, env.analytics_interval_seconds),
     )

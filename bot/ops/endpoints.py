@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
+from urllib.parse import urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -23,11 +24,31 @@ def tracker_store_config(url: str) -> Dict[str, Any]:
     return config
 
 
+def event_broker_config(settings: Settings) -> Optional[Dict[str, Any]]:
+    """Rasa's event broker: every tracker event also goes here, for the funnel (bot/analytics).
+
+    ``sql``: Rasa's SQLEventBroker writes rows (id, sender_id, data) into the ``events`` table of its
+    own database (default ``var/events.db``; the consumer deletes what it has read). ``pika``: a
+    RabbitMQ queue, for several Rasa instances. ``off``: no broker, no funnel.
+    """
+    if settings.event_broker == "sql":
+        return tracker_store_config(settings.events_url)
+    if settings.event_broker == "pika":
+        parsed = urlsplit(settings.rabbitmq_url)
+        return {"type": "pika", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 5672,
+                "username": parsed.username or "guest", "password": parsed.password or "guest",
+                "queues": [settings.rabbitmq_queue]}
+    return None
+
+
 def render_endpoints(settings: Settings) -> Dict[str, Any]:
     endpoints: Dict[str, Any] = {
         "action_endpoint": {"url": settings.action_url},
         "tracker_store": tracker_store_config(settings.tracker_store_url),
     }
+    broker = event_broker_config(settings)
+    if broker is not None:
+        endpoints["event_broker"] = broker
     if settings.redis_url:
         parsed = make_url(settings.redis_url)
         endpoints["lock_store"] = {"type": "redis", "url": parsed.host or "127.0.0.1",

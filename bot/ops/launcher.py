@@ -95,6 +95,9 @@ def service_env(settings: Settings) -> dict:
     return rasa_env({
         "GP_VAR_DIR": str(settings.var_dir), "DATABASE_URL": settings.database_url,
         "TRACKER_STORE_URL": settings.tracker_store_url,
+        "GP_EVENT_BROKER": settings.event_broker, "GP_EVENTS_URL": settings.events_url,
+        "GP_RABBITMQ_URL": settings.rabbitmq_url, "GP_RABBITMQ_QUEUE": settings.rabbitmq_queue,
+        "GP_ANALYTICS_INTERVAL_SECONDS": str(settings.analytics_interval_seconds),
         "GP_PRIVATE_HOST": settings.host, "GP_PUBLIC_HOST": settings.public_host,
         "GP_WEB_PORT": str(settings.web_port), "GP_RASA_PORT": str(settings.rasa_port),
         "GP_ACTION_PORT": str(settings.action_port), "GP_RASA_URL": settings.rasa_url,

@@ -118,6 +118,8 @@ class Registry:
     example_data: bool = False
     version: str = ""
     coordinators: Tuple[Coordinator, ...] = ()
+    # the national role (steering group): sees the funnel of every region, never a lead
+    national: Tuple[Coordinator, ...] = ()
 
     def coordinators_of(self, region_code: str) -> List[Coordinator]:
         return [c for c in self.coordinators if c.region_code == region_code]
@@ -196,8 +198,15 @@ def parse_registry(data: Mapping) -> Registry:
                 active=bool(entry.get("active", True)), capacity=int(entry.get("capacity", 10)),
                 out_of_office=absences, example=bool(data.get("example_data", False)),
             ))
+    national: List[Coordinator] = []
+    for index, entry in enumerate(data.get("national") or []):
+        nid, email = str(entry.get("id") or "").strip(), str(entry.get("email") or "").strip()
+        if not nid or nid in seen or "@" not in email:
+            raise RegistryError(f"national, persoon {index + 1}: id (uniek) en email zijn verplicht")
+        seen[nid] = ""
+        national.append(Coordinator(nid, str(entry.get("name") or nid).strip(), email, ""))
     return Registry(tuple(counsellors), bool(data.get("example_data", False)), str(data.get("version", "")),
-                    tuple(coordinators))
+                    tuple(coordinators), tuple(national))
 
 
 def load_registry(path: Path = REGISTRY_PATH) -> Registry:

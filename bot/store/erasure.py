@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, inspect, or_, select, text
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.ops.config import load_settings
+from bot.store.analytics_models import forget_conversations
 from bot.store.db import new_session
 from bot.store.handoff_models import GuardianRequest
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
@@ -130,6 +132,18 @@ def delete_tracker_events(tracker_store_url: Optional[str], sender_id: str) -> i
         return conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount or 0
 
 
+def broker_events_url() -> Optional[str]:
+    """Rasa's SQL event broker (the funnel's input) when it is on and exists: its ``events`` table has
+    the tracker store's shape (``sender_id``, ``data``), so an erasure deletes there the same way."""
+    settings = load_settings()
+    url = settings.events_url
+    if settings.event_broker != "sql" or not url:
+        return None
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists():
+        return None
+    return url
+
+
 def is_confirmed(entities: Iterable[dict]) -> bool:
     """Only the confirmation button (entity ``confirmed`` = "ja") erases; typed text never does,
     so a message the NLU misreads as delete_data can at most trigger the question."""
@@ -152,6 +166,7 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
         session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         # a request still waiting for a guardian, with its mail in the outbox (cascade)
         session.execute(delete(GuardianRequest).where(GuardianRequest.conversation_id.in_(conversations)))
+        forget_conversations(session, conversations)  # the funnel's pseudonymous row (bot.analytics)
         _count(session, "request", 1, now)
         if tracker_store_url:
             for conversation in conversations:
@@ -162,6 +177,10 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
                 else:  # also turns a pending "ended" purge into an erasure: no waiting, no exceptions
                     pending.kind, pending.sweep_until = "erasure", now + TRACKER_SWEEP_WINDOW
     events = sum(delete_tracker_events(tracker_store_url, c) for c in conversations)
+    broker = broker_events_url()  # raw events the funnel has not read yet
+    if broker:
+        for conversation in conversations:
+            delete_tracker_events(broker, conversation)
     if tracker_store_url and schedule_sweeps:
         for conversation in conversations:
             _schedule_sweeps(database_url, tracker_store_url, conversation)

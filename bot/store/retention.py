@@ -2,7 +2,7 @@
 
 Everything a person types lands in Rasa's tracker store the moment they send it, long before the
 consent question: first name, age, postcode, phone number, free text. Only a lead (stored after
-"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies six rules:
+"Ja, versturen") gives us a reason to keep any of it. So :func:`purge` applies seven rules:
 
 1. **Ended without a lead** (stop, "nee" at the consent question, the under-16 info route, no
    counsellor available): the action calls :func:`mark_ended`, which puts the conversation in
@@ -27,13 +27,15 @@ consent question: first name, age, postcode, phone number, free text. Only a lea
    ``GP_WORKSPACE_SESSION_HOURS`` in any case), used one-click status links once the link has expired
    anyway (``GP_LINK_MAX_AGE_DAYS`` after use at the latest), and the view log (who opened which lead)
    after ``GP_LEAD_RETENTION_MONTHS``, the accountability period.
+7. **Unanswered questions** of the funnel (``analytics_unanswered``, redacted before they were
+   stored) go 90 days after the first question of their group (:data:`UNANSWERED_DAYS`).
 
 Delete, not redact. We delete the conversation's events instead of blanking texts and slot values:
 personal data sits in many places of an event (the user's text, the NLU parse with its entities,
 slot values, bot messages that repeat it such as the consent preview, "Bedoel je Laren?" buttons,
 form validation results), and a redactor has to know every one of them, today and after every
 Rasa upgrade; a missed field is a silent leak. Deleting is complete by construction, and nothing of
-value is lost: we keep no analytics from trackers, and a person who comes back simply starts a new
+value is lost: the funnel's counts come from Rasa's event broker, never from trackers, and a person who comes back simply starts a new
 conversation. What remains is an anonymous count per month in ``erasure_stats`` ("ended",
 "inactive", "retention").
 
@@ -56,6 +58,7 @@ from bot.store.db import new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
+from bot.store.analytics_models import UnansweredQuestion
 from bot.store.models import Lead, PersonCheck, TrackerErasure, utcnow
 from bot.store.workspace_models import LeadView, LoginToken, UsedStatusLink, WorkspaceSession
 
@@ -64,6 +67,7 @@ log = logging.getLogger(__name__)
 # How long after the end of a conversation the sweep waits before deleting it: Rasa has saved the
 # last turn long before that, so nothing is written back after the delete.
 ENDED_SETTLE = timedelta(seconds=30)
+UNANSWERED_DAYS = 90
 _BATCH = 500
 # A used or expired sign-in link is kept this long (a counsellor who clicks it again an hour later is
 # told "al gebruikt of verlopen" instead of "klopt niet"); it can no longer sign anyone in.
@@ -81,12 +85,14 @@ class PurgeReport:
     erasure_events: int = 0   # tracker events removed by pending erasure sweeps
     guardian_expired: int = 0  # under-16 requests no guardian confirmed in time, with mail and conversation
     workspace: int = 0        # workspace rows: old sign-in links, ended sessions, expired used links, old views
+    unanswered: int = 0       # groups of unanswered questions older than UNANSWERED_DAYS
 
     def __str__(self) -> str:
         return (f"{self.ended} beëindigde en {self.inactive} inactieve gesprekken zonder aanvraag gewist, "
                 f"{self.expired_leads} aanvraag/aanvragen na de bewaartermijn verwijderd, "
                 f"{self.guardian_expired} onbevestigde aanvraag/aanvragen van onder-16'ers gewist, "
-                f"{self.workspace} verlopen regel(s) van de werkplek opgeruimd "
+                f"{self.workspace} verlopen regel(s) van de werkplek opgeruimd, "
+                f"{self.unanswered} groep(en) onbeantwoorde vragen na {UNANSWERED_DAYS} dagen gewist "
                 f"({self.came_back} gesprek(ken) weer actief, {self.kept_for_lead} werd(en) een aanvraag)")
 
     def as_dict(self) -> dict:
@@ -273,6 +279,14 @@ def purge_workspace(database_url: str, now: Optional[datetime] = None, *, idle: 
     return removed
 
 
+def purge_unanswered(database_url: str, now: Optional[datetime] = None) -> int:
+    """Rule 7: the funnel's redacted unanswered questions, 90 days after their group's first one."""
+    now = now or utcnow()
+    with new_session(database_url) as session, session.begin():
+        return session.execute(delete(UnansweredQuestion).where(
+            UnansweredQuestion.first_seen < now - timedelta(days=UNANSWERED_DAYS))).rowcount or 0
+
+
 def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[datetime] = None,
           inactivity: Optional[timedelta] = None, months: Optional[int] = None, at_once: bool = False,
           lookahead: timedelta = timedelta(0)) -> PurgeReport:
@@ -289,7 +303,9 @@ def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
     sweep(database_url, tracker_store_url, now, at_once=at_once, report=report)
     report.inactive = purge_inactive(database_url, tracker_store_url, now - inactivity + lookahead, now)
     report.workspace = purge_workspace(database_url, now)
-    if report.ended or report.inactive or report.expired_leads or report.guardian_expired or report.workspace:
+    report.unanswered = purge_unanswered(database_url, now)
+    if (report.ended or report.inactive or report.expired_leads or report.guardian_expired
+            or report.workspace or report.unanswered):
         log.info("purge: %s", report)
     return report
 

@@ -13,7 +13,9 @@ from sqlalchemy import false
 from bot.routing.counsellors import Registry, load_registry
 from bot.store.models import Lead
 
-COUNSELLOR, COORDINATOR = "counsellor", "coordinator"
+COUNSELLOR, COORDINATOR, NATIONAL = "counsellor", "coordinator", "national"
+# who sees the funnel (bot.analytics): a coordinator her region, the national role every region
+FUNNEL_ROLES = frozenset({COORDINATOR, NATIONAL})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ def all_users(registry: Optional[Registry] = None) -> List[User]:
                   names.get(c.region_code, "")) for c in registry.counsellors if c.email]
     users += [User(c.id, c.name, c.email.strip().lower(), COORDINATOR, c.region_code,
                    names.get(c.region_code, "")) for c in registry.coordinators]
+    users += [User(c.id, c.name, c.email.strip().lower(), NATIONAL, "", "landelijk") for c in registry.national]
     return users
 
 
@@ -57,6 +60,8 @@ def colleagues(user_or_region: str, registry: Optional[Registry] = None) -> List
 def counsellor_ids_visible_to(user: User, registry: Optional[Registry] = None) -> List[str]:
     if user.role == COUNSELLOR:
         return [user.id]
+    if user.role == NATIONAL:
+        return []  # counts only, no leads
     return [u.id for u in colleagues(user.region_code, registry)]
 
 
