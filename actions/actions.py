@@ -135,12 +135,11 @@ class ValidateIntakeForm(FormValidationAction):
         if corrected:
             return corrected
         result = intake.check_location(value)
-        if result.place:
-            return {"location": str(value)[:120], "place": result.place, "location_options": None,
-                    "location_choice": None, "routing": None}
-        if result.options:
-            return {"location": str(value)[:120], "place": None, "location_options": result.options,
-                    "location_choice": None, "routing": None}
+        if result.place or result.options:
+            # a place (or a choice between places) found: valid, so the miss count starts again
+            return self._checked("location", validation.Checked(value=str(value)[:120]), dispatcher, tracker, extra={
+                "place": result.place or None, "location_options": result.options or None,
+                "location_choice": None, "routing": None})
         return self._checked("location", validation.Checked(error=result.error), dispatcher, tracker,
                              extra={"place": None, "location_options": None})
 

@@ -137,3 +137,9 @@ def test_delete_asked_mid_intake_pauses_the_question():
                       "intent": {"name": "delete_data"}, "entities": []}, [], False, None,
                       {"name": "intake_form"}, "action_listen")
     assert ActionDeleteData().run(dispatcher, tracker, {}) == [SlotSet("requested_slot", None)]
+
+
+def test_a_found_place_resets_the_location_misses():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    result = form.validate_location("4331 AB", dispatcher, _tracker({"intake_misses": {"location": 2}}, "location"), {})
+    assert result["place"]["region_code"] == "AM24" and result["intake_misses"] == {}
