@@ -131,3 +131,29 @@ def test_the_delete_question_mid_form_leaves_no_open_question():
               {"event": "action", "name": "action_listen"},
               *form_answer("first_name", "Sam", "inform", "Sam", "situation")]
     assert [e["text"] for e in free_turns(events)][-2:] == ["wis mijn gegevens", "/deny"]
+
+
+def test_recorded_intake_mail_conversation():
+    """Events recorded from a real intake over REST (tests/test_e2e_unhappy_paths.py, the mail test;
+    parse data cut to the intent). The interests answer "ik weet niet of ik slim genoeg ben, maar iets
+    met auto's" was scored doubt_fit (0.98): before free_turns the mail said the bot had explained
+    "twijfels" and suggested a talk about doubts. Relabelled as the issue saw it (the situation button
+    as nlu_fallback), it is still an answer and nothing else."""
+    import copy
+    import json
+    from pathlib import Path
+
+    from bot.handoff.context import free_turns
+
+    events = json.loads((Path(__file__).parent / "recorded" / "intake_mail_events.json").read_text())
+    doubt = next(e for e in events if e.get("text", "").startswith("ik weet niet of ik slim"))
+    assert doubt["parse_data"]["intent"]["name"] == "doubt_fit"
+    context = conversation_context(events)
+    assert context["bot_explained"] == ["wat je verdient in de techniek"]
+    assert context["suggested_next_step"] == "Kennismakingsgesprek over wat bij deze persoon past."
+    relabelled = copy.deepcopy(events)
+    for event in relabelled:
+        if event.get("text") == "Ik ben gestopt met school":
+            event["parse_data"]["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
+    assert [e["text"] for e in free_turns(relabelled)] == ["wat verdien je in de techniek", "/request_human"]
+    assert conversation_context(relabelled) == context
