@@ -97,10 +97,20 @@ class ValidateIntakeForm(FormValidationAction):
     def _skipped(self, slot: str, value: Any) -> bool:
         return slot in intake.SKIPPABLE and value == intake.SKIPPED
 
+    def _corrected(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
+                   tracker: Tracker) -> Optional[Dict[Text, Any]]:
+        """"nee wacht, ik ben 19" at another question: the age is corrected, that question comes again."""
+        band = intake.age_correction(slot, value)
+        if band is None:
+            return None
+        dispatcher.utter_message(text=f"Oké, ik heb je leeftijd aangepast: {band} jaar.")
+        return {slot: None, **intake.after_age_change(tracker.get_slot("age_band"), band)}
+
     def validate_first_name(self, value, dispatcher, tracker, domain):
         if self._skipped("first_name", value):
             return {"first_name": value}
-        return self._checked("first_name", validation.check_first_name(value), dispatcher, tracker)
+        return self._corrected("first_name", value, dispatcher, tracker) or self._checked(
+            "first_name", validation.check_first_name(value), dispatcher, tracker)
 
     def validate_age_band(self, value, dispatcher, tracker, domain):
         checked = validation.check_age_band(value)
@@ -111,21 +121,25 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_situation(self, value, dispatcher, tracker, domain):
         if self._skipped("situation", value):
             return {"situation": value}
-        return self._checked("situation", validation.check_situation(value), dispatcher, tracker)
+        return self._corrected("situation", value, dispatcher, tracker) or self._checked(
+            "situation", validation.check_situation(value), dispatcher, tracker)
 
     def validate_interests(self, value, dispatcher, tracker, domain):
         if self._skipped("interests", value):
             return {"interests": value}
-        return self._checked("interests", validation.check_interests(value), dispatcher, tracker)
+        return self._corrected("interests", value, dispatcher, tracker) or self._checked(
+            "interests", validation.check_interests(value), dispatcher, tracker)
 
     def validate_location(self, value, dispatcher, tracker, domain):
+        corrected = self._corrected("location", value, dispatcher, tracker)
+        if corrected:
+            return corrected
         result = intake.check_location(value)
-        if result.place:
-            return {"location": str(value)[:120], "place": result.place, "location_options": None,
-                    "location_choice": None, "routing": None}
-        if result.options:
-            return {"location": str(value)[:120], "place": None, "location_options": result.options,
-                    "location_choice": None, "routing": None}
+        if result.place or result.options:
+            # a place (or a choice between places) found: valid, so the miss count starts again
+            return self._checked("location", validation.Checked(value=str(value)[:120]), dispatcher, tracker, extra={
+                "place": result.place or None, "location_options": result.options or None,
+                "location_choice": None, "routing": None})
         return self._checked("location", validation.Checked(error=result.error), dispatcher, tracker,
                              extra={"place": None, "location_options": None})
 
@@ -136,9 +150,15 @@ class ValidateIntakeForm(FormValidationAction):
         return self._checked("location_choice", checked, dispatcher, tracker)
 
     def validate_minor_route(self, value, dispatcher, tracker, domain):
-        return self._checked("minor_route", intake.check_minor_route(value), dispatcher, tracker)
+        # "nee", "niks", "stop", or a second answer that is no choice: the intake ends kindly (no loop).
+        checked = intake.minor_route_after_miss(intake.check_minor_route(value), tracker.get_slot("intake_misses"))
+        return self._corrected("minor_route", value, dispatcher, tracker) or self._checked(
+            "minor_route", checked, dispatcher, tracker)
 
     def validate_contact_method(self, value, dispatcher, tracker, domain):
+        corrected = self._corrected("contact_method", value, dispatcher, tracker)
+        if corrected:
+            return corrected
         checked = validation.check_contact_method(value)
         extra = {"contact_value": None} if checked.ok and checked.value != tracker.get_slot("contact_method") else {}
         return self._checked("contact_method", checked, dispatcher, tracker, extra=extra)
@@ -150,7 +170,8 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_contact_time(self, value, dispatcher, tracker, domain):
         if self._skipped("contact_time", value):
             return {"contact_time": value}
-        return self._checked("contact_time", validation.check_contact_time(value), dispatcher, tracker)
+        return self._corrected("contact_time", value, dispatcher, tracker) or self._checked(
+            "contact_time", validation.check_contact_time(value), dispatcher, tracker)
 
     def validate_confirm(self, value, dispatcher, tracker, domain):
         if value in ("send", "stop", "change"):
@@ -268,7 +289,8 @@ class ActionSubmitIntake(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
-            dispatcher.utter_message(response="utter_minor_info", **_ended_without_lead(tracker))
+            response = "utter_minor_info" if slots.get("minor_route") == "info" else "utter_minor_stopped"
+            dispatcher.utter_message(response=response, **_ended_without_lead(tracker))
             return _reset()
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
             dispatcher.utter_message(response="utter_no_consent", **_ended_without_lead(tracker))

@@ -43,6 +43,10 @@ class ActionDeleteData(Action):
             # Erasure cannot be undone and a misread message must never trigger it: ask first.
             # The "Ja" button sends /delete_data{"confirmed": "ja"}.
             dispatcher.utter_message(response="utter_confirm_delete")
+            if tracker.active_loop_name == "intake_form":
+                # The intake waits (data/rules/intake.yml): with no question open, "Nee, niet wissen"
+                # is no answer to it; the form asks the same question again after the "nee".
+                return [SlotSet("requested_slot", None)]
             return []
         return _start("erase")
 

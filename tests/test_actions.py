@@ -87,3 +87,59 @@ def test_ending_without_a_lead_marks_the_conversation_for_the_purge(tmp_path, mo
     with new_session(url) as session:
         assert {(r.sender_id, r.kind) for r in session.query(TrackerErasure)} == {
             ("t-stop", "ended"), ("t-nee", "ended"), ("t-15", "ended")}
+
+
+def _form_tracker(slots, requested, text):
+    return Tracker("t-2", {**slots, "requested_slot": requested}, {"text": text, "intent": {"name": "deny"}},
+                   [], False, None, {"name": "intake_form"}, "action_listen")
+
+
+def test_under_16_nee_ends_kindly_and_no_answer_never_loops():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    assert form.validate_minor_route("nee", dispatcher, _form_tracker({"age_band": "12-15"}, "minor_route", "nee"),
+                                     {})["minor_route"] == "geen"
+    misses = {}
+    for answer in ("wat", "hmm"):
+        result = form.validate_minor_route(answer, dispatcher, _form_tracker(
+            {"age_band": "12-15", "intake_misses": misses}, "minor_route", answer), {})
+        misses = result.get("intake_misses") or {}
+    assert result["minor_route"] == "geen"  # the second try ends it: no third "kies een knop"
+
+
+def test_submit_after_under_16_nee_says_goodbye_without_a_lead(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    import actions.actions as acts
+
+    monkeypatch.setattr(acts, "SETTINGS", replace(acts.SETTINGS, database_url=f"sqlite:///{tmp_path / 'l.db'}"))
+    dispatcher = CollectingDispatcher()
+    acts.ActionSubmitIntake().run(dispatcher, _form_tracker({"age_band": "12-15", "minor_route": "geen"}, None, "nee"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_minor_stopped"]
+
+
+def test_age_correction_at_another_question_keeps_the_form_going():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    text = "nee wacht, ik ben 19"
+    result = form.validate_first_name(text, dispatcher, _form_tracker({"age_band": "16-17"}, "first_name", text), {})
+    assert result == {"first_name": None, "age_band": "18-20"}
+    assert "leeftijd" in dispatcher.messages[0]["text"]
+    down = form.validate_situation("ik ben 15", dispatcher, _form_tracker(
+        {"age_band": "16-17", "first_name": "Sam"}, "situation", "ik ben 15"), {})
+    assert down["age_band"] == "12-15" and down["first_name"] is None and down["situation"] is None
+
+
+def test_delete_asked_mid_intake_pauses_the_question():
+    from actions.person_rights import ActionDeleteData
+    from rasa_sdk.events import SlotSet
+
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t-del2", {"requested_slot": "situation"}, {"text": "wis mijn gegevens",
+                      "intent": {"name": "delete_data"}, "entities": []}, [], False, None,
+                      {"name": "intake_form"}, "action_listen")
+    assert ActionDeleteData().run(dispatcher, tracker, {}) == [SlotSet("requested_slot", None)]
+
+
+def test_a_found_place_resets_the_location_misses():
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    result = form.validate_location("4331 AB", dispatcher, _tracker({"intake_misses": {"location": 2}}, "location"), {})
+    assert result["place"]["region_code"] == "AM24" and result["intake_misses"] == {}

@@ -41,3 +41,119 @@ def test_context_is_bounded_and_empty_when_nothing_said():
     many = [user(intent, "x") for intent in ("ask_jobs", "ask_salary", "ask_training", "ask_guarantee",
                                              "ask_events", "explore_options", "doubt_fit")]
     assert len(conversation_context(many)["bot_explained"]) == MAX_ITEMS
+
+
+# --- Answers a form took are never topics or questions (issue 13) ----------------------------------
+# Events as Rasa's tracker store keeps them: the form's requested_slot, the user message, the slot
+# that action_extract_slots set from the text, and the validator's clean value.
+
+def form_answer(slot, text, intent, clean, next_slot):
+    return [user(intent, text),
+            {"event": "slot", "name": slot, "value": text},
+            {"event": "action", "name": "intake_form"},
+            {"event": "slot", "name": slot, "value": clean},
+            {"event": "slot", "name": "requested_slot", "value": next_slot},
+            {"event": "bot", "text": "volgende vraag"},
+            {"event": "action", "name": "action_listen"}]
+
+
+INTAKE = [
+    {"event": "action", "name": "action_session_start"},
+    {"event": "session_started"},
+    {"event": "action", "name": "action_listen"},
+    user("ask_salary", "wat verdien je als monteur"),
+    {"event": "action", "name": "utter_salary"},
+    {"event": "action", "name": "action_listen"},
+    user("request_human", "/request_human"),
+    {"event": "action", "name": "action_check_existing_lead"},
+    {"event": "action", "name": "intake_form"},
+    {"event": "active_loop", "name": "intake_form"},
+    {"event": "slot", "name": "requested_slot", "value": "age_band"},
+    {"event": "action", "name": "action_listen"},
+    *form_answer("age_band", "17", "inform", "16-17", "first_name"),
+    *form_answer("first_name", "Sam", "inform", "Sam", "situation"),
+    # the situation button's text, scored nlu_fallback; the form accepted it
+    *form_answer("situation", "Ik ben gestopt met school", "nlu_fallback", "gestopt", "interests"),
+    # an interruption sets no slot: it stays the person's own turn
+    user("ask_why", "waarom vraag je dat?"),
+    {"event": "action", "name": "action_explain_why"},
+    {"event": "action", "name": "intake_form"},
+    {"event": "slot", "name": "requested_slot", "value": "interests"},
+    {"event": "action", "name": "action_listen"},
+    # an answer that sounds like a doubt or a question about jobs, taken as the interests
+    *form_answer("interests", "ik weet niet of ik slim genoeg ben voor ict", "doubt_fit",
+                 {"choices": ["ict"], "text": "ik weet niet of ik slim genoeg ben voor ict"}, "location"),
+    # an answer the validator refused is still an answer to the form, not a question
+    *form_answer("location", "wat is een postcode", "out_of_scope", None, "location"),
+    *form_answer("location", "4331 AB", "inform", "4331 AB", "contact_method"),
+    *form_answer("contact_method", "Welk werk is er met bellen?", "ask_jobs", "phone", "contact_value"),
+]
+
+
+def test_answers_the_form_took_are_no_topics_and_no_free_turns():
+    from bot.handoff.context import free_turns
+
+    free = [e["text"] for e in free_turns(INTAKE)]
+    assert free == ["wat verdien je als monteur", "/request_human", "waarom vraag je dat?"]
+    context = conversation_context(INTAKE)
+    assert context["bot_explained"] == ["wat je verdient in de techniek"]  # no doubts, no jobs
+    assert context["suggested_next_step"] == "Kennismakingsgesprek over wat bij deze persoon past."
+    said = " ".join(str(v) for v in context.values())
+    assert "gestopt" not in said and "slim" not in said and "postcode" not in said
+
+
+def test_after_the_form_ends_turns_are_free_again():
+    from bot.handoff.context import free_turns
+
+    ended = [*INTAKE, {"event": "active_loop", "name": None},
+             {"event": "slot", "name": "requested_slot", "value": None},
+             {"event": "action", "name": "action_listen"},
+             user("doubt_fit", "is techniek iets voor meisjes?"),
+             {"event": "action", "name": "action_answer_topic"}]
+    assert free_turns(ended)[-1]["text"] == "is techniek iets voor meisjes?"
+    assert "twijfels of techniek bij je past" in conversation_context(ended)["bot_explained"]
+
+
+def test_the_delete_question_mid_form_leaves_no_open_question():
+    """"wis mijn gegevens" mid-form sets requested_slot to null: the "nee" after it is no form answer
+    (and no topic), and the form takes the next answer again."""
+    from bot.handoff.context import free_turns
+
+    events = [*INTAKE[:12],
+              user("delete_data", "wis mijn gegevens"),
+              {"event": "action", "name": "action_delete_data"},
+              {"event": "slot", "name": "requested_slot", "value": None},
+              {"event": "action", "name": "action_listen"},
+              user("deny", "/deny"),
+              {"event": "action", "name": "utter_keep_data"},
+              {"event": "action", "name": "intake_form"},
+              {"event": "slot", "name": "requested_slot", "value": "first_name"},
+              {"event": "action", "name": "action_listen"},
+              *form_answer("first_name", "Sam", "inform", "Sam", "situation")]
+    assert [e["text"] for e in free_turns(events)][-2:] == ["wis mijn gegevens", "/deny"]
+
+
+def test_recorded_intake_mail_conversation():
+    """Events recorded from a real intake over REST (tests/test_e2e_unhappy_paths.py, the mail test;
+    parse data cut to the intent). The interests answer "ik weet niet of ik slim genoeg ben, maar iets
+    met auto's" was scored doubt_fit (0.98): before free_turns the mail said the bot had explained
+    "twijfels" and suggested a talk about doubts. Relabelled as the issue saw it (the situation button
+    as nlu_fallback), it is still an answer and nothing else."""
+    import copy
+    import json
+    from pathlib import Path
+
+    from bot.handoff.context import free_turns
+
+    events = json.loads((Path(__file__).parent / "recorded" / "intake_mail_events.json").read_text())
+    doubt = next(e for e in events if e.get("text", "").startswith("ik weet niet of ik slim"))
+    assert doubt["parse_data"]["intent"]["name"] == "doubt_fit"
+    context = conversation_context(events)
+    assert context["bot_explained"] == ["wat je verdient in de techniek"]
+    assert context["suggested_next_step"] == "Kennismakingsgesprek over wat bij deze persoon past."
+    relabelled = copy.deepcopy(events)
+    for event in relabelled:
+        if event.get("text") == "Ik ben gestopt met school":
+            event["parse_data"]["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
+    assert [e["text"] for e in free_turns(relabelled)] == ["wat verdien je in de techniek", "/request_human"]
+    assert conversation_context(relabelled) == context

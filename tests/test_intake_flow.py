@@ -77,3 +77,43 @@ def test_new_lead_from_slots_records_guardian_consent_and_skips():
     lead = intake.new_lead_from_slots("c", "rest", slots, routing, "tekst", "v1")
     assert lead.consent_basis == "guardian" and lead.first_name is None and lead.contact_time is None
     assert lead.postcode == "4331" and lead.region_code == "AM24" and lead.counsellor_id == routing["counsellor_id"]
+
+
+# --- Under 16, "Wat wil je?": typed answers and a way out (issue 13) -------------------------------
+@pytest.mark.parametrize("text, route", [
+    ("Info en events", "info"), ("ik wil alleen wat lezen", "info"), ("Mijn ouder of verzorger regelt het", "guardian"),
+    ("mijn moeder wil dat wel doen", "guardian"), ("nee", "geen"), ("Nee.", "geen"), ("niks", "geen"),
+    ("stop", "geen"), ("laat maar", "geen"), ("nee hoeft niet", "geen"), ("mijn ouders willen niet", "geen"),
+])
+def test_minor_route_understands_typed_answers(text, route):
+    assert intake.check_minor_route(text).value == route
+
+
+def test_minor_route_gives_a_way_out_after_two_tries_never_a_loop():
+    first = intake.minor_route_after_miss(intake.check_minor_route("wat bedoel je"), {})
+    assert not first.ok and "'stop'" in first.error  # says what to type
+    second = intake.minor_route_after_miss(intake.check_minor_route("ik heb geen ouders"), {"minor_route": 1})
+    assert second.value == intake.MINOR_NO_CHOICE
+    # no choice means: no guardian route, so the form ends (the submit says goodbye kindly)
+    assert intake.required_slots({"age_band": "12-15", "minor_route": second.value}) == ["age_band", "minor_route"]
+
+
+# --- "nee wacht, ik ben 19": corrections of the age at another question ----------------------------
+@pytest.mark.parametrize("slot, text, band", [
+    ("first_name", "nee wacht, ik ben 19", "18-20"), ("situation", "ik ben 19 jaar", "18-20"),
+    ("first_name", "sorry I am 19", "18-20"), ("interests", "ik ben eigenlijk 15", "12-15"),
+    ("location", "mijn leeftijd is 22", "21-23"),
+    ("age_band", "ik ben 19", None),            # the age question itself is no correction
+    ("first_name", "ik ben Sam", None), ("contact_value", "06 12345678", None), ("location", "4331 AB", None),
+    ("location", "ik ben 2 jaar geleden verhuisd", None),  # no age we accept: no correction
+])
+def test_age_correction(slot, text, band):
+    assert intake.age_correction(slot, text) == band
+
+
+def test_crossing_16_clears_what_depends_on_it():
+    down = intake.after_age_change("16-17", "12-15")
+    assert down["age_band"] == "12-15" and down["first_name"] is None and down["contact_value"] is None
+    up = intake.after_age_change("12-15", "18-20")
+    assert up["minor_route"] is None and up["contact_value"] is None and "first_name" not in up
+    assert intake.after_age_change("16-17", "18-20") == {"age_band": "18-20"}

@@ -147,3 +147,35 @@ def test_phone_property_output_is_e164_and_idempotent(text):
     assert result is None or re.fullmatch(r"(?a)\+31[1-8]\d{8}", result)
     if result is not None:
         assert normalise_phone(result) == result
+
+
+# --- Typed instead of pressed, and in English (issue 13) -------------------------------------------
+@pytest.mark.parametrize("text", ["ik weet het niet", "sorry I don't speak Dutch", "waarom wil je dat weten",
+                                  "nee wacht", "ik wil eerst weten wat jullie doen met mijn naam"])
+def test_sentences_are_no_first_names(text):
+    assert not v.check_first_name(text).ok
+
+
+@pytest.mark.parametrize("text, name", [("my name is Sam", "Sam"), ("Jan de Vries", "Jan de Vries"),
+                                        ("anne-marie", "Anne-marie"), ("ik heet Noor", "Noor")])
+def test_first_names_typed_in_a_sentence(text, name):
+    assert v.check_first_name(text).value == name
+
+
+@pytest.mark.parametrize("text, code", [("ik weet het niet", "overgeslagen"), ("geen idee", "overgeslagen"),
+                                        ("I work", "werk"), ("I am looking for work", "werkzoekend"),
+                                        ("ik ben gestopt met school", "gestopt")])
+def test_situation_typed(text, code):
+    assert v.check_situation(text).value == code
+
+
+def test_interests_match_whole_short_words_only():
+    assert v.check_interests("iets met auto's").value["choices"] == ["mobiliteit"]  # "it" is not inside "iets"
+    assert v.check_interests("IT").value["choices"] == ["ict"]
+    assert v.check_interests("ik weet het niet").value["choices"] == ["weet_niet"]
+    assert v.check_interests("cars and welding").value["choices"] == ["metaal", "mobiliteit"]
+
+
+def test_contact_typed_in_english():
+    assert v.check_contact_method("please call me").value == "phone"
+    assert v.check_contact_time("in the evening").value == "avond"

@@ -18,7 +18,7 @@ from bot.routing.regions import Place, find_places, place_for_gemeente, place_fo
 from bot.routing.assign import RoutingDecision, route
 from bot.store.leads import NewLead
 
-SKIPPED = "overgeslagen"
+SKIPPED = validation.SKIPPED
 SKIPPABLE = ("first_name", "situation", "interests", "contact_time")
 MAX_MISSES = 3
 
@@ -131,13 +131,65 @@ def check_location_choice(text: Any, options: List[Mapping[str, str]]) -> valida
     return validation.Checked(error="Kies een van de knoppen, dan weet ik welke plaats je bedoelt.")
 
 
+# Under 16, "Wat wil je?": the buttons, or typed words. "nee", "niks", "stop" (and, after one miss,
+# anything else that is no choice) end the intake kindly without a lead: never "kies een knop" again
+# and again (issue 13: a 15-year-old typed "nee" and got the same question 25 times).
+MINOR_NO_CHOICE = "geen"
+MINOR_ROUTE_TRIES = 2
+_GUARDIAN_WORDS = re.compile(r"\b(ouders?|verzorgers?|vader|moeder|papa|mama|pa|ma|voogd|parents?|mum|mom|dad)\b")
+_INFO_WORDS = re.compile(r"\b(info\w*|events?|activiteit\w*|lezen|zelf|bekijken|kijken|website|open dag\w*)\b")
+_NO_WORDS = re.compile(r"\b(nee+|neu|nope|nah|no|niks|niets|stop\w*|laat maar|hoeft niet|geen zin|liever niet"
+                       r"|doei|dag|bye|weg|nvm|(?:wil|willen|mag|mogen|hoef|hoeven) (?:dat |het )?niet)\b")
+_NEGATION = re.compile(r"\b(nee+|niet|geen|niks|niets|no|not)\b")
+
+
 def check_minor_route(text: Any) -> validation.Checked:
-    low = str(text or "").lower()
-    if any(w in low for w in ("ouder", "verzorger", "vader", "moeder", "papa", "mama", "voogd")):
+    low = " ".join(str(text or "").lower().split())[:200]
+    if _GUARDIAN_WORDS.search(low) and not _NEGATION.search(low):
         return validation.Checked(value="guardian")
-    if any(w in low for w in ("info", "event", "activiteit", "lezen", "zelf")):
+    if _INFO_WORDS.search(low) and not _NEGATION.search(low):
         return validation.Checked(value="info")
-    return validation.Checked(error="Kies een van de knoppen: informatie en events, of je ouder of verzorger regelt het.")
+    if _NO_WORDS.search(low):
+        return validation.Checked(value=MINOR_NO_CHOICE)
+    return validation.Checked(error=("Dat snap ik niet helemaal. Typ 'info' voor informatie en events, 'ouder' als "
+                                     "je ouder of verzorger het regelt, of 'stop'."))
+
+
+def minor_route_after_miss(checked: validation.Checked, misses: Optional[Mapping[str, int]]) -> validation.Checked:
+    """After MINOR_ROUTE_TRIES answers that are no choice, stop asking: no lead, a kind way out."""
+    if checked.ok or (misses or {}).get("minor_route", 0) + 1 < MINOR_ROUTE_TRIES:
+        return checked
+    return validation.Checked(value=MINOR_NO_CHOICE)
+
+
+# --- Corrections of an earlier answer -------------------------------------------------------------
+# "nee wacht, ik ben 19" while another question is open: the age is corrected and the open question
+# is asked again. Only sentences that clearly state an age (a number of 1-2 digits after "ik ben" or
+# before "jaar"), so a phone number, a postcode or "ik ben Sam" never count.
+_AGE_CORRECTION = re.compile(r"(?:\bik\s+ben\s+(?:(?:nu|net|al|eigenlijk|pas)\s+)?|\bi\s*(?:am|'m)\s+|"
+                             r"\bmijn\s+leeftijd\s+is\s+)(\d{1,2})\b(?!\s*\d)|(?<![\d\s])\s?\b(\d{1,2})\s*jaar\b")
+
+
+def age_correction(slot: str, text: Any) -> Optional[str]:
+    """The corrected age band when ``text``, typed at question ``slot``, corrects the age instead."""
+    if slot == "age_band" or not isinstance(text, str):
+        return None
+    match = _AGE_CORRECTION.search(text.lower()[:200])
+    if not match:
+        return None
+    checked = validation.check_age_band(int(match.group(1) or match.group(2)))
+    return checked.value if checked.ok else None
+
+
+def after_age_change(old_band: Optional[str], new_band: str) -> Dict[str, Any]:
+    """What a new age band clears: crossing 16 changes whose contact data and consent we may take."""
+    cleared: Dict[str, Any] = {"age_band": new_band}
+    if validation.is_minor_band(new_band) != validation.is_minor_band(old_band):
+        cleared.update({"minor_route": None, "contact_method": None, "contact_value": None,
+                        "confirm": None, "routing": None})
+    if validation.is_minor_band(new_band):
+        cleared.update({name: None for name in NOT_FROM_MINORS})
+    return cleared
 
 
 # --- Misses ---------------------------------------------------------------------------------------

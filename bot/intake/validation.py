@@ -12,6 +12,7 @@ from typing import Any, Optional
 from bot.intake.phone import normalise_email, normalise_phone, normalise_telegram
 
 MAX_NAME_LENGTH = 40
+SKIPPED = "overgeslagen"  # the value of a question the person skipped (bot.intake.decisions.SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,26 @@ class Checked:
 
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})?\s*$")
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$", re.UNICODE)
-_NAME_PREFIX = re.compile(r"^(ik heet|mijn naam is|noem me maar|noem me|ik ben|naam:?)\s+", re.IGNORECASE)
+_NAME_PREFIX = re.compile(r"^(ik heet|mijn naam is|noem me maar|noem me|ik ben|naam:?|my name is|call me|i am|i'm)\s+",
+                          re.IGNORECASE)
+MAX_NAME_WORDS = 3
+# Words no first name is made of: a sentence typed at "Hoe mag ik je noemen?" ("ik weet het niet",
+# "sorry I don't speak Dutch", "waarom wil je dat weten") is no name, however well it fits the letters.
+_NOT_NAME_WORDS = {
+    "ik", "jij", "je", "het", "een", "wat", "waarom", "wrm", "hoe", "weet", "niet", "geen", "nee", "ja",
+    "is", "ben", "heb", "wil", "wel", "maar", "dat", "dit", "mijn", "mn", "hoi", "hallo", "doei", "sorry",
+    "i", "you", "the", "don't", "dont", "speak", "what", "why", "not", "yes", "no", "hello", "hi", "idk",
+    "stop", "snap", "begrijp", "zeg", "liever", "naam",
+}
 _AGE = re.compile(r"\b(\d{1,3})\b")
 
 
 def check_first_name(text: Optional[str]) -> Checked:
     raw = (text or "").strip()
     raw = _NAME_PREFIX.sub("", raw).strip(" .!")
-    if not raw or len(raw) > MAX_NAME_LENGTH or not _NAME_OK.match(raw):
+    words = raw.lower().split()
+    if (not raw or len(raw) > MAX_NAME_LENGTH or not _NAME_OK.match(raw) or len(words) > MAX_NAME_WORDS
+            or any(w in _NOT_NAME_WORDS for w in words)):
         return Checked(error="Ik kan dat niet goed als naam lezen. Typ alleen je voornaam of een bijnaam, bijvoorbeeld: Sam.")
     return Checked(value=raw[:1].upper() + raw[1:])
 
@@ -116,16 +129,23 @@ def check_age_band(text: Any) -> Checked:
 
 # --- Situation and interests (buttons, but typing works too) ---------------------------------------
 SITUATIONS = {
-    "school": ("Ik zit op school", ("school", "studeer", "studie", "opleiding", "mbo", "vmbo", "havo", "vwo", "hbo", "klas")),
-    "gestopt": ("Ik ben gestopt met school", ("gestopt", "afgehaakt", "geen school", "gestopt met school", "uitgevallen")),
-    "werk": ("Ik werk", ("werk", "baan", "job", "in dienst")),
-    "werkzoekend": ("Ik zoek werk", ("zoek werk", "werkzoekend", "werkloos", "geen werk", "zoek een baan", "op zoek")),
-    "anders": ("Iets anders", ("anders", "iets anders", "overig")),
+    "school": ("Ik zit op school", ("school", "studeer", "studie", "opleiding", "mbo", "vmbo", "havo", "vwo", "hbo", "klas",
+                                    "student", "study", "studying")),
+    "gestopt": ("Ik ben gestopt met school", ("gestopt", "afgehaakt", "geen school", "gestopt met school", "uitgevallen",
+                                              "dropped out", "quit school", "left school")),
+    "werk": ("Ik werk", ("werk", "baan", "job", "in dienst", "work", "working")),
+    "werkzoekend": ("Ik zoek werk", ("zoek werk", "werkzoekend", "werkloos", "geen werk", "zoek een baan", "op zoek",
+                                     "looking for work", "looking for a job", "unemployed", "no job")),
+    "anders": ("Iets anders", ("anders", "iets anders", "overig", "something else", "other")),
 }
+# "ik weet het niet" at "Wat doe je nu?" (a question you may skip): skipped, not asked again.
+_DONT_KNOW = re.compile(r"^(ik )?(weet (het |ik )?(echt )?niet|geen idee|idk|weet ik veel|i don'?t know)\b")
 
 
 def check_situation(text: Optional[str]) -> Checked:
     low = (text or "").strip().lower()[:200]
+    if _DONT_KNOW.match(low):
+        return Checked(value=SKIPPED)
     # Longest keyword first: "zoek werk" must beat "werk", "gestopt met school" must beat "school".
     pairs = sorted(((kw, code) for code, (_label, kws) in SITUATIONS.items() for kw in kws),
                    key=lambda p: -len(p[0]))
@@ -139,13 +159,16 @@ def check_situation(text: Optional[str]) -> Checked:
 
 
 INTERESTS = {
-    "bouw": ("Bouw en infra", ("bouw", "timmer", "metsel", "infra", "wegen", "bouwen")),
-    "installatie": ("Installatie en energie", ("installatie", "energie", "zonnepanel", "warmtepomp", "loodgiet", "cv")),
-    "elektro": ("Elektrotechniek", ("elektro", "elektricien", "elektriciteit", "stroom")),
-    "metaal": ("Metaal en maakindustrie", ("metaal", "lassen", "lasser", "maakindustrie", "fabriek", "cnc", "productie")),
-    "ict": ("ICT en tech", ("ict", "computer", "programmeren", "software", "it", "data", "robot")),
-    "mobiliteit": ("Auto's en mobiliteit", ("auto", "motor", "fiets", "mobiliteit", "monteur", "vrachtwagen", "vliegtuig")),
-    "weet_niet": ("Weet ik nog niet", ("weet ik nog niet", "weet niet", "geen idee", "nog niet")),
+    "bouw": ("Bouw en infra", ("bouw", "timmer", "metsel", "infra", "wegen", "bouwen", "construction", "building")),
+    "installatie": ("Installatie en energie", ("installatie", "energie", "zonnepanel", "warmtepomp", "loodgiet", "cv",
+                                               "energy", "solar", "plumb")),
+    "elektro": ("Elektrotechniek", ("elektro", "elektricien", "elektriciteit", "stroom", "electric")),
+    "metaal": ("Metaal en maakindustrie", ("metaal", "lassen", "lasser", "maakindustrie", "fabriek", "cnc", "productie",
+                                           "metal", "weld", "factory")),
+    "ict": ("ICT en tech", ("ict", "computer", "programmeren", "software", "it", "data", "robot", "coding", "programming")),
+    "mobiliteit": ("Auto's en mobiliteit", ("auto", "motor", "fiets", "mobiliteit", "monteur", "vrachtwagen", "vliegtuig",
+                                            "car", "cars", "mechanic", "truck")),
+    "weet_niet": ("Weet ik nog niet", ("weet ik nog niet", "weet niet", "weet het niet", "geen idee", "nog niet")),
 }
 
 
@@ -162,8 +185,11 @@ def check_interests(value: Any) -> Checked:
     if not text or not re.search(r"[^\W\d_]", text):
         return Checked(error="Vertel in een paar woorden wat je leuk lijkt, of kies een van de knoppen.")
     low = text.lower()
+    # A keyword matches at the start of a word ("lass" in "lassen"); a short one only as a whole word,
+    # so "iets met auto's" is no ICT ("it") and "cv-ketel" still is installatie.
     choices = [code for code, (label, kws) in INTERESTS.items()
-               if low == label.lower() or any(re.search(rf"\b{re.escape(kw)}", low) for kw in kws)]
+               if low == label.lower() or any(re.search(rf"\b{re.escape(kw)}" + (r"\b" if len(kw) <= 3 else ""), low)
+                                              for kw in kws)]
     is_label = any(low == label.lower() for label, _ in INTERESTS.values())
     return Checked(value={"choices": choices, "text": None if is_label else text})
 
@@ -179,7 +205,7 @@ def interests_label(value: Any) -> str:
 
 # --- Contact --------------------------------------------------------------------------------------
 CONTACT_METHODS = {
-    "phone": ("Bellen of WhatsApp", ("bel", "telefoon", "whatsapp", "app", "sms", "mobiel", "06")),
+    "phone": ("Bellen of WhatsApp", ("bel", "telefoon", "whatsapp", "app", "sms", "mobiel", "06", "phone", "call")),
     "email": ("E-mail", ("mail", "e-mail", "email")),
     "telegram": ("Telegram", ("telegram",)),
 }
@@ -215,10 +241,11 @@ def check_contact_value(method: Optional[str], text: Optional[str]) -> Checked:
 
 
 CONTACT_TIMES = {
-    "ochtend": ("Ochtend", ("ochtend", "morgen", "voor 12")),
-    "middag": ("Middag", ("middag", "na school", "na 12")),
-    "avond": ("Avond", ("avond", "na 6", "na 18")),
-    "maakt_niet_uit": ("Maakt niet uit", ("maakt niet uit", "maakt niks uit", "altijd", "wanneer", "boeit niet", "egal")),
+    "ochtend": ("Ochtend", ("ochtend", "morgen", "voor 12", "morning")),
+    "middag": ("Middag", ("middag", "na school", "na 12", "afternoon")),
+    "avond": ("Avond", ("avond", "na 6", "na 18", "evening")),
+    "maakt_niet_uit": ("Maakt niet uit", ("maakt niet uit", "maakt niks uit", "altijd", "wanneer", "boeit niet", "egal",
+                                          "anytime", "any time", "doesn't matter", "does not matter")),
 }
 
 
