@@ -79,6 +79,20 @@ def levenshtein(a: str, b: str, limit: int = MAX_EDITS) -> int:
     return previous[-1]
 
 
+def _close(x: str, y: str) -> bool:
+    matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+    # quick_ratio counts the shared characters (an upper bound): cheap tests first.
+    shared = matcher.quick_ratio() * (len(x) + len(y)) / 2
+    longest = max(len(x), len(y))
+    edits_possible = (min(len(x), len(y)) >= MIN_CHARS_FOR_EDITS and longest - len(x) - len(y) + longest <= MAX_EDITS * 2
+                      and shared >= longest - MAX_EDITS)
+    if matcher.real_quick_ratio() < MIN_RATIO and not edits_possible:
+        return False
+    if matcher.quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO:
+        return True
+    return edits_possible and levenshtein(x, y) <= MAX_EDITS
+
+
 def near_duplicate(a: str, b: str) -> bool:
     """True when two messages are the same or nearly so after normalisation (order-free too)."""
     na, nb = normalise(a), normalise(b)
@@ -86,12 +100,7 @@ def near_duplicate(a: str, b: str) -> bool:
         return na == nb
     if na == nb or bag(a) == bag(b):
         return True
-    for x, y in ((na, nb), (bag(a), bag(b))):
-        if difflib.SequenceMatcher(None, x, y).ratio() >= MIN_RATIO:
-            return True
-        if min(len(x), len(y)) >= MIN_CHARS_FOR_EDITS and levenshtein(x, y) <= MAX_EDITS:
-            return True
-    return False
+    return _close(na, nb) or _close(bag(a), bag(b))
 
 
 def load_examples(folder: Path) -> List[Example]:
@@ -113,14 +122,11 @@ def load_examples(folder: Path) -> List[Example]:
 
 
 def duplicates(candidates: Iterable[Example], reference: Iterable[Example]) -> List[Tuple[Example, Example]]:
-    """Pairs (candidate, reference) that are near duplicates. A cheap length filter first."""
-    refs = [(r, normalise(r.text)) for r in reference]
+    """Pairs (candidate, reference) that are near duplicates."""
+    refs = list(reference)
     pairs = []
     for c in candidates:
-        nc = normalise(c.text)
-        for r, nr in refs:
-            if abs(len(nc) - len(nr)) > max(len(nc), len(nr)) * 0.3 + MAX_EDITS:
-                continue
+        for r in refs:
             if near_duplicate(c.text, r.text):
                 pairs.append((c, r))
                 break
