@@ -31,7 +31,7 @@ Progress = Callable[[str], None]
 def run_rasa_test(model: Path, test_dir: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     cmd = [rasa_executable(), "test", "nlu", "--model", str(model), "--nlu", str(test_dir), "--out", str(out),
-           "--successes", "--errors", "--no-plot"]
+           "--successes", "--no-plot"]
     with (out / "rasa.log").open("w") as log:
         done = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=rasa_env())
     if done.returncode != 0:
