@@ -1,4 +1,5 @@
-"""Pipeline comparison on the held-out set (tests/nlu): trains NLU-only models for a few
+"""Pipeline comparison on the DEVELOPMENT set (tests/nlu_dev; issue 13: choices are never made on the
+test set tests/nlu). Trains NLU-only models for a few
 candidate pipelines and prints intent macro-F1, entity F1 and training time per candidate.
 
 Run: RASA_TELEMETRY_ENABLED=false .venv/bin/python scripts/nlu_compare.py [OUT_DIR] [name ...]
@@ -69,7 +70,7 @@ def main() -> None:
         train_s = time.monotonic() - start
         res = out / f"res_{name}"
         subprocess.run([RASA, "test", "nlu", "--model", str(out / "models" / f"{name}.tar.gz"), "--nlu",
-                        "tests/nlu", "--out", str(res), "--no-plot"], cwd=ROOT, env=env, check=True,
+                        "tests/nlu_dev", "--out", str(res), "--no-plot"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         intents = json.loads((res / "intent_report.json").read_text())
         ents = json.loads((res / "DIETClassifier_report.json").read_text())

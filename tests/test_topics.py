@@ -1,6 +1,6 @@
 import pytest
 
-from bot.conversation.topics import RESPONSES, detect_topic, pick_response
+from bot.conversation.topics import RESPONSES, detect_topic, find_topic, pick_response
 
 
 @pytest.mark.parametrize("text, topic", [
@@ -60,3 +60,44 @@ def test_training_questions(text, response):
 def test_other_intents_are_not_answered_here():
     assert pick_response("ask_salary", "wat verdien ik") is None
     assert detect_topic("doubt_fit", None) is None
+
+
+# Issue 13: no answer is chosen by a piece of another word.
+@pytest.mark.parametrize("intent, text, response", [
+    ("doubt_fit", "is de gouden poort iets voor mij", "utter_doubt_general"),   # "oud" in "gouden"
+    ("ask_jobs", "werk waar je niet de hele dag zit", "utter_jobs_overview"),     # "it " in "zit "
+    ("ask_jobs", "ik wil iets in de it", "utter_jobs_ict"),
+    ("ask_jobs", "ik vind het lastig kiezen", "utter_jobs_overview"),            # "las" in "lastig"
+    ("ask_jobs", "werk met automatische systemen?", "utter_jobs_overview"),      # "auto" in "automatische"
+    ("ask_jobs", "ik wil lassen", "utter_jobs_metaal"),
+    ("ask_jobs", "wat doet een automonteur", "utter_jobs_mobiliteit"),
+    ("ask_jobs", "ik wil met auto's werken", "utter_jobs_mobiliteit"),
+    ("doubt_fit", "ik ben een oude rot", "utter_doubt_age"),
+    ("doubt_fit", "ik ben al 37, kan dat nog", "utter_doubt_age"),
+    ("doubt_fit", "ik ben 19 en twijfel", "utter_doubt_general"),
+    ("doubt_fit", "ik heb een rugzak vol twijfels", "utter_doubt_general"),      # "rug" in "rugzak"
+    ("doubt_fit", "ik heb last van mijn rug", "utter_doubt_physical"),
+    ("doubt_fit", "is het een mannenwereld", "utter_doubt_gender"),
+    ("doubt_fit", "op welke manier kan ik dat leren", "utter_doubt_general"),    # "man" in "manier"
+    ("doubt_fit", "ik kan niet goed rekenen", "utter_doubt_maths"),
+    ("ask_training", "hoe lang duurt het", "utter_training_levels"),
+    ("ask_training", "ik ben zij-instromer", "utter_training_switch"),
+    ("ask_training", "bbl of bol", "utter_training_bbl"),
+    ("ask_training", "ik wil een symbolische opleiding", "utter_training_overview"),  # "bol" in "symbolische"
+])
+def test_topics_by_whole_words(intent, text, response):
+    assert pick_response(intent, text) == response
+
+
+def test_nlu_topic_entity_wins_and_unknown_spans_are_read_by_word():
+    assert pick_response("doubt_fit", "is de gouden poort iets voor mij", "age") == "utter_doubt_age"
+    # DIET found a span the synonym list does not know: read it with the keyword table.
+    assert pick_response("ask_jobs", "ik wil met lasrobots werken", "lasrobots") == "utter_jobs_overview"
+    assert pick_response("ask_jobs", "ik wil iets met metaalbewerking", "metaalbewerking") == "utter_jobs_metaal"
+    assert pick_response("doubt_fit", "ik ben een meid", "meiden") == "utter_doubt_gender"
+
+
+def test_find_topic_names_the_words():
+    assert find_topic("doubt_fit", "Ik ben slecht in Wiskunde!") == ("maths", "wiskunde")
+    assert find_topic("ask_training", "kan ik werken en leren tegelijk") == ("bbl", "werken en leren")
+    assert find_topic("ask_jobs", "hallo") is None

@@ -1,36 +1,49 @@
-"""Which answer fits a question about jobs, training or a doubt: a keyword choice, no model.
+"""Which answer fits a question about jobs, training or a doubt (issue 13: by understanding, not
+by substring).
 
-The doubt answers must be specific (girls in tech, maths, no diploma, age, language, physical
-work), so the bot looks at the words. Buttons send the topic as an entity (``topic``), which wins.
+First choice is the ``topic`` entity: buttons send it in their payload, and DIET is trained to find
+it in typed text (data/nlu/info.yml, with synonyms such as "meid" -> gender). When NLU found no
+topic, a keyword fallback looks at whole words only: a keyword matches a word that *is* it
+(``=it``) or a word that *starts with* it (``reken`` -> "rekenen"), never a piece inside another
+word, so "gouden" is not "oud" and "zit" is not "it". Multi-word keywords match consecutive words.
 The answers themselves are responses in domain/; this module only picks the name.
 """
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-# (topic, keywords). Order matters: the first topic with a hit wins.
+# (topic, keywords). "=word" must be the whole word; other keywords match the start of a word.
+# Order matters: the first topic with a hit wins.
 DOUBT_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
-    ("gender", ("meisje", "meiden", "meid", "vrouw", "girl", "mannen", "jongens", "dame")),
-    ("language", ("nederlands", "taal", "dutch", "spreek", "nt2", "inburger")),
-    ("maths", ("wiskunde", "reken", "wis ", "math", "sommen", "cijfers", "natuurkunde", "dyslexie")),
-    ("diploma", ("diploma", "papieren", "havo", "vmbo", "school", "opleiding", "gestopt", "niet afgemaakt", "dropout")),
-    ("age", ("oud", "leeftijd", "te laat", "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "45", "50")),
-    ("physical", ("zwaar", "vies", "vuil", "sjouw", "sterk", "rug", "blessure", "fysiek", "gevaarlijk", "hoogte", "lichamelijk", "beperking")),
+    ("gender", ("meisje", "meid", "vrouw", "girl", "=man", "mannen", "jongens", "dame", "=mannenwereld")),
+    ("language", ("nederlands", "taal", "dutch", "spreek", "nt2", "inburger", "=talen")),
+    ("maths", ("wiskunde", "reken", "=wis", "math", "sommen", "=som", "cijfers", "natuurkunde", "dyslexie")),
+    ("diploma", ("diploma", "papieren", "havo", "vmbo", "school", "gestopt", "niet afgemaakt", "dropout",
+                 "startkwalificatie")),
+    ("age", ("oud", "leeftijd", "te laat", "=bejaard", "jaren 30")),
+    ("physical", ("zwaar", "vies", "vuil", "sjouw", "sterk", "=rug", "rugklacht", "blessure", "fysiek",
+                  "gevaarlijk", "hoogte", "lichamelijk", "beperking", "tillen")),
 ]
 
 JOB_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
-    ("ict", ("ict", "computer", "programmer", "developer", "software", "gamen", "game", "code", "it ", "netwerk", "data")),
-    ("installatie", ("elektr", "install", "warmtepomp", "zonnepane", "loodgieter", "energie", "laadpa", "stroom")),
-    ("bouw", ("bouw", "timmer", "metsel", "infra", "wegen", "dakdek", "steiger", "schilder")),
-    ("metaal", ("metaal", "las", "cnc", "fabriek", "machine", "robot", "mechatron", "maakindustrie", "productie")),
-    ("mobiliteit", ("auto", "monteur", "fiets", "vrachtwagen", "trein", "vliegtuig", "mobiliteit", "automotive")),
-    ("proces", ("proces", "operator", "chemie", "scheeps", "maritiem", "haven", "voedsel")),
+    ("ict", ("ict", "computer", "programm", "developer", "software", "gamen", "game", "=code", "coderen",
+             "=it", "netwerk", "=data", "=tech")),
+    ("installatie", ("elektr", "install", "warmtepomp", "zonnepane", "loodgiet", "energie", "laadpa",
+                     "stroom")),
+    ("bouw", ("bouw", "timmer", "metsel", "infra", "wegenbouw", "dakdek", "steiger", "schilder")),
+    ("metaal", ("metaal", "=las", "lass", "laswerk", "cnc", "fabriek", "machine", "robot", "mechatron",
+                "maakindustrie", "productie")),
+    ("mobiliteit", ("=auto", "auto's", "=autos", "automonteur", "autotechn", "automotive", "autobedrijf",
+                    "garage", "fiets", "vrachtwagen", "trein", "vliegtuig", "mobiliteit")),
+    ("proces", ("proces", "operator", "chemie", "chemisch", "scheeps", "maritiem", "haven", "voedsel")),
 ]
 
 TRAINING_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
-    ("bbl", ("bbl", "bol", "werken en leren", "leren en werken", "leerbedrijf", "leerwerk", "werk en leer", "naast mijn werk", "geld verdienen")),
-    ("switch", ("omscho", "zij-instro", "zij instro", "zijinstro", "volwassen", "uitkering", "overstap", "34e", "avond", "deeltijd")),
+    ("bbl", ("bbl", "=bol", "werken en leren", "leren en werken", "werk en leer", "leerbedrijf", "leerwerk",
+             "naast mijn werk", "geld verdienen")),
+    ("switch", ("omscho", "zij-instro", "zijinstro", "zij instro", "volwassen", "uitkering", "overstap",
+                "=34e", "avond", "deeltijd")),
     ("levels", ("niveau", "entree", "hbo", "mbo", "hoe lang", "duurt", "doorstro")),
 ]
 
@@ -53,28 +66,68 @@ RESPONSES: Dict[str, Dict[Optional[str], str]] = {
 }
 
 _TABLES = {"doubt_fit": DOUBT_TOPICS, "ask_jobs": JOB_TOPICS, "ask_training": TRAINING_TOPICS}
+_WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
+# "ik ben al 37": an age from 30 on is the age doubt (younger people do not doubt their age here).
+_AGE_FROM = 30
 
 
-def detect_topic(intent: str, text: Optional[str]) -> Optional[str]:
-    table = _TABLES.get(intent)
-    if not table or not text:
-        return None
-    padded = " " + re.sub(r"\s+", " ", text.lower()) + " "
-    for topic, keywords in table:
-        for keyword in keywords:
-            if keyword.strip().isdigit():
-                if re.search(rf"\b{keyword.strip()}\b", padded):
-                    return topic
-            elif keyword in padded:
-                return topic
+def words(text: str) -> List[str]:
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+def _word_matches(keyword: str, word: str) -> bool:
+    if keyword.startswith("="):
+        return word == keyword[1:]
+    return word.startswith(keyword)
+
+
+def _find(keyword: str, tokens: Sequence[str]) -> Optional[Tuple[int, int]]:
+    """(start, end) token positions where ``keyword`` occurs as whole words / word starts."""
+    parts = keyword.split()
+    for start in range(len(tokens) - len(parts) + 1):
+        window = tokens[start:start + len(parts)]
+        # Inner words of a multi-word keyword are whole words; the last one may be a word start.
+        if all(w == p.lstrip("=") for w, p in zip(window[:-1], parts[:-1])) and _word_matches(parts[-1], window[-1]):
+            return start, start + len(parts)
     return None
 
 
+def find_topic(intent: str, text: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(topic, the words that gave it away) or None."""
+    table = _TABLES.get(intent)
+    if not table or not text:
+        return None
+    tokens = words(text)
+    for topic, keywords in table:
+        for keyword in keywords:
+            hit = _find(keyword, tokens)
+            if hit:
+                return topic, " ".join(tokens[hit[0]:hit[1]])
+        if topic == "age":
+            for token in tokens:
+                if token.isdigit() and _AGE_FROM <= int(token) < 100:
+                    return topic, token
+    return None
+
+
+def detect_topic(intent: str, text: Optional[str]) -> Optional[str]:
+    found = find_topic(intent, text)
+    return found[0] if found else None
+
+
 def pick_response(intent: str, text: Optional[str], topic_entity: Optional[str] = None) -> Optional[str]:
-    """The response name to send, or None when the intent is not one this module answers."""
+    """The response name to send, or None when the intent is not one this module answers.
+
+    ``topic_entity`` is the value NLU (or a button) gave: a known topic wins; an unknown value (DIET
+    found a span the synonym list does not know, e.g. "lasrobot") is read with the keyword table,
+    and only then the whole message."""
     table = RESPONSES.get(intent)
     if table is None:
         return None
-    if topic_entity in table and topic_entity is not None:
-        return table[topic_entity]
+    if topic_entity is not None:
+        if topic_entity in table:
+            return table[topic_entity]
+        from_span = detect_topic(intent, topic_entity)
+        if from_span is not None:
+            return table[from_span]
     return table[detect_topic(intent, text)]

@@ -74,6 +74,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_report(args: argparse.Namespace) -> int:
+    """Test-set scores, confusion matrix and most-confused messages into results/nlu_report/ (issue 13)."""
+    from pathlib import Path
+
+    from bot.ops.nlu_report import OUT_DIR, build_report
+
+    settings = load_settings()
+    progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        model = Path(args.model) if args.model else ensure_model(settings.models_dir, settings.var_dir / "logs",
+                                                                 out=progress)
+        build_report(model, Path(args.out) if args.out else OUT_DIR, progress=progress)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_web(args: argparse.Namespace) -> int:
     # Local on purpose (also in cmd_telegram): each channel's server stack (aiohttp's web server,
     # python-telegram-bot) is needed by that one command only, not by leads export or the worker.
@@ -217,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     funnel.add_argument("--bijwerken", action="store_true",
                         help="eerst nieuwe events tellen (alleen als de bezorger niet draait)")
     funnel.set_defaults(func=cmd_funnel)
+    nlu = sub.add_parser("nlu", help="taalbegrip meten").add_subparsers(dest="nlu_command", required=True)
+    report = nlu.add_parser("report", help="scores op de testset, verwarringsmatrix en de meest verwarde zinnen")
+    report.add_argument("--model", default=None, help="model (standaard: het huidige, getraind als het nodig is)")
+    report.add_argument("--out", default=None, help="map (standaard results/nlu_report)")
+    report.set_defaults(func=cmd_nlu_report)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     purge = leads.add_parser("purge", help="bewaartermijnen nu toepassen: gesprekken zonder aanvraag en oude leads wissen")

@@ -1,0 +1,142 @@
+"""The three NLU sets (issue 13) and how to compare them: training (data/nlu), development
+(tests/nlu_dev, for choosing pipelines and finding gaps) and test (tests/nlu, written once, only
+measured). Used by tests/test_nlu_sets.py and `python -m bot nlu report`."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+TRAIN_DIR = Path("data/nlu")
+DEV_DIR = Path("tests/nlu_dev")
+TEST_DIR = Path("tests/nlu")
+
+# "[text](entity)" and "[text]{"entity": ..., "value": ...}" -> text
+_ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+_NON_WORD = re.compile(r"[^\w@+]+", re.UNICODE)
+
+# Near-duplicate thresholds on normalised text (tests/test_nlu_sets.py).
+MIN_RATIO = 0.85
+MAX_EDITS = 3
+MIN_CHARS_FOR_EDITS = 15  # below this, 3 edits change a different word ("hoi" / "hey"): ratio only
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    source: str
+    entities: Tuple[Tuple[str, str, Optional[str]], ...] = ()  # (entity, span text, value)
+
+    @property
+    def plain(self) -> str:
+        return plain_text(self.text)
+
+
+def plain_text(text: str) -> str:
+    return _ANNOTATION.sub(lambda m: m.group(1), text)
+
+
+def entities_of(text: str) -> Tuple[Tuple[str, str, Optional[str]], ...]:
+    found = []
+    for match in _ANNOTATION.finditer(text):
+        span, spec = match.group(1), match.group(2)
+        if spec.startswith("("):
+            name, value = spec[1:-1].split(":")[0], None
+        else:
+            data = yaml.safe_load(spec)
+            name, value = data.get("entity"), data.get("value")
+        found.append((name, span, value))
+    return tuple(found)
+
+
+def normalise(text: str) -> str:
+    """Case, punctuation and spacing do not count (the tokenizer drops them): lower-case words."""
+    words = _NON_WORD.sub(" ", plain_text(text).lower()).split()
+    return " ".join(words)
+
+
+def bag(text: str) -> str:
+    """Word order does not count either: the sorted words."""
+    return " ".join(sorted(normalise(text).split()))
+
+
+def levenshtein(a: str, b: str, limit: int = MAX_EDITS) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _close(x: str, y: str) -> bool:
+    matcher = difflib.SequenceMatcher(None, x, y, autojunk=False)
+    # quick_ratio counts the shared characters (an upper bound): cheap tests first.
+    shared = matcher.quick_ratio() * (len(x) + len(y)) / 2
+    longest = max(len(x), len(y))
+    edits_possible = (min(len(x), len(y)) >= MIN_CHARS_FOR_EDITS and longest - len(x) - len(y) + longest <= MAX_EDITS * 2
+                      and shared >= longest - MAX_EDITS)
+    if matcher.real_quick_ratio() < MIN_RATIO and not edits_possible:
+        return False
+    if matcher.quick_ratio() >= MIN_RATIO and matcher.ratio() >= MIN_RATIO:
+        return True
+    return edits_possible and levenshtein(x, y) <= MAX_EDITS
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """True when two messages are the same or nearly so after normalisation (order-free too)."""
+    na, nb = normalise(a), normalise(b)
+    if not na or not nb:
+        return na == nb
+    if na == nb or bag(a) == bag(b):
+        return True
+    return _close(na, nb) or _close(bag(a), bag(b))
+
+
+def load_examples(folder: Path) -> List[Example]:
+    """All intent examples in the YAML files under ``folder`` (lookups and regexes are skipped)."""
+    examples: List[Example] = []
+    for path in sorted(Path(folder).rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if "intent" not in block:
+                continue
+            for line in str(block.get("examples") or "").splitlines():
+                line = line.strip()
+                if not line.startswith("- "):
+                    continue
+                text = line[2:].strip()
+                examples.append(Example(text=text, intent=block["intent"], source=str(path),
+                                        entities=entities_of(text)))
+    return examples
+
+
+def duplicates(candidates: Iterable[Example], reference: Iterable[Example]) -> List[Tuple[Example, Example]]:
+    """Pairs (candidate, reference) that are near duplicates."""
+    refs = list(reference)
+    pairs = []
+    for c in candidates:
+        for r in refs:
+            if near_duplicate(c.text, r.text):
+                pairs.append((c, r))
+                break
+    return pairs
+
+
+def exact_duplicates(candidates: Iterable[Example], reference: Iterable[Example]) -> List[Tuple[Example, Example]]:
+    seen: Dict[str, Example] = {}
+    for r in reference:
+        seen.setdefault(normalise(r.text), r)
+        seen.setdefault(bag(r.text), r)
+    return [(c, seen.get(normalise(c.text)) or seen[bag(c.text)]) for c in candidates
+            if normalise(c.text) in seen or bag(c.text) in seen]
