@@ -95,8 +95,10 @@ def test_used_status_links_stay_while_the_link_could_still_work(store_url, tmp_p
     for url, used_at, status in ((old, mailed + timedelta(days=1), "in_contact"),
                                  (recent, now - timedelta(days=2), "no_contact")):
         signature = url.rsplit("sig=", 1)[1]
+        expires = url.split("&e=", 1)[1].split("&", 1)[0]
         outcome = apply_link_status(ws.database_url, lead_id, status, used_at,
-                                    claim=lambda s, sig=signature, at=used_at: links.mark_used(s, lead_id, sig, at))
+                                    claim=lambda s, sig=signature, at=used_at, e=expires:
+                                    links.mark_used(s, lead_id, sig, at, e))
         assert outcome == "ok"
     assert count(store_url, UsedStatusLink) == 2
 
@@ -106,6 +108,28 @@ def test_used_status_links_stay_while_the_link_could_still_work(store_url, tmp_p
     # the forgotten one cannot be used again: its own expiry has passed
     expires = old.split("&e=", 1)[1].split("&", 1)[0]
     assert links.expired(expires, now)
+
+
+def test_lowering_the_link_age_later_does_not_let_a_used_link_work_twice(store_url, tmp_path):
+    """The link carries its own signed expiry; its 'used' record must outlive that expiry even when
+    GP_LINK_MAX_AGE_DAYS is lowered after the mail went out."""
+    ws = workspace_settings(store_url, tmp_path)
+    lead_id = new_lead(ws.database_url, ws, SANNE)
+    now = utcnow()
+    url = next(l["url"] for l in links.status_links(ws.handoff, lead_id, now) if l["status"] == "in_contact")
+    signature = url.rsplit("sig=", 1)[1]
+    expires = url.split("&e=", 1)[1].split("&", 1)[0]
+    assert apply_link_status(ws.database_url, lead_id, "in_contact", now,
+                             claim=lambda s: links.mark_used(s, lead_id, signature, now, expires)) == "ok"
+    later = now + timedelta(days=2)
+    assert not links.expired(expires, later)
+    retention.purge_workspace(store_url, later, link_max_age=timedelta(days=1))  # the setting was lowered
+    assert links.was_used(store_url, signature)
+    assert apply_link_status(ws.database_url, lead_id, "in_contact", later,
+                             claim=lambda s: links.mark_used(s, lead_id, signature, later, expires)) == "used"
+    after_expiry = now + timedelta(days=ws.handoff.link_max_age_days, hours=1)
+    retention.purge_workspace(store_url, after_expiry, link_max_age=timedelta(days=1))
+    assert not links.was_used(store_url, signature) and links.expired(expires, after_expiry)
 
 
 def test_view_log_is_kept_for_the_accountability_period(store_url, tmp_path):

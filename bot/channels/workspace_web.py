@@ -304,7 +304,7 @@ class WorkspaceRoutes:
             return bad
         if not self.form_ok(request, form):
             return self.refused()
-        outcome = await blocking(self._use_link, lead_id, status, sig)
+        outcome = await blocking(self._use_link, lead_id, status, sig, expires)
         if outcome == "missing":
             return render("message.html", status=404, title="Aanvraag niet gevonden", user=None,
                           message="Deze aanvraag bestaat niet meer. Misschien zijn de gegevens op verzoek verwijderd.")
@@ -314,10 +314,10 @@ class WorkspaceRoutes:
         return render("message.html", title=f"{links.LINK_STATUSES[status]} – {lead_id}", user=None,
                       message=links.CONFIRMATIONS[status], again=True)
 
-    def _use_link(self, lead_id: str, status: str, sig: str) -> str:
+    def _use_link(self, lead_id: str, status: str, sig: str, expires: str) -> str:
         now = self.clock()
         return apply_link_status(self.settings.database_url, lead_id, status, now,
-                                 claim=lambda session: links.mark_used(session, lead_id, sig, now))
+                                 claim=lambda session: links.mark_used(session, lead_id, sig, now, expires))
 
 
 def register_routes(app: web.Application, settings: WorkspaceSettings, clock: Callable[[], datetime] = now_utc) -> None:

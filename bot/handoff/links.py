@@ -96,11 +96,17 @@ def was_used(database_url: str, signature: str) -> bool:
         return session.get(UsedStatusLink, _hash(signature)) is not None
 
 
-def mark_used(session, lead_id: str, signature: str, now: datetime) -> bool:
-    """In the status change's transaction; False when another click used the link first."""
+def mark_used(session, lead_id: str, signature: str, now: datetime, expires: Optional[str] = None) -> bool:
+    """In the status change's transaction; False when another click used the link first.
+
+    ``expires`` (the link's signed Unix time) is stored so retention keeps the record until the link
+    itself no longer works."""
+    expires_at = (datetime.fromtimestamp(int(expires), tz=timezone.utc)
+                  if expires is not None and str(expires).isdigit() else None)
     try:
         with session.begin_nested():
-            session.add(UsedStatusLink(signature_hash=_hash(signature), lead_id=lead_id, used_at=now))
+            session.add(UsedStatusLink(signature_hash=_hash(signature), lead_id=lead_id, used_at=now,
+                                       expires_at=expires_at))
     except IntegrityError:
         return False
     return True

@@ -25,7 +25,7 @@ consent question: first name, age, postcode, phone number, free text. Only a lea
 6. **Workspace rows** (bot.workspace, :func:`purge_workspace`): sign-in links a day after they were
    used or expired, sessions once they ended (sign-out, ``GP_WORKSPACE_IDLE_MINUTES`` without a click,
    ``GP_WORKSPACE_SESSION_HOURS`` in any case), used one-click status links once the link has expired
-   anyway (``GP_LINK_MAX_AGE_DAYS`` after use at the latest), and the view log (who opened which lead)
+   anyway (its own signed expiry, stored with the record since revision 0131), and the view log (who opened which lead)
    after ``GP_LEAD_RETENTION_MONTHS``, the accountability period.
 7. **Unanswered questions** of the funnel (``analytics_unanswered``, redacted before they were
    stored) go 90 days after the first question of their group (:data:`UNANSWERED_DAYS`).
@@ -274,7 +274,11 @@ def purge_workspace(database_url: str, now: Optional[datetime] = None, *, idle: 
         removed += session.execute(delete(WorkspaceSession).where(
             WorkspaceSession.ended_at.isnot(None) | (WorkspaceSession.last_seen_at < now - idle)
             | (WorkspaceSession.created_at < now - session_max))).rowcount
-        removed += session.execute(delete(UsedStatusLink).where(UsedStatusLink.used_at < now - link_max_age)).rowcount
+        # a used link's record goes once the link's own signed expiry has passed; rows from before
+        # revision 0131 have no expiry and fall back to "max age after use"
+        removed += session.execute(delete(UsedStatusLink).where(
+            (UsedStatusLink.expires_at < now)
+            | (UsedStatusLink.expires_at.is_(None) & (UsedStatusLink.used_at < now - link_max_age)))).rowcount
         removed += session.execute(delete(LeadView).where(LeadView.at < retention_cutoff(now, view_months))).rowcount
     return removed
 

@@ -53,3 +53,5 @@ class UsedStatusLink(Base):
     signature_hash = Column(String(64), primary_key=True)
     lead_id = Column(String(16), nullable=False, index=True)
     used_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # the link's own signed expiry: the record must outlive it, whatever the settings say later
+    expires_at = Column(DateTime(timezone=True), nullable=True)
