@@ -206,9 +206,10 @@ def stock_project(log: Callable[[str], None]) -> Tuple[Path, float]:
                    env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for model in (project / "models").glob("*.tar.gz"):
         model.unlink()  # `rasa init` trains too; train again, timed, like ours
-    log("  stock: trainen (eenmalig, getimed)")
+    shutil.rmtree(project / ".rasa", ignore_errors=True)  # and without its cache, or the timing means nothing
+    log("  stock: trainen (eenmalig, getimed, zonder cache)")
     started = time.monotonic()
-    subprocess.run([rasa_executable(), "train", "--out", "models"], cwd=project, env=rasa_env(), check=True,
+    subprocess.run([rasa_executable(), "train", "--force", "--out", "models"], cwd=project, env=rasa_env(), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     record.write_text(json.dumps({"seconds": round(seconds, 1), "load_average": list(os.getloadavg())}))
@@ -250,41 +251,46 @@ def print_table(results: List[BotResult], log: Callable[[str], None]) -> None:
     names = [r.name for r in results]
     ours = results[0]
     log("")
-    log(f"{'':18}" + "".join(f"{n:>14}" for n in names) + "".join(f"{'ons/' + n:>16}" for n in names[1:]))
+    log(f"{'':18}" + "".join(f"{n:>14}" for n in names) + "".join(f"{'ons/' + n:>20}" for n in names[1:]))
     log(f"{'klaar (s)':18}" + "".join(f"{r.ready_s:14.1f}" for r in results)
-        + "".join(f"{ratio(ours.ready_s, r.ready_s):16.2f}" for r in results[1:]))
+        + "".join(f"{ratio(ours.ready_s, r.ready_s):20.2f}" for r in results[1:]))
     log(f"{'RSS rasa (MiB)':18}" + "".join(f"{r.rss_mib.get('rasa', float('nan')):14.0f}" for r in results)
-        + "".join(f"{ratio(ours.rss_mib.get('rasa', 0), r.rss_mib.get('rasa', 0)):16.2f}" for r in results[1:]))
+        + "".join(f"{ratio(ours.rss_mib.get('rasa', 0), r.rss_mib.get('rasa', 0)):20.2f}" for r in results[1:]))
     for i, users in enumerate(USER_LEVELS):
         rows = (("msg/s", lambda p: p.rate, "{:14.1f}"), ("p50 ms", lambda p: p.pct(50), "{:14.0f}"),
                 ("p95 ms", lambda p: p.pct(95), "{:14.0f}"), ("p99 ms", lambda p: p.pct(99), "{:14.0f}"))
         for label, get, fmt in rows:
             values = [get(r.phases[i]) for r in results]
             log(f"{f'{label} @{users}':18}" + "".join(fmt.format(v) for v in values)
-                + "".join(f"{ratio(values[0], v):16.2f}" for v in values[1:]))
+                + "".join(f"{ratio(values[0], v):20.2f}" for v in values[1:]))
         log(f"{f'fouten @{users}':18}" + "".join(f"{r.phases[i].errors:14d}" for r in results))
     log("")
     log("Geheugen van al onze processen (MiB): "
         + ", ".join(f"{name} {mib:.0f}" for name, mib in sorted(ours.rss_mib.items())))
 
 
-def chart(results: List[BotResult], path: Path) -> None:
+def chart(bots: List[dict], path: Path) -> None:
+    """Latency and throughput against users, from the JSON summaries (so a chart can be redrawn from
+    bench/out/bench.json without measuring again: `python bench/run_bench.py --chart-only`)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for result in results:
-        users = [p.users for p in result.phases]
-        left.plot(users, [p.pct(50) for p in result.phases], marker="o", label=f"{result.name} p50")
-        left.plot(users, [p.pct(95) for p in result.phases], marker="o", linestyle="--", label=f"{result.name} p95")
-        right.plot(users, [p.rate for p in result.phases], marker="o", label=result.name)
+    levels = sorted({p["users"] for bot in bots for p in bot["phases"]})
+    for index, bot in enumerate(bots):
+        colour = f"C{index}"  # one colour per bot: p50 solid, p95 dashed
+        users = [p["users"] for p in bot["phases"]]
+        left.plot(users, [p["p50_ms"] for p in bot["phases"]], marker="o", color=colour, label=f"{bot['name']} p50")
+        left.plot(users, [p["p95_ms"] for p in bot["phases"]], marker="o", linestyle="--", color=colour,
+                  label=f"{bot['name']} p95")
+        right.plot(users, [p["msg_per_s"] for p in bot["phases"]], marker="o", color=colour, label=bot["name"])
     left.set(xlabel="gelijktijdige gebruikers", ylabel="latentie per bericht (ms)", xscale="log", yscale="log",
              title="Latentie")
     right.set(xlabel="gelijktijdige gebruikers", ylabel="berichten per seconde", xscale="log", title="Doorvoer")
     for axis in (left, right):
-        axis.set_xticks(list(USER_LEVELS))
-        axis.set_xticklabels([str(u) for u in USER_LEVELS])
+        axis.set_xticks(levels)
+        axis.set_xticklabels([str(u) for u in levels])
         axis.legend(fontsize=7)
         axis.grid(True, alpha=0.3)
     fig.tight_layout()
@@ -298,7 +304,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--phase-seconds", type=int, default=PHASE_SECONDS)
     parser.add_argument("--users", default=",".join(str(u) for u in USER_LEVELS),
                         help="gebruikersniveaus, bijvoorbeeld 1,10,50")
+    parser.add_argument("--chart-only", action="store_true",
+                        help="alleen de grafiek opnieuw tekenen uit bench/out/bench.json")
     args = parser.parse_args(argv)
+    if args.chart_only:
+        chart(json.loads((OUT / "bench.json").read_text())["bots"], OUT / "latency.png")
+        print(f"Geschreven: {OUT / 'latency.png'}")
+        return 0
     PHASE_SECONDS = args.phase_seconds
     USER_LEVELS = tuple(int(u) for u in args.users.split(","))
     log = lambda msg: print(msg, flush=True)  # noqa: E731
@@ -343,7 +355,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                   "phases": [p.summary() for p in r.phases]} for r in results],
     }
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))
-    chart(results, OUT / "latency.png")
+    chart(report["bots"], OUT / "latency.png")
     log(f"\nGeschreven: {OUT / 'bench.json'} en {OUT / 'latency.png'}")
     return 0
 
