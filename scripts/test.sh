@@ -20,8 +20,10 @@ step "Model trainen als het verouderd is"
 MODEL=$($PY -m bot train)
 
 bash scripts/ensure_chromium.sh   # Chromium for the widget's browser tests (installs it when root)
-step "pytest"
-$PY -m pytest -q
+step "pytest (${GP_TEST_WORKERS:-2} processen naast elkaar, per testbestand)"
+# Two workers keep both cores busy while one waits on Rasa; --dist loadfile keeps each module's
+# started servers (its fixtures) in one worker. GP_TEST_WORKERS=0 runs everything in one process.
+$PY -m pytest -q -n "${GP_TEST_WORKERS:-2}" --dist loadfile
 
 step "Verhaaltests (rasa test core --fail-on-prediction-errors)"
 mkdir -p results

@@ -13,7 +13,7 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +26,11 @@ def export(stack):
 
 
 def rows_mentioning(url, needle):
-    """Every row in every table of a database whose text contains ``needle``."""
+    """Every row in every table of a database (SQLite or PostgreSQL) whose text contains ``needle``."""
     engine = create_engine(url, future=True)
     hits = []
     with engine.connect() as conn:
-        tables = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
-        for table in tables:
+        for table in inspect(conn).get_table_names():
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 if needle in " ".join(str(v) for v in row):
                     hits.append((table, row))

@@ -2,8 +2,8 @@
 model, the real action server (the validators), the lead store, the worker and the local mailbox.
 
 Each test talks like a person would and then looks at what the bot said and at what resulted: the
-slots in the tracker store and the lead in the store (``python -m bot leads export``). One stack for
-this module. Story tests (tests/stories/) only check the policy; these check what the validators make
+slots in the tracker store and the lead in the store (``python -m bot leads export``). The session's stack
+(conftest.py), shared with the other end-to-end modules. Story tests (tests/stories/) only check the policy; these check what the validators make
 of real answers.
 """
 from __future__ import annotations
@@ -27,14 +27,10 @@ def phone_for(sender: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    from tests.stack import start_stack
-
-    running = start_stack(tmp_path_factory.mktemp("unhappy"))
-    try:
-        yield running
-    finally:
-        running.stop()
+def bot(stack):
+    """The session's stack: every conversation here has its own sender and contact, so it needs no
+    servers of its own (starting Rasa costs about a minute on 2 cores)."""
+    return stack
 
 
 class Chat:

@@ -1,12 +1,20 @@
-"""The counsellors' workspace walk in a real Chromium on PostgreSQL: a stack of its own (Rasa, action
-server, web app, worker, local mailbox) whose lead store is a throwaway PostgreSQL database, created for
-this module and dropped after it. One walk, the slow variant kept to one: a lead made by a real
-conversation, sign-in through the magic link in the local mailbox, the lead page, an appointment, a
-POST without the CSRF token refused, and a counsellor of another region refused with 403.
+"""The real stack on PostgreSQL: Rasa, action server, web app, worker and local mailbox, whose lead store
+and tracker store are two throwaway PostgreSQL databases, created for this module and dropped after it.
 
-The same walk on SQLite is tests/test_workspace_e2e.py; the store-level tests run on both databases
-(tests/test_workspace.py, tests/test_workspace_retention.py). Skips with what to start when PostgreSQL
-is not on 127.0.0.1:5432.
+1. The counsellors' workspace walk in a real Chromium: a lead made by a real conversation, sign-in
+   through the magic link in the local mailbox, the lead page, an appointment, a POST without the CSRF
+   token refused, and a counsellor of another region refused with 403 (on SQLite:
+   tests/test_workspace_e2e.py).
+2. The privacy promises of issue 11, end to end: the same test functions as on SQLite (imported from
+   tests/test_e2e_privacy.py, test_e2e_guardian.py and test_e2e_person_rights.py), run here against
+   this module's ``stack``: a stop before consent leaves no personal text in the PostgreSQL tracker
+   store after the purge, age comes first and an under-16 gets no hand-off until the guardian confirms
+   through the mailed link, erasure from a second conversation reaches the first one's lead and
+   tracker, and the hand-off mail carries nothing the preview did not show.
+
+One stack for all of it (starting Rasa costs about a minute on 2 cores). The store-level tests run on
+both databases (tests/store_fixtures.py). Skips with what to start when PostgreSQL is not on
+127.0.0.1:5432.
 """
 from __future__ import annotations
 
@@ -17,6 +25,15 @@ from sqlalchemy import create_engine, text
 
 from tests.services import temporary_pg_database
 from tests.stack import start_stack
+from tests.test_e2e_guardian import test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link  # noqa: F401
+from tests.test_e2e_person_rights import (  # noqa: F401 (collected here again, on this module's stack)
+    test_erasure_from_a_second_conversation_reaches_the_first_after_the_code,
+    test_the_handoff_mail_carries_nothing_the_preview_did_not_show,
+)
+from tests.test_e2e_privacy import (  # noqa: F401
+    test_nee_at_consent_sends_nothing_and_leaves_no_personal_text,
+    test_stop_at_the_preview_leaves_no_personal_text,
+)
 from tests.test_workspace_e2e import FLEUR, SANNE, browser, sign_in  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -24,14 +41,23 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 @pytest.fixture(scope="module")
 def pg_stack(tmp_path_factory):
-    with temporary_pg_database("gp_workspace_e2e") as url:
-        running = start_stack(tmp_path_factory.mktemp("pg-stack"), with_web=True, database_url=url)
+    with temporary_pg_database("gp_workspace_e2e") as url, temporary_pg_database("gp_tracker_e2e") as tracker:
+        running = start_stack(tmp_path_factory.mktemp("pg-stack"), with_web=True, database_url=url,
+                              tracker_store_url=tracker)
         try:
             yield running
         finally:
             running.stop()
-            from bot.store.db import get_engine      # the test process's own pool, before the drop
+            from bot.store.db import get_engine      # the test process's own pools, before the drop
             get_engine(url).dispose()
+            get_engine(tracker).dispose()
+
+
+@pytest.fixture(scope="module")
+def stack(pg_stack):
+    """The imported privacy tests ask for ``stack``: here it is the PostgreSQL one."""
+    assert pg_stack.settings.tracker_store_url.startswith("postgresql://")
+    return pg_stack
 
 
 def test_workspace_walk_on_postgresql(pg_stack, browser):  # noqa: F811 (PG first: skip before Chromium)
