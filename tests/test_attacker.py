@@ -97,8 +97,8 @@ def leads(door) -> List[Dict]:
     engine = sa.create_engine(door.settings.database_url)
     try:
         with engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.text("SELECT id, conversation_id, channel, client_key "
-                                                                   "FROM leads"))]
+            return [dict(r._mapping) for r in conn.execute(sa.text("SELECT id, conversation_id, channel, client_key, "
+                                                                   "status FROM leads"))]
     finally:
         engine.dispose()
 
@@ -118,7 +118,8 @@ def victim(door):
     message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",)).get_content()
     conversation_id = re.search(r"crm\.example\.org/gesprek/(\S+)", body).group(1)
-    return {"visitor": person, "lead_id": lead_id, "conversation_id": conversation_id, "sender": door.web_sender(person.token)}
+    return {"visitor": person, "lead_id": lead_id, "conversation_id": conversation_id, "sender": door.web_sender(person.token),
+            "body": body}
 
 
 def test_no_tracker_can_be_read_or_written_through_any_port(door, victim):
@@ -295,3 +296,45 @@ def test_leads_per_address_per_day(door, victim):
     [first] = [lead for lead in leads(door) if lead["id"] == victim["lead_id"]]
     assert first["channel"] == "web" and re.fullmatch(r"[0-9a-f]{32}", first["client_key"])
     assert "198.51.100.10" not in json.dumps(door.user_events(victim["sender"]))      # no raw address stored
+
+
+def test_a_mail_scanner_changes_no_status_and_used_expired_or_forged_links_do_nothing(door, victim):
+    """Mail scanners open every link in a mail. A GET on a status link shows a page; only a POST with
+    the page's CSRF token (and its cookie) changes the status, once. An expired or forged link never
+    does. Last in this module: it moves the victim's lead on to in_contact."""
+    from bot.handoff import links
+
+    def status():
+        return [lead for lead in leads(door) if lead["id"] == victim["lead_id"]][0]["status"]
+
+    urls = [re.sub(r"^https?://[^/]+", "", u) for u in
+            re.findall(r"https?://\S+/lead/GP-[0-9A-Z]{6}/status\?[^\s\"<>]+", victim["body"])]
+    assert len({u.split("s=")[1].split("&")[0] for u in urls}) >= 3, urls
+    scanner = httpx.Client(base_url=door.web, timeout=60, headers={"X-Forwarded-For": "203.0.113.9"})
+    for url in urls:                                              # the scanner clicks every link, twice
+        for _ in range(2):
+            assert scanner.get(url).status_code == 200
+        assert scanner.head(url).status_code in (404, 405)
+    assert status() == "delivered"
+
+    [url] = [u for u in urls if "s=in_contact" in u]
+    query = dict(pair.split("=", 1) for pair in url.split("?", 1)[1].split("&"))
+    page = scanner.get(url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    path = url.split("?", 1)[0]
+    assert scanner.post(path, data=query).status_code == 403                   # no CSRF token
+    assert status() == "delivered"
+    assert scanner.post(path, data={**query, "csrf": csrf}).status_code == 200
+    assert status() == "in_contact"
+    assert scanner.post(path, data={**query, "csrf": csrf}).status_code == 410   # used
+    assert scanner.get(url).status_code == 410
+
+    secret = (door.settings.var_dir / "handoff-link-secret").read_text().strip()
+    past = int(time.time()) - 60                                  # genuinely signed, but expired
+    expired = f"{path}?s=no_contact&e={past}&sig={links.sign(secret, victim['lead_id'], 'no_contact', past)}"
+    assert scanner.get(expired).status_code == 410
+    later = int(time.time()) + 86400
+    forged = f"{path}?s=no_contact&e={later}&sig={query['sig']}"  # a real signature on other fields
+    assert scanner.get(forged).status_code == 400
+    assert scanner.get(f"{path}?s=no_contact&e={later}&sig=%00%ff'--").status_code == 400
+    assert status() == "in_contact"
