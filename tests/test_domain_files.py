@@ -87,3 +87,11 @@ def test_facts_name_responses_that_exist(domain_files):
     defined |= {a for content in domain_files.values() for a in _names(content, "actions")}
     named = {r for fact in facts for r in fact["responses"]}
     assert named <= defined, f"content/facts.yml names responses the domain lacks: {sorted(named - defined)}"
+
+
+def test_the_readme_names_every_domain_file():
+    """README's layout table is how a new developer finds an answer; a file it does not name is lost."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `domain/` |"))
+    missing = [p.stem for p in sorted(DOMAIN_DIR.glob("*.yml")) if f"`{p.stem}`" not in row]
+    assert missing == [], f"README's domain/ row does not name: {missing}"
