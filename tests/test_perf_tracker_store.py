@@ -85,3 +85,15 @@ def test_endpoints_name_our_store_with_rasas_sql_keys():
     rendered = render_endpoints(replace(load_settings(), tracker_store_url="postgresql://u@127.0.0.1:5432/t"))
     assert rendered["tracker_store"] == {"type": TRACKER_STORE_CLASS, "dialect": "postgresql", "db": "t",
                                          "url": "127.0.0.1", "port": 5432, "username": "u"}
+
+
+def test_action_answers_are_still_checked_with_the_schema_compiled_once():
+    import pytest
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    check = RemoteAction("action_x", None)._validate_action_result
+    assert getattr(RemoteAction._validate_action_result, "compiled_once", False)
+    assert check({"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hoi"}]})
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        check({"events": [{"event": "no_such_event"}]})
