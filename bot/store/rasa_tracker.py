@@ -14,7 +14,7 @@ e.g. RabbitMQ, still get them one by one, in order, before the tracker is saved,
 stores them as Rasa does: the same ``events`` table, rows and order, so Rasa, the retention purge,
 the funnel consumer and the tests read it unchanged.
 
-On SQLite both databases (tracker and broker) run in WAL mode (readers and the one writer do not
+On SQLite both databases (tracker and broker) keep their connection open and run in WAL mode (readers and the one writer do not
 block each other; the mode is kept in the file) with a busy timeout, so a purge by the worker makes a
 turn wait instead of fail, and ``synchronous=NORMAL``: a commit no longer waits for the disk, at the
 price that a power cut (not a crash of Rasa) can lose the last turns of a conversation; never a lead,
@@ -41,8 +41,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import SingletonThreadPool
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -69,6 +71,18 @@ def check_action_results_once_compiled() -> None:
 check_action_results_once_compiled()
 
 
+def tuned_sqlite(engine: Engine) -> Engine:
+    """For an SQLite file: an engine that keeps its connection (one per thread) instead of opening the
+    file anew for every query, as SQLAlchemy 1.4 does for SQLite files (about 50 ms against 12 ms per
+    save here), with WAL, a busy timeout and NORMAL sync. Other engines come back as they are."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    pooled = create_engine(engine.url, poolclass=SingletonThreadPool)
+    engine.dispose()
+    tune_sqlite(pooled)
+    return pooled
+
+
 def tune_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout and NORMAL sync on every new connection of an SQLite engine."""
     if engine.dialect.name != "sqlite":
@@ -91,10 +105,12 @@ class TrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tune_sqlite(self.engine)
-        broker_engine = getattr(self.event_broker, "engine", None)
-        if isinstance(broker_engine, Engine):
-            tune_sqlite(broker_engine)
+        self.engine = tuned_sqlite(self.engine)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        broker = self.event_broker
+        if isinstance(broker, SQLEventBroker):
+            broker.engine = tuned_sqlite(broker.engine)
+            broker.sessionmaker = sessionmaker(bind=broker.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
