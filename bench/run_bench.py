@@ -13,6 +13,10 @@ Prints msg/s and p50/p95/p99 at 1, 10 and 50 users, errors, time to ready, resid
 process of ours (Rasa, action server, web app, worker) and the training times; writes bench/out/bench.json
 and bench/out/latency.png. Talks to 127.0.0.1 only; every load phase is bounded in conversations and
 seconds. This is a benchmark, not a test: it never fails the test command.
+
+``--scale``: our intake on one and then two Rasa instances (each with its own action server) on throwaway
+PostgreSQL databases and the Redis lock store, conversations routed sticky by sender; prints msg/s and
+p95 per instance count and writes bench/out/scale.json. Where one turn's time goes: bench/profile_turn.py.
 """
 from __future__ import annotations
 
