@@ -13,6 +13,10 @@ Prints msg/s and p50/p95/p99 at 1, 10 and 50 users, errors, time to ready, resid
 process of ours (Rasa, action server, web app, worker) and the training times; writes bench/out/bench.json
 and bench/out/latency.png. Talks to 127.0.0.1 only; every load phase is bounded in conversations and
 seconds. This is a benchmark, not a test: it never fails the test command.
+
+``--scale``: our intake on one and then two Rasa instances (each with its own action server) on throwaway
+PostgreSQL databases and the Redis lock store, conversations routed sticky by sender; prints msg/s and
+p95 per instance count and writes bench/out/scale.json. Where one turn's time goes: bench/profile_turn.py.
 """
 from __future__ import annotations
 
@@ -25,9 +29,12 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from contextlib import contextmanager
+import zlib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import httpx
 
@@ -84,7 +91,15 @@ def post(client: httpx.Client, url: str, sender: str, text: str) -> None:
         raise RuntimeError("empty answer")
 
 
-def run_phase(url: str, script: List[str], users: int, tag: str) -> Phase:
+def sticky(urls: Union[str, List[str]], sender: str) -> str:
+    """One conversation, one Rasa instance (README "Opschalen"): the instance follows from a hash of the
+    sender id, as a load balancer with hash-based stickiness would route it."""
+    if isinstance(urls, str):
+        return urls
+    return urls[zlib.crc32(sender.encode()) % len(urls)]
+
+
+def run_phase(url: Union[str, List[str]], script: List[str], users: int, tag: str) -> Phase:
     phase = Phase(users)
     lock = threading.Lock()
     deadline = time.monotonic() + PHASE_SECONDS
@@ -99,7 +114,7 @@ def run_phase(url: str, script: List[str], users: int, tag: str) -> Phase:
                         return
                     started = time.monotonic()
                     try:
-                        post(client, url, sender, text)
+                        post(client, sticky(url, sender), sender, text)
                     except Exception:
                         with lock:
                             phase.errors += 1
@@ -298,12 +313,126 @@ def chart(bots: List[dict], path: Path) -> None:
     plt.close(fig)
 
 
+SCALE_USERS = (10, 20)
+PG_ADMIN_URL = os.environ.get("GP_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("GP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@contextmanager
+def throwaway_pg(names: List[str]) -> Iterator[List[str]]:
+    """Fresh PostgreSQL databases for one run, dropped afterwards (also when the run fails)."""
+    import psycopg2
+
+    created = [f"gp_bench_{name}_{uuid.uuid4().hex[:8]}" for name in names]
+    admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            for name in created:
+                cur.execute(f'CREATE DATABASE "{name}"')
+        yield [PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}" for name in created]
+    finally:
+        with admin.cursor() as cur:
+            for name in created:
+                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def prepare_pg(leads_url: str, tracker_url: str, events_url: str) -> None:
+    """Tables made once, before several servers start at the same moment and race to make them."""
+    from bot.store.db import get_engine
+
+    get_engine(leads_url).dispose()
+    subprocess.run([sys.executable, "-c",
+                    "import sys, sqlalchemy as sa\n"
+                    "from rasa.core.tracker_store import SQLTrackerStore\n"
+                    "from rasa.core.brokers.sql import SQLEventBroker\n"
+                    "SQLTrackerStore.Base.metadata.create_all(sa.create_engine(sys.argv[1]))\n"
+                    "SQLEventBroker.Base.metadata.create_all(sa.create_engine(sys.argv[2]))\n",
+                    tracker_url, events_url], env=rasa_env(), check=True, stdout=subprocess.DEVNULL)
+
+
+def scale_instances(count: int, var_dir: Path, urls: Dict[str, str], model: Path) -> Tuple[List[Service], List[str]]:
+    """``count`` Rasa servers, each with its own action server, on one PostgreSQL (tracker, leads,
+    events) and one Redis lock store: the set-up of README "Opschalen", without web app and worker."""
+    base = load_settings()
+    services: List[Service] = []
+    rasa_urls: List[str] = []
+    for n in range(count):
+        rasa_port, action_port = free_port(), free_port()
+        settings = replace(base, var_dir=var_dir / f"instance-{n + 1}", database_url=urls["leads"],
+                           tracker_store_url=urls["tracker"], events_url=urls["events"], event_broker="sql",
+                           redis_url=REDIS_URL, rasa_port=rasa_port, action_port=action_port,
+                           web_port=free_port(), rasa_url=f"http://127.0.0.1:{rasa_port}",
+                           action_url=f"http://127.0.0.1:{action_port}/webhook", telegram_token="")
+        for service in build_services(settings, model):
+            if service.name in ("actieserver", "rasa"):
+                service.name = f"{service.name}-{n + 1}"
+                services.append(service)
+        rasa_urls.append(f"{settings.rasa_url}/webhooks/rest/webhook")
+    return services, rasa_urls
+
+
+def run_scale(log: Callable[[str], None]) -> dict:
+    """Our intake on 1 and then 2 Rasa instances (each with its own action server), sticky by sender,
+    same load levels; prints msg/s and p95 for each."""
+    model = ensure_model(load_settings().models_dir, ROOT / "var" / "logs", out=log)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="gp-scale-") as tmp:
+        for count in (1, 2):
+            with throwaway_pg(["tracker", "leads", "events"]) as (tracker, leads, events):
+                prepare_pg(leads, tracker, events)
+                services, urls = scale_instances(count, Path(tmp) / f"n{count}",
+                                                 {"tracker": tracker, "leads": leads, "events": events}, model)
+                try:
+                    started = time.monotonic()
+                    for service in services:
+                        service.start()
+                    for service in services:
+                        wait_until_ready(service, deadline_s=900)
+                    log(f"  {count} instantie(s): klaar in {time.monotonic() - started:.1f} s")
+                    with httpx.Client() as client:
+                        for url in urls:
+                            post(client, url, f"warmup-scale-{time.time_ns()}", OUR_CONVERSATION[0])
+                    phases = []
+                    for users in SCALE_USERS:
+                        load = os.getloadavg()[0]
+                        phase = run_phase(urls, OUR_CONVERSATION, users, f"scale{count}")
+                        log(f"  {count} instantie(s), {users:>2} gebruikers: {phase.rate:6.1f} msg/s  "
+                            f"p50 {phase.pct(50):6.0f} ms  p95 {phase.pct(95):6.0f} ms  fouten {phase.errors}  "
+                            f"(belasting vooraf {load:.2f})")
+                        phases.append(dict(phase.summary(), load_before=round(load, 2)))
+                    rss = {s.name: round(tree_rss_mib(s.process.pid), 1) for s in services if s.process}
+                finally:
+                    stop_all(services)
+            results.append({"instances": count, "phases": phases, "rss_mib": rss})
+    log("")
+    log(f"{'':24}" + "".join(f"{f'{u} gebruikers':>24}" for u in SCALE_USERS))
+    for result in results:
+        log(f"{str(result['instances']) + ' instantie(s)':24}" + "".join(
+            f"{p['msg_per_s']:8.1f} msg/s p95 {p['p95_ms']:5.0f}" for p in result["phases"]))
+    one, two = results
+    log("  verhouding 2/1 (msg/s): " + ", ".join(
+        f"{b['users']} gebruikers {ratio(b['msg_per_s'], a['msg_per_s']):.2f}x"
+        for a, b in zip(one["phases"], two["phases"])))
+    report = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "machine": {"cpus": os.cpu_count(), "load_after": os.getloadavg()},
+              "phase_seconds": PHASE_SECONDS, "setup": "PostgreSQL tracker+leads+events, Redis lock store, "
+              "one action server per Rasa instance, sticky by crc32(sender)", "results": results}
+    (OUT / "scale.json").write_text(json.dumps(report, indent=2))
+    log(f"\nGeschreven: {OUT / 'scale.json'}")
+    return report
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     global PHASE_SECONDS, USER_LEVELS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phase-seconds", type=int, default=PHASE_SECONDS)
     parser.add_argument("--users", default=",".join(str(u) for u in USER_LEVELS),
                         help="gebruikersniveaus, bijvoorbeeld 1,10,50")
+    parser.add_argument("--scale", action="store_true",
+                        help="onze bot op 1 en 2 Rasa-instanties (PostgreSQL, Redis, sticky per gesprek)")
     parser.add_argument("--chart-only", action="store_true",
                         help="alleen de grafiek opnieuw tekenen uit bench/out/bench.json")
     args = parser.parse_args(argv)
@@ -316,6 +445,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        global SCALE_USERS
+        if args.users != parser.get_default("users"):
+            SCALE_USERS = USER_LEVELS
+        log(f"==> Opschalen meten (belasting vooraf {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores)")
+        run_scale(log)
+        return 0
     load_before = os.getloadavg()
     log(f"==> Belasting van de machine vooraf: {load_before[0]:.2f} (1 min), {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="gp-bench-") as tmp:

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 
 from bot.ops.config import Settings
 
+TRACKER_STORE_CLASS = "bot.store.rasa_tracker.TrackerStore"
+
 
 def tracker_store_config(url: str) -> Dict[str, Any]:
     parsed = make_url(url)
@@ -43,8 +45,12 @@ def event_broker_config(settings: Settings) -> Optional[Dict[str, Any]]:
 
 def render_endpoints(settings: Settings) -> Dict[str, Any]:
     endpoints: Dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_url},
-        "tracker_store": tracker_store_config(settings.tracker_store_url),
+        # Rasa sends the whole domain (~60 KB of responses) with every action call unless told not to;
+        # only the validate_* actions need it (actions/regional.py reads the rest from domain/ once).
+        "action_endpoint": {"url": settings.action_url, "enable_selective_domain": True},
+        # Rasa's SQL store, same keys and tables, without a second tracker load per save and with one
+        # broker commit per turn instead of one per event (bot/store/rasa_tracker.py, issue 14)
+        "tracker_store": dict(tracker_store_config(settings.tracker_store_url), type=TRACKER_STORE_CLASS),
     }
     broker = event_broker_config(settings)
     if broker is not None:
