@@ -4,16 +4,17 @@
 # and the development set tests/nlu_dev). Fails when intent macro-F1 < MIN_INTENT_F1 or when the F1
 # of an entity that the bot reads (only `topic`: actions/conversation.py) < MIN_ENTITY_F1. Entities
 # no slot or action reads are not scored. Deterministic: DIET has a fixed random_seed in config.yml.
-# Minimums (2026-12-01): the first model measured on this unseen set scored intent macro-F1 0.833 and
-# topic F1 0.777, so the gate guards against regression at 0.82 / 0.75; the goal is 0.92 (issue 13,
-# content/nlu_pipeline.md). Raise the minimums when the figures rise.
+# Minimums: the first model measured on this unseen set scored intent macro-F1 0.833 and topic F1
+# 0.777 (2026-12-01); round 2 (logistic regression for intents, chat-language data) measured it once
+# on 2026-12-02 at 0.888 / 0.780, so the gate guards against regression at 0.87 / 0.75; the goal is
+# 0.92 (issue 13, content/nlu_pipeline.md). Raise the minimums when the figures rise.
 # Called by scripts/test.sh with $MODEL. The readable report: `python -m bot nlu report`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${MODEL:?MODEL must point to a trained model}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 OUT=${NLU_GATE_OUT:-results/nlu}
-MIN_INTENT_F1=${MIN_INTENT_F1:-0.82}
+MIN_INTENT_F1=${MIN_INTENT_F1:-0.87}
 MIN_ENTITY_F1=${MIN_ENTITY_F1:-0.75}
 READ_ENTITIES=${READ_ENTITIES:-topic}
 rm -rf "$OUT"; mkdir -p "$OUT"
