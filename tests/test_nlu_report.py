@@ -66,3 +66,31 @@ def test_expected_topic_answer_comes_from_the_annotation():
 def test_cli_has_the_command():
     args = build_parser().parse_args(["nlu", "report", "--model", "m.tar.gz"])
     assert args.func.__name__ == "cmd_nlu_report" and args.model == "m.tar.gz"
+
+
+def test_dev_set_report_reads_the_development_set_and_writes_beside_the_test_report(monkeypatch, tmp_path):
+    """The content team hunts for gaps in the development set; the test set stays the honest figure."""
+    from pathlib import Path
+
+    from bot.ops.nlu_sets import DEV_DIR, TEST_DIR
+
+    calls = []
+    monkeypatch.setattr(nlu_report, "build_report",
+                        lambda model, out, test_dir, progress, label: calls.append((out, test_dir, label)))
+    for argv in (["nlu", "report", "--model", "m.tar.gz"], ["nlu", "report", "--model", "m.tar.gz", "--set", "dev"]):
+        args = build_parser().parse_args(argv)
+        assert args.func(args) == 0
+    assert calls == [(nlu_report.OUT_DIR, TEST_DIR, "testset"),
+                     (Path("results/nlu_report_dev"), DEV_DIR, "ontwikkelset")]
+
+
+def test_markdown_and_chart_name_the_set_they_measured(tmp_path):
+    rows = nlu_report.predictions(_rasa_out(tmp_path))
+    nlu_report.plot_confusion(rows, tmp_path / "m.png", "ontwikkelset")
+    assert (tmp_path / "m.png").stat().st_size > 1000
+    report = {"model": "m", "test_set": "tests/nlu_dev", "set_label": "ontwikkelset", "messages": 4,
+              "intent_macro_f1": 0.5, "intent_accuracy": 0.5, "baseline": {"macro_f1": 0.4, "per_intent": {}},
+              "topic": {"accuracy": 1.0, "n": 0, "accuracy_words_only": 1.0, "wrong": []},
+              "intents": {}, "most_confused": []}
+    nlu_report.write_markdown(report, tmp_path)
+    assert (tmp_path / "scores.md").read_text().startswith("# NLU-rapport ontwikkelset (tests/nlu_dev")

@@ -78,14 +78,16 @@ def cmd_nlu_report(args: argparse.Namespace) -> int:
     """Test-set scores, confusion matrix and most-confused messages into results/nlu_report/ (issue 13)."""
     from pathlib import Path
 
-    from bot.ops.nlu_report import OUT_DIR, build_report
+    from bot.ops.nlu_report import OUT_DIR, SETS, build_report
 
     settings = load_settings()
     progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     try:
         model = Path(args.model) if args.model else ensure_model(settings.models_dir, settings.var_dir / "logs",
                                                                  out=progress)
-        build_report(model, Path(args.out) if args.out else OUT_DIR, progress=progress)
+        test_dir, label = SETS[args.set]
+        out = Path(args.out) if args.out else (OUT_DIR if args.set == "test" else OUT_DIR.with_name(f"nlu_report_{args.set}"))
+        build_report(model, out, test_dir=test_dir, progress=progress, label=label)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -238,7 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     nlu = sub.add_parser("nlu", help="taalbegrip meten").add_subparsers(dest="nlu_command", required=True)
     report = nlu.add_parser("report", help="scores op de testset, verwarringsmatrix en de meest verwarde zinnen")
     report.add_argument("--model", default=None, help="model (standaard: het huidige, getraind als het nodig is)")
-    report.add_argument("--out", default=None, help="map (standaard results/nlu_report)")
+    report.add_argument("--set", choices=("test", "dev"), default="test",
+                        help="test: de eerlijke score (nooit op afstemmen); dev: de ontwikkelset, om gaten te vinden")
+    report.add_argument("--out", default=None, help="map (standaard results/nlu_report, bij --set dev results/nlu_report_dev)")
     report.set_defaults(func=cmd_nlu_report)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)

@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from bot.conversation.topics import RESPONSES, pick_response
-from bot.ops.nlu_sets import TEST_DIR, TRAIN_DIR, Example, load_examples, normalise, plain_text
+from bot.ops.nlu_sets import DEV_DIR, TEST_DIR, TRAIN_DIR, Example, load_examples, normalise, plain_text
 from bot.ops.training import rasa_env, rasa_executable
 
 OUT_DIR = Path("results/nlu_report")
+# ``--set``: the test set gives the honest figure and is never tuned on; the development set is where
+# the content team looks for gaps (its most-confused list is meant to be read and acted on).
+SETS = {"test": (TEST_DIR, "testset"), "dev": (DEV_DIR, "ontwikkelset")}
 SUMMARY = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 Progress = Callable[[str], None]
 
@@ -125,7 +128,7 @@ def topic_scores(model: Path, test: List[Example]) -> Dict[str, object]:
             "wrong": [r for r in rows if r["chosen"] != r["expected"]]}
 
 
-def plot_confusion(rows: List[dict], path: Path) -> None:
+def plot_confusion(rows: List[dict], path: Path, label: str = "testset") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -142,7 +145,7 @@ def plot_confusion(rows: List[dict], path: Path) -> None:
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("herkend als")
     ax.set_ylabel("bedoeld")
-    ax.set_title("Testset: bedoelde intent tegen herkende intent")
+    ax.set_title(f"{label.capitalize()}: bedoelde intent tegen herkende intent")
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
             if count:
@@ -154,7 +157,7 @@ def plot_confusion(rows: List[dict], path: Path) -> None:
 
 
 def write_markdown(report: dict, out: Path) -> None:
-    lines = [f"# NLU-rapport testset ({report['test_set']}, {report['messages']} berichten)", "",
+    lines = [f"# NLU-rapport {report.get('set_label', 'testset')} ({report['test_set']}, {report['messages']} berichten)", "",
              f"Model: `{report['model']}`", "",
              f"- intent macro-F1: **{report['intent_macro_f1']:.3f}** (nauwkeurigheid {report['intent_accuracy']:.3f})",
              f"- basislijn TF-IDF + logistische regressie: macro-F1 {report['baseline']['macro_f1']:.3f}",
@@ -176,11 +179,11 @@ def write_markdown(report: dict, out: Path) -> None:
 
 
 def build_report(model: Path, out: Path = OUT_DIR, test_dir: Path = TEST_DIR, train_dir: Path = TRAIN_DIR,
-                 progress: Progress = print) -> dict:
+                 progress: Progress = print, label: str = "testset") -> dict:
     out.mkdir(parents=True, exist_ok=True)
     test = load_examples(test_dir)
-    progress(f"Testset gelezen: {len(test)} berichten uit {test_dir}")
-    progress("rasa test nlu draaien op de testset (dat duurt een paar minuten) …")
+    progress(f"{label.capitalize()} gelezen: {len(test)} berichten uit {test_dir}")
+    progress(f"rasa test nlu draaien op de {label} (dat duurt een paar minuten) …")
     run_rasa_test(model, test_dir, out / "rasa")
     rows = predictions(out / "rasa")
     scores = intent_scores(out / "rasa")
@@ -188,12 +191,12 @@ def build_report(model: Path, out: Path = OUT_DIR, test_dir: Path = TEST_DIR, tr
     base = baseline(load_examples(train_dir), test)
     progress("Onderwerpen meten (model laden) …")
     topic = topic_scores(model, test)
-    report = {"model": str(model), "test_set": str(test_dir), "messages": len(test),
+    report = {"model": str(model), "test_set": str(test_dir), "set_label": label, "messages": len(test),
               "intent_macro_f1": macro_f1(scores),
               "intent_accuracy": sum(r["predicted"] == r["intent"] for r in rows) / len(rows) if rows else 0.0,
               "intents": scores, "baseline": base, "topic": topic, "most_confused": most_confused(rows)}
     (out / "scores.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    plot_confusion(rows, out / "confusion_matrix.png")
+    plot_confusion(rows, out / "confusion_matrix.png", label)
     write_markdown(report, out)
     progress(f"Intent macro-F1 {report['intent_macro_f1']:.3f} (basislijn {base['macro_f1']:.3f}); "
              f"onderwerp goed {topic['accuracy']:.3f}")
