@@ -158,7 +158,7 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
     say(page, "4331 AB")
     panel.get_by_role("button", name="Bellen of WhatsApp").click()
     expect(log).to_contain_text("telefoonnummer", timeout=WAIT_MS)
-    say(page, "06 12345678")
+    say(page, "06 13572468")  # its own number: one referral per contact, and the session stack is shared
     expect(log).to_contain_text("Wanneer", timeout=WAIT_MS)
     say(page, "Middag")
     expect(log).to_contain_text("Klopt dit?", timeout=WAIT_MS)
