@@ -36,9 +36,10 @@ def fallback() -> dict:
 
 
 def pipeline(min_n: int = 2, max_n: int = 5, epochs: int = 100, intents: str = "diet",
-             diet_extra: Dict | None = None) -> list:
+             diet_extra: Dict | None = None, after: Dict | None = None) -> list:
     """intents: "diet" (DIET does intents and entities) or "lr" (LogisticRegressionClassifier does
-    intents, DIET only entities)."""
+    intents, DIET only entities). ``after``: a classifier placed after DIET whose intent replaces (or,
+    with diet_weight, is averaged with) DIET's, e.g. the ChatIntentClassifier of config.yml."""
     diet = {"name": "DIETClassifier", "epochs": epochs, "random_seed": 42, "constrain_similarities": True,
             **(diet_extra or {})}
     steps: list = [
@@ -53,10 +54,14 @@ def pipeline(min_n: int = 2, max_n: int = 5, epochs: int = 100, intents: str = "
                   {**diet, "intent_classification": False}]
     else:
         steps += [diet]
+    if after:
+        steps += [after]
     steps += [{"name": "EntitySynonymMapper"}, fallback()]
     return steps
 
 
+_CHAT = "bot.conversation.rasa_intent_classifier.ChatIntentClassifier"
+_ALL = {"ranking_length": 0}
 CANDIDATES = {
     "diet_c2-5_e100": dict(min_n=2, max_n=5, epochs=100),
     "diet_c2-5_e50": dict(min_n=2, max_n=5, epochs=50),
@@ -67,6 +72,18 @@ CANDIDATES = {
                                 diet_extra={"drop_rate": 0.3, "weight_sparsity": 0.9}),
     "lr_c2-5_diet-ent_e50": dict(min_n=2, max_n=5, epochs=50, intents="lr"),
     "lr_c2-5_diet-ent_e100": dict(min_n=2, max_n=5, epochs=100, intents="lr"),
+    # Round 3 (2026-12-02): what replaces DIET's intent. DIET keeps ranking_length 0 in all of them, so
+    # they share one cached DIET and only the last classifier is trained again.
+    "diet_all_e100": dict(diet_extra=_ALL),
+    "diet+raslr": dict(diet_extra=_ALL, after={"name": "LogisticRegressionClassifier", "max_iter": 1000,
+                                                "random_state": 42}),
+    "diet+chat": dict(diet_extra=_ALL, after={"name": _CHAT}),
+    "diet+chat_bal": dict(diet_extra=_ALL, after={"name": _CHAT, "class_weight": "balanced"}),
+    "diet+chat_typo1": dict(diet_extra=_ALL, after={"name": _CHAT, "typo_copies": 1}),
+    "diet+chat_typo1_bal": dict(diet_extra=_ALL, after={"name": _CHAT, "typo_copies": 1,
+                                                         "class_weight": "balanced"}),
+    "diet+chat_mix03": dict(diet_extra=_ALL, after={"name": _CHAT, "diet_weight": 0.3}),
+    "diet+chat_mix05": dict(diet_extra=_ALL, after={"name": _CHAT, "diet_weight": 0.5}),
 }
 
 

@@ -106,3 +106,17 @@ def test_dotenv_fills_gaps_but_environment_wins(monkeypatch, tmp_path):
     assert os.environ["GP_TEST_A"] == "uit-omgeving"
     assert os.environ["GP_TEST_B"] == "ook"
     monkeypatch.delenv("GP_TEST_B")
+
+
+def test_fingerprint_changes_with_the_intent_models_code(tmp_path):
+    """The intent model (issue 13) normalises text at training and at prediction: a model trained with
+    older code would read new messages differently, so a change to that code must retrain."""
+    _mini_project(tmp_path)
+    first = training_fingerprint(tmp_path)
+    code = tmp_path / "bot" / "conversation" / "chat_text.py"
+    code.parent.mkdir(parents=True)
+    code.write_text("def normalise_chat(text, places=frozenset()):\n    return text.lower()\n")
+    assert training_fingerprint(tmp_path) != first
+    with_code = training_fingerprint(tmp_path)
+    code.write_text("def normalise_chat(text, places=frozenset()):\n    return text\n")
+    assert training_fingerprint(tmp_path) != with_code

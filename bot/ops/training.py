@@ -1,6 +1,6 @@
 """Train the Rasa model only when what it is trained from has changed.
 
-The model's file name carries a hash of domain, config and training data, so "is the model stale?"
+The model's file name carries a hash of domain, config, training data and the intent model's code, so "is the model stale?"
 is a file lookup, and old models can be kept side by side (the newest one matching wins).
 """
 from __future__ import annotations
@@ -17,7 +17,11 @@ from typing import Callable, List, Optional
 from bot.ops.config import PROJECT_ROOT
 
 DOMAIN = "domain"  # a folder: Rasa merges every YAML file in it
-TRAINING_INPUTS = (DOMAIN, "config.yml", "data")
+# The intent model's own code is an input too: it shapes the features at training and at prediction,
+# so a change to it must retrain (issue 13).
+TRAINING_INPUTS = (DOMAIN, "config.yml", "data", "bot/conversation/intent_model.py",
+                   "bot/conversation/chat_text.py", "bot/conversation/rasa_intent_classifier.py",
+                   "bot/analytics/names.py")
 MODEL_PREFIX = "gouden-poort-"
 
 
