@@ -6,16 +6,18 @@
 # no slot or action reads are not scored. Deterministic: DIET has a fixed random_seed in config.yml.
 # Minimums: the first model measured on this unseen set scored intent macro-F1 0.833 and topic F1
 # 0.777 (2026-12-01); round 2 (logistic regression for intents, chat-language data) measured it once
-# on 2026-12-02 at 0.888 / 0.780, so the gate guards against regression at 0.87 / 0.75; the goal is
-# 0.92 (issue 13, content/nlu_pipeline.md). Raise the minimums when the figures rise.
+# on 2026-12-02 at 0.888 / 0.780; round 3 (our own intent model, 1,223 new training messages, the old
+# development data moved into training) measured it once on 2026-12-02 at 0.927 / 0.869, so the gate
+# guards against regression at 0.90 / 0.80; the goal was 0.92 (issue 13, content/nlu_pipeline.md).
+# Raise the minimums when the figures rise.
 # Called by scripts/test.sh with $MODEL. The readable report: `python -m bot nlu report`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${MODEL:?MODEL must point to a trained model}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 OUT=${NLU_GATE_OUT:-results/nlu}
-MIN_INTENT_F1=${MIN_INTENT_F1:-0.87}
-MIN_ENTITY_F1=${MIN_ENTITY_F1:-0.75}
+MIN_INTENT_F1=${MIN_INTENT_F1:-0.90}
+MIN_ENTITY_F1=${MIN_ENTITY_F1:-0.80}
 READ_ENTITIES=${READ_ENTITIES:-topic}
 rm -rf "$OUT"; mkdir -p "$OUT"
 .venv/bin/rasa test nlu --model "$MODEL" --nlu tests/nlu --out "$OUT" --no-plot >"$OUT/rasa.log" 2>&1 || {
