@@ -11,6 +11,7 @@ limit (``SANIC_REQUEST_MAX_SIZE``) before reading them.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -79,7 +80,22 @@ def wait_until_ready(service: Service, deadline_s: float) -> float:
     raise RuntimeError(f"{service.name} was niet binnen {deadline_s:.0f} s klaar (log: {service.log_path})")
 
 
+# Ports handed out for our own servers lie below Linux's ephemeral range (32768-60999). A port the
+# kernel picks for "bind to 0" comes from that range, which is also where every outgoing connection
+# gets its local port: with tests and benchmarks running side by side, a port picked that way was
+# taken by a client connection before our server bound it ("address already in use", seen once).
+PORT_RANGE = (20000, 32000)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
+    for _ in range(500):
+        port = random.randrange(*PORT_RANGE)
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -168,6 +184,22 @@ def start_all(services: List[Service], out=print, ready_timeout: float = None) -
         raise
 
 
-def stop_all(services: List[Service]) -> None:
-    for service in reversed(services):
-        service.stop()
+def stop_all(services: List[Service], timeout: float = 10) -> None:
+    """All services get SIGTERM at once and share one deadline, so Ctrl-C takes at most ``timeout``
+    seconds (one after the other it could take ten seconds per slow service)."""
+    running = [s for s in reversed(services) if s.alive()]
+    for service in running:
+        try:
+            os.killpg(service.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    for service in running:
+        try:
+            service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(service.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            service.process.wait()
