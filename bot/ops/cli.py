@@ -125,6 +125,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         stopping = True
 
     signal.signal(signal.SIGTERM, _stop)
+    # Started in the background by a non-interactive shell, a process inherits SIGINT as ignored and
+    # Python then never raises KeyboardInterrupt: Ctrl-C (or a test's SIGINT) must always stop us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         start_all(services)
         print()
