@@ -25,7 +25,7 @@ SCRIPT = ["hoi", "/request_human", "17", "{name}", "Ik zit op school", "iets met
           "Bellen of WhatsApp", "{phone}", "Middag"]
 NAMES = ["Mila", "Jayden", "Fatima", "Noor", "Daan", "Sem", "Lotte", "Aisha", "Thijs", "Yara", "Bram"]
 QUESTION = "Mijn buurman Kees Bakker uit 4331 AB zegt dat jullie fietsen maken, bel 0687654321"
-OUT_OF_SCOPE = "Kan Kees Bakker mijn huiswerk maken"  # out_of_scope in data/nlu/hulp.yml, plus a name
+OUT_OF_SCOPE = "Kan Kees Bakker mijn huiswerk maken"  # out_of_scope (data/nlu/out_of_scope.yml), plus a name
 
 # started: 1 complete + 9 stopped + 1 under 16 + 1 denied + 1 topic + 2 questions
 EXPECTED = {

@@ -79,3 +79,19 @@ def test_test_set_annotates_only_entities_the_bot_reads(sets):
     from bot.conversation.topics import RESPONSES
     known = {t for table in RESPONSES.values() for t in table if t}
     assert topics <= known
+
+
+def test_training_data_has_one_file_per_intent():
+    """Issue 21: someone adding examples to ask_salary finds one file, data/nlu/ask_salary.yml (no files
+    per writing round). Regexes and lookup tables keep their own files."""
+    intents, _ = _domain()
+    found = {}
+    for path in sorted((ROOT / TRAIN_DIR).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        blocks = [b["intent"] for b in data.get("nlu") or [] if "intent" in b]
+        if path.name == "regex.yml":
+            assert not blocks
+            continue
+        assert blocks == [path.stem], f"{path.name} holds {blocks}"
+        found[path.stem] = path
+    assert set(found) == intents
