@@ -93,14 +93,30 @@ def _close(x: str, y: str) -> bool:
     return edits_possible and levenshtein(x, y) <= MAX_EDITS
 
 
-def near_duplicate(a: str, b: str) -> bool:
-    """True when two messages are the same or nearly so after normalisation (order-free too)."""
-    na, nb = normalise(a), normalise(b)
+def message_forms(text: str) -> Tuple[str, str]:
+    """(normalised, bag): the two forms near_duplicate compares; same length, so one length test."""
+    words = normalise(text).split()
+    return " ".join(words), " ".join(sorted(words))
+
+
+def near_forms(a: Tuple[str, str], b: Tuple[str, str]) -> bool:
+    """near_duplicate on message_forms computed once (a set is compared with thousands of messages)."""
+    (na, ba), (nb, bb) = a, b
     if not na or not nb:
         return na == nb
-    if na == nb or bag(a) == bag(b):
+    if na == nb or ba == bb:
         return True
-    return _close(na, nb) or _close(bag(a), bag(b))
+    # Lengths alone rule most pairs out: _close needs a ratio >= MIN_RATIO (at most 2*shorter/total)
+    # or an edit test, which it only tries when the lengths differ by at most 2*MAX_EDITS.
+    longest, shortest = max(len(na), len(nb)), min(len(na), len(nb))
+    if 2.0 * shortest / (longest + shortest) < MIN_RATIO and longest - shortest > 2 * MAX_EDITS:
+        return False
+    return _close(na, nb) or _close(ba, bb)
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """True when two messages are the same or nearly so after normalisation (order-free too)."""
+    return near_forms(message_forms(a), message_forms(b))
 
 
 def load_examples(folder: Path) -> List[Example]:
@@ -123,11 +139,12 @@ def load_examples(folder: Path) -> List[Example]:
 
 def duplicates(candidates: Iterable[Example], reference: Iterable[Example]) -> List[Tuple[Example, Example]]:
     """Pairs (candidate, reference) that are near duplicates."""
-    refs = list(reference)
+    refs = [(r, message_forms(r.text)) for r in reference]
     pairs = []
     for c in candidates:
-        for r in refs:
-            if near_duplicate(c.text, r.text):
+        forms = message_forms(c.text)
+        for r, r_forms in refs:
+            if near_forms(forms, r_forms):
                 pairs.append((c, r))
                 break
     return pairs
