@@ -9,9 +9,9 @@ For every draft message it says which rule of tests/test_nlu_sets.py it breaks:
 - near a development message (for training drafts) or a training message (for dev drafts): both are
   printed, so the set roles stay apart.
 - the same text under another intent in training: a label conflict.
-- role test (a draft for tests/nlu): near a training OR a development message, or near another draft
-  of the same run. Only the draft and the file of the other message are printed: drop the draft (or
-  write a genuinely different sentence), never reword it until it passes.
+- role test (a draft for tests/nlu): near a training OR a development message, quoted inside one (4+
+  words), or near another draft of the same run. Only the draft and the file of the other message
+  are printed: drop the draft (or write a genuinely different sentence), never reword it to pass.
 Exit code 1 when anything was found, so it can run in a loop while writing.
 """
 from __future__ import annotations
@@ -88,6 +88,10 @@ def check_test_drafts(drafts, test, train, dev) -> int:
         forms = message_forms(draft.text)
         where = next((f"{label} {Path(e.source).name}" for label, e, e_forms in references
                       if near_forms(forms, e_forms)), None)
+        if where is None and len(forms[0].split()) >= 4:
+            # Quoted inside a longer message (tests/test_nlu_sets.py: no test message quoted elsewhere).
+            where = next((f"{label} {Path(e.source).name} (inside)" for label, e, e_forms in references
+                          if f" {forms[0]} " in f" {e_forms[0]} "), None)
         if where is None:
             where = next((f"DRAFT ({e.intent})" for e, e_forms in kept if near_forms(forms, e_forms)), None)
         if where is not None:
