@@ -1,6 +1,8 @@
 """The three NLU sets (issue 13) and how to compare them: training (data/nlu), development
 (tests/nlu_dev, for choosing pipelines and finding gaps) and test (tests/nlu, written once, only
-measured). Used by tests/test_nlu_sets.py and `python -m bot nlu report`."""
+measured). Issue 21: the test set of 2026-12-01 was scored and acted on, so it moved to development
+(tests/nlu_dev/dev_old_testset.yml); the present test set was written afresh on 2026-12-07.
+Used by tests/test_nlu_sets.py, scripts/nlu_check_drafts.py and `python -m bot nlu report`."""
 from __future__ import annotations
 
 import difflib
