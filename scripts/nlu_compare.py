@@ -51,6 +51,11 @@ def pipeline(min_n: int = 2, max_n: int = 5, epochs: int = 100, intents: str = "
     ]
     if max_n:
         steps += [{"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": min_n, "max_ngram": max_n}]
+    if extractor == "rules":  # the pipeline of config.yml since issue 21: no featurizers, no DIET
+        return [{"name": "WhitespaceTokenizer"},
+                {"name": "RegexEntityExtractor", "case_sensitive": False, "use_word_boundaries": True},
+                after, {"name": "bot.conversation.rasa_topic_extractor.TopicEntityExtractor"},
+                {"name": "EntitySynonymMapper"}, fallback()]
     if extractor == "crf":
         steps += [{"name": "CRFEntityExtractor"}]
     elif intents == "lr":
@@ -77,6 +82,7 @@ CANDIDATES = {
     "diet_ent_e50_c3-5": dict(min_n=3, epochs=50, diet_extra=_ENT_ONLY, after=_CHAT_CFG),
     "diet_ent_e50_words": dict(max_n=0, epochs=50, diet_extra=_ENT_ONLY, after=_CHAT_CFG),
     "crf": dict(max_n=0, extractor="crf", after=_CHAT_CFG),
+    "regex+topics": dict(extractor="rules", after=_CHAT_CFG),
     "diet_ent_e40_t0": dict(epochs=40, diet_extra={**_ENT_ONLY, "number_of_transformer_layers": 0},
                             after=_CHAT_CFG),
     "diet_ent_e40_t0_words": dict(max_n=0, epochs=40, diet_extra={**_ENT_ONLY, "number_of_transformer_layers": 0},

@@ -27,7 +27,15 @@ Scores = Dict[str, Dict[str, float]]
 
 
 async def _parse(model: Path, texts: Sequence[str]) -> List[dict]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parsed message at debug level through structlog, which prints everything when
+    # nobody configured it: the gate must never show a test message, so warnings and up only.
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
 
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
