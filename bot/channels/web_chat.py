@@ -2,7 +2,8 @@
 
 Why plain HTTP and not socket.io: every message is one request, so a too-big message is a 413 and a
 rate limit a 429 with ``Retry-After`` (visible to proxies, logs and tests), the 64 KB body limit of the
-web app stops a 10 MB message before it is read, a reverse proxy needs no WebSocket set-up, and the
+web app stops a 10 MB message before it is read (compressed and multipart bodies are refused with 415
+before that: bot/channels/http_guard.py), a reverse proxy needs no WebSocket set-up, and the
 widget needs no client library. The bot never starts a conversation in the browser (follow-ups go by
 Telegram or e-mail), so there is nothing to push.
 
@@ -25,6 +26,7 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from bot.channels.gateway_client import GatewayClient, RasaUnavailable
+from bot.channels.http_guard import CHAT_CORS
 from bot.channels.identity import (MESSAGE_ID, clean_region, client_key, new_session_token,
                                    valid_session_token, web_sender_id)
 from bot.channels.limits import SLOW_DOWN, TOO_MANY_CONVERSATIONS, RateLimiter, too_long_text
@@ -36,9 +38,7 @@ RASA_DOWN_MESSAGE = ("De chat is even niet bereikbaar. Je bericht is niet kwijt:
                      "nog een keer.")
 NO_SESSION_MESSAGE = "Je gesprek is verlopen. We beginnen een nieuw gesprek."
 BAD_MESSAGE = "Dit bericht kunnen we niet lezen. Typ het nog een keer."
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600",
-                "Cache-Control": "no-store"}
+CORS_HEADERS = CHAT_CORS
 
 
 def refusal(status: int, error: str, message: str, retry_after: Optional[int] = None) -> web.Response:
