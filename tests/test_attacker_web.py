@@ -13,13 +13,18 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List
 
 import httpx
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
-from bot.ops.config import PROJECT_ROOT
+from bot.channels import identity
+from bot.channels.limits import address_group
+from bot.channels.webapp import create_app
+from bot.ops.config import PROJECT_ROOT, load_settings
 
 SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy")
 
@@ -177,3 +182,106 @@ def test_every_response_carries_the_security_headers(web_app, method, path, body
     assert missing == [], f"{method} {path} ({status}) has no {missing}"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+# --- in-process: the same web app on aiohttp's test server (loopback) ------------------------------
+IDENTITY = "identiteit-geheim"
+
+
+async def start_app(tmp_path, **overrides) -> TestClient:
+    settings = replace(load_settings(), var_dir=tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}",
+                       channel_secret="kanaal-geheim", identity_secret=IDENTITY, **overrides)
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+    await client.start_server()
+    return client
+
+
+# --- item 11: IPv6 clients count per /64 -----------------------------------------------------------
+def test_two_ipv6_addresses_in_one_64_are_one_client():
+    one, same_64, next_64 = "2001:db8:1:2::1", "2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:3::1"
+    assert identity.client_key(IDENTITY, one) == identity.client_key(IDENTITY, same_64)
+    assert identity.client_key(IDENTITY, one) != identity.client_key(IDENTITY, next_64)
+    assert address_group(same_64) == "2001:db8:1:2::/64"
+    # IPv4 stays per address (its key does not change), an IPv4-mapped IPv6 address is that IPv4 address
+    assert address_group("203.0.113.7") == "203.0.113.7"
+    assert identity.client_key(IDENTITY, "::ffff:203.0.113.7") == identity.client_key(IDENTITY, "203.0.113.7")
+    assert identity.client_key(IDENTITY, "203.0.113.7") != identity.client_key(IDENTITY, "203.0.113.8")
+    # not an address (a Telegram chat's key): unchanged
+    assert address_group("telegram:12345") == "telegram:12345"
+
+
+async def test_a_fresh_ipv6_address_from_the_same_64_does_not_reset_the_limit(tmp_path):
+    client = await start_app(tmp_path, trusted_proxies=("127.0.0.1",), limit_conversations_per_hour=2)
+    try:
+        async def new_session(address):
+            return await client.post("/chat/session", json={}, headers={"X-Forwarded-For": address})
+
+        assert (await new_session("2001:db8:1:2::1")).status == 200
+        assert (await new_session("2001:db8:1:2::2")).status == 200
+        refused = await new_session("2001:db8:1:2:ffff:ffff:ffff:fffe")            # same /64: the third
+        assert refused.status == 429 and "Even rustig aan" in (await refused.json())["message"]
+        assert (await new_session("2001:db8:1:3::1")).status == 200                 # another /64
+    finally:
+        await client.close()
+
+
+def nginx_ipv6_text(groups: List[int]) -> str:
+    """$remote_addr as nginx writes an IPv6 address (ngx_inet6_ntop): the first longest run of zero
+    groups, even a single one, becomes "::"; ::ffff:a.b.c.d and friends end in dotted IPv4."""
+    zero, longest, run, start = None, 0, 0, 0
+    for i, group in enumerate(groups):
+        if group:
+            if longest < run:
+                zero, longest = start, run
+            run = 0
+            continue
+        if run == 0:
+            start = i
+        run += 1
+    if longest < run:
+        zero, longest = start, run
+    if zero == 0 and ((longest == 5 and groups[5] == 0xFFFF) or longest == 6
+                      or (longest == 7 and groups[7] >> 8 and groups[7] != 1)):
+        dotted = ".".join(str(b) for b in (groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255))
+        return ("::ffff:" if longest == 5 else "::") + dotted
+    text, i = "", 0
+    while i < 8:
+        if i == zero:
+            text += "::" if i == 0 else ":"
+            i += longest
+            continue
+        text += f"{groups[i]:x}" + (":" if i < 7 else "")
+        i += 1
+    return text
+
+
+def test_the_nginx_example_counts_ipv6_per_64_like_the_web_app():
+    import ipaddress
+    import random
+    import re
+
+    deploy = (PROJECT_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    block = re.search(r"map \$remote_addr \$gp_client \{(.*?)\n\}", deploy, re.S).group(1)
+    rules = [(re.compile(regex.replace("(?<", "(?P<")), value)
+             for regex, value in re.findall(r'"~([^"]+)"\s+([^;]+);', block)]
+    assert len(rules) >= 6 and "limit_req_zone $gp_client" in deploy
+
+    def nginx_key(text: str) -> str:
+        for regex, value in rules:
+            match = regex.match(text)
+            if match:
+                return re.sub(r"\$(\w+)", lambda v: match.group(v.group(1)), value)
+        return text
+
+    rng = random.Random(22)
+    groups_of_key: Dict[str, set] = {}
+    for _ in range(20_000):
+        groups = [rng.choice((0, 0, 0, 1, 0xDB8, 0xFFFF, rng.randrange(65536))) for _ in range(8)]
+        address = ipaddress.IPv6Address(int("".join(f"{g:04x}" for g in groups), 16))
+        text = nginx_ipv6_text(groups)
+        assert ipaddress.ip_address(text) == address, text
+        groups_of_key.setdefault(nginx_key(text), set()).add(address_group(str(address)))
+    split = {key: web for key, web in groups_of_key.items() if len(web) > 1}
+    assert split == {}, list(split.items())[:3]
+    web_groups = [g for web in groups_of_key.values() for g in web]
+    assert len(web_groups) == len(set(web_groups)), "one /64 of the web app has two keys in nginx"

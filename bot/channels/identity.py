@@ -8,7 +8,8 @@ Telegram chats get their sender id the same way from the chat id, so ``tg-<chat 
 typed into a REST call to read or erase someone's referral.
 
 Client keys are what rate limits and the leads-per-address limit count: a salted hash of the client
-address, never the address itself, so no IP address reaches Rasa's tracker or the lead store.
+address, never the address itself, so no IP address reaches Rasa's tracker or the lead store. An IPv6
+address counts as its /64 (bot.channels.limits.address_group).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import hmac
 import re
 import secrets
 from typing import Any, Dict, Optional
+
+from bot.channels.limits import address_group
 
 TOKEN_RANDOM_BYTES = 16          # 128 bits
 TAG_BYTES = 16
@@ -63,8 +66,9 @@ def telegram_sender_id(secret: str, chat_id: Any) -> str:
 
 
 def client_key(secret: str, address: str) -> str:
-    """Pseudonymous key for a client address (or a Telegram chat): same input, same key."""
-    return _mac(secret, "client", address or "unknown").hex()[:32]
+    """Pseudonymous key for a client address (or a Telegram chat): same input, same key; every IPv6
+    address of one /64 network gives the same key."""
+    return _mac(secret, "client", address_group(address) or "unknown").hex()[:32]
 
 
 def clean_region(value: Any) -> Optional[str]:
