@@ -285,3 +285,52 @@ def test_the_nginx_example_counts_ipv6_per_64_like_the_web_app():
     assert split == {}, list(split.items())[:3]
     web_groups = [g for web in groups_of_key.values() for g in web]
     assert len(web_groups) == len(set(web_groups)), "one /64 of the web app has two keys in nginx"
+
+
+# --- item 12: a widget's session token does not work for ever --------------------------------------
+class Later:
+    """Stands in for the time module in bot.channels.identity: the clock ``days`` ahead."""
+
+    def __init__(self, days: float):
+        self.offset = days * 24 * 3600
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+async def test_an_old_session_token_is_refused_like_an_unknown_one(tmp_path, monkeypatch):
+    client = await start_app(tmp_path)                                         # GP_SESSION_TOKEN_DAYS=7
+    try:
+        token = (await (await client.post("/chat/session", json={})).json())["token"]
+        monkeypatch.setattr(identity, "time", Later(6.9), raising=False)
+        again = await client.post("/chat/session", json={"token": token})
+        assert (await again.json())["token"] == token                          # within the week: same chat
+
+        monkeypatch.setattr(identity, "time", Later(7.1), raising=False)      # read from a shared computer later
+        message = await client.post("/chat/message", json={"message": "wis alleen dit gesprek"},
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert message.status == 401 and "verlopen" in (await message.json())["message"]
+        renewed = (await (await client.post("/chat/session", json={"token": token})).json())["token"]
+        assert renewed != token                                                 # a new conversation starts
+        assert identity.web_sender_id(IDENTITY, renewed) != identity.web_sender_id(IDENTITY, token)
+
+        privacy = await (await client.get("/privacy")).text()
+        assert "7 dagen vanaf het begin van je gesprek" in privacy
+    finally:
+        await client.close()
+
+
+async def test_the_lifetime_is_a_setting_and_the_age_cannot_be_forged(tmp_path, monkeypatch):
+    client = await start_app(tmp_path, session_token_days=1)
+    try:
+        token = (await (await client.post("/chat/session", json={})).json())["token"]
+        random_part, issued, tag = token.split(".")
+        younger = f"{random_part}.{int(issued) + 5 * 24 * 3600}.{tag}"           # claims to be issued later
+        assert not identity.valid_session_token(IDENTITY, younger)
+        monkeypatch.setattr(identity, "time", Later(1.1), raising=False)
+        message = await client.post("/chat/message", json={"message": "hoi"},
+                                    headers={"Authorization": f"Bearer {token}"})
+        assert message.status == 401
+        assert "1 dag vanaf" in await (await client.get("/privacy")).text()
+    finally:
+        await client.close()

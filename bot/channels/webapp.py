@@ -55,11 +55,20 @@ async def index(request: web.Request) -> web.Response:
     return _page(request, "index.html", region=region)
 
 
+def session_period_text(days: float) -> str:
+    """GP_SESSION_TOKEN_DAYS as the privacy page says it: "7 dagen", "1 dag", "12 uur"."""
+    if days >= 1 and float(days).is_integer():
+        return "1 dag" if days == 1 else f"{int(days)} dagen"
+    hours = max(1, round(days * 24))
+    return f"{hours} uur"
+
+
 async def privacy(request: web.Request) -> web.Response:
-    """The periods come from the same settings the purge uses (bot.store.retention), so the page
-    cannot promise something the code does not do."""
+    """The periods come from the same settings the purge and the chat use (bot.store.retention,
+    the session token's lifetime), so the page cannot promise something the code does not do."""
     return _page(request, "privacy.html", privacy_email=load_handoff_settings().privacy_email,
-                 guardian_days=request.app["guardian_days"], **periods())
+                 guardian_days=request.app["guardian_days"],
+                 session_period=session_period_text(request.app["settings"].session_token_days), **periods())
 
 
 async def config(request: web.Request) -> web.Response:
