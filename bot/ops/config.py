@@ -137,6 +137,10 @@ class EnvSettings(BaseSettings):
     workspace_session_hours: float = Field(12.0, env="GP_WORKSPACE_SESSION_HOURS")
     workspace_secure_cookie: str = Field("", env="GP_WORKSPACE_SECURE_COOKIE",
                                          description="1/0; empty: on when GP_PUBLIC_BASE_URL is https")
+    workspace_signin_mail_minutes: float = Field(5.0, env="GP_WORKSPACE_SIGNIN_MAIL_MINUTES",
+                                                 description="no new sign-in mail while one this recent is unused")
+    workspace_signin_per_hour: int = Field(20, env="GP_WORKSPACE_SIGNIN_PER_HOUR",
+                                           description="sign-in link requests per client address per hour")
     handoff_max_attempts: int = Field(10, env="GP_HANDOFF_MAX_ATTEMPTS")
     handoff_backoff_base: float = Field(30.0, env="GP_HANDOFF_BACKOFF_BASE")
     handoff_backoff_max: float = Field(3600.0, env="GP_HANDOFF_BACKOFF_MAX")
