@@ -157,8 +157,10 @@ def test_a_gzip_multipart_body_is_refused_and_nobody_else_waits(web_app):
         stop.set()
         prober.join()
     assert results["gzip"].status_code == 415 and results["plain"].status_code == 415
-    assert "niet aannemen" in results["plain"].text or "niet aan" in results["plain"].text
-    assert waits and max(waits) < 1.0, f"/health waited {max(waits):.1f} s for another client's request"
+    assert "niet aannemen" in results["plain"].text                          # Dutch, for a person
+    # before: more than 40 s of work for the 60 KB body, /health waiting 5 s and more; a loaded machine
+    # may add a little, never seconds
+    assert waits and max(waits) < 2.5, f"/health waited {max(waits):.1f} s for another client's request"
 
 
 def test_a_body_over_64_kb_is_refused_in_dutch(web_app):
@@ -184,7 +186,7 @@ def test_the_server_header_names_no_software_or_version(web_app):
     ("GET", "/widget-config.json", None, {}, 200),
     ("POST", "/chat/session", b"{}", {"Content-Type": "application/json", "Content-Encoding": "br"}, 415),
     ("POST", "/adviseur/aanmelden", b"e=" + b"a" * 70_000, {"Content-Type": "application/x-www-form-urlencoded"}, 413),
-])
+], ids=["page", "404", "static-404", "405", "303", "static-file", "json", "415", "413"])
 def test_every_response_carries_the_security_headers(web_app, method, path, body, headers, status):
     response = httpx.request(method, web_app.url + path, content=body, headers=headers, timeout=10,
                              follow_redirects=False)
