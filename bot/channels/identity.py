@@ -1,14 +1,16 @@
 """Who is talking, decided on the server: session tokens, sender ids and client keys.
 
 A client never names its own conversation. The web app hands a new widget a random session token
-(128 bits plus a tag, so the server can tell its own tokens from invented ones) and the Rasa sender
-id is an HMAC of that token under a server secret. Knowing a sender id (it appears in hand-off mail)
+(128 bits, the time it was issued and a tag, so the server can tell its own tokens from invented ones
+and refuse them after ``GP_SESSION_TOKEN_DAYS``) and the Rasa sender id is an HMAC of that token under
+a server secret. Knowing a sender id (it appears in hand-off mail)
 or guessing one gets nobody into a conversation: the way in is the token, which only that browser has.
 Telegram chats get their sender id the same way from the chat id, so ``tg-<chat id>`` can no longer be
 typed into a REST call to read or erase someone's referral.
 
 Client keys are what rate limits and the leads-per-address limit count: a salted hash of the client
-address, never the address itself, so no IP address reaches Rasa's tracker or the lead store.
+address, never the address itself, so no IP address reaches Rasa's tracker or the lead store. An IPv6
+address counts as its /64 (bot.channels.limits.address_group).
 """
 from __future__ import annotations
 
@@ -17,10 +19,16 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from typing import Any, Dict, Optional
+
+from bot.channels.limits import address_group
 
 TOKEN_RANDOM_BYTES = 16          # 128 bits
 TAG_BYTES = 16
+DEFAULT_SESSION_SECONDS = 7 * 24 * 3600   # GP_SESSION_TOKEN_DAYS
+CLOCK_SKEW_S = 300
+ISSUED = re.compile(r"^[0-9]{1,12}$")
 WEB_PREFIX = "web-"
 TELEGRAM_PREFIX = "telegram-"
 SENDER_ID = re.compile(r"^(web|telegram)-[0-9a-f]{32}$")
@@ -41,17 +49,25 @@ def _b64(raw: bytes) -> str:
 
 
 def new_session_token(secret: str) -> str:
-    random_part = _b64(secrets.token_bytes(TOKEN_RANDOM_BYTES))
-    return f"{random_part}.{_b64(_mac(secret, 'session', random_part)[:TAG_BYTES])}"
+    """``<random>.<issued, unix seconds>.<tag>``: the tag covers both, so the age cannot be changed."""
+    body = f"{_b64(secrets.token_bytes(TOKEN_RANDOM_BYTES))}.{int(time.time())}"
+    return f"{body}.{_b64(_mac(secret, 'session', body)[:TAG_BYTES])}"
 
 
-def valid_session_token(secret: str, token: Any) -> bool:
-    if not isinstance(token, str) or len(token) > 64 or token.count(".") != 1:
+def valid_session_token(secret: str, token: Any, max_age_s: float = DEFAULT_SESSION_SECONDS) -> bool:
+    """A token this server issued less than ``max_age_s`` ago. An older one is refused like an unknown
+    one (the widget then starts a new conversation), so a token left in a shared computer's browser
+    does not lead back into the conversation (and its "Alleen dit gesprek") for ever. Tokens from
+    before the lifetime (``<random>.<tag>``) are refused too."""
+    if not isinstance(token, str) or len(token) > 64 or token.count(".") != 2:
         return False
-    random_part, tag = token.split(".")
-    if len(random_part) < 22:
+    random_part, issued, tag = token.split(".")
+    if len(random_part) < 22 or not ISSUED.match(issued):
         return False
-    return hmac.compare_digest(tag, _b64(_mac(secret, "session", random_part)[:TAG_BYTES]))
+    if not hmac.compare_digest(tag, _b64(_mac(secret, "session", f"{random_part}.{issued}")[:TAG_BYTES])):
+        return False
+    age = time.time() - int(issued)
+    return -CLOCK_SKEW_S <= age < max_age_s
 
 
 def web_sender_id(secret: str, token: str) -> str:
@@ -63,8 +79,9 @@ def telegram_sender_id(secret: str, chat_id: Any) -> str:
 
 
 def client_key(secret: str, address: str) -> str:
-    """Pseudonymous key for a client address (or a Telegram chat): same input, same key."""
-    return _mac(secret, "client", address or "unknown").hex()[:32]
+    """Pseudonymous key for a client address (or a Telegram chat): same input, same key; every IPv6
+    address of one /64 network gives the same key."""
+    return _mac(secret, "client", address_group(address) or "unknown").hex()[:32]
 
 
 def clean_region(value: Any) -> Optional[str]:

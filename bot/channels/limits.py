@@ -7,9 +7,13 @@ after the wait the server names.
 
 The counters live in the process that counts (one web app, one Telegram bridge). Several web app
 instances each count on their own: put the limit in the reverse proxy as well, or share a store.
+
+Per-address limits count an IPv6 client by its /64: one connection usually gets a whole /64 (2^64
+addresses), so counting single IPv6 addresses would let anyone take a fresh address for every request.
 """
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -25,6 +29,23 @@ TOO_MANY_LEADS = ("Even rustig aan: vanaf jouw internetadres zijn vandaag al vee
                   "Je gegevens zijn niet verstuurd. Probeer het morgen nog een keer, of vraag op school of "
                   "thuis om hulp.")
 MAX_KEYS = 100_000
+IPV6_PREFIX = 64
+
+
+def address_group(address: str) -> str:
+    """What per-address limits count: an IPv4 address as it is, an IPv6 address as its /64 network
+    (``2001:db8:1:2::/64``), an IPv4-mapped IPv6 address as the IPv4 address. Anything that is not an
+    IP address (a Telegram chat key, "unknown") comes back unchanged."""
+    text = (address or "").strip()
+    try:
+        ip = ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return text
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False))
+    return str(ip)
 
 
 def too_long_text(limit: int) -> str:

@@ -2,13 +2,15 @@
 
 Why plain HTTP and not socket.io: every message is one request, so a too-big message is a 413 and a
 rate limit a 429 with ``Retry-After`` (visible to proxies, logs and tests), the 64 KB body limit of the
-web app stops a 10 MB message before it is read, a reverse proxy needs no WebSocket set-up, and the
+web app stops a 10 MB message before it is read (compressed and multipart bodies are refused with 415
+before that: bot/channels/http_guard.py), a reverse proxy needs no WebSocket set-up, and the
 widget needs no client library. The bot never starts a conversation in the browser (follow-ups go by
 Telegram or e-mail), so there is nothing to push.
 
 ``POST /chat/session`` ``{"token": <old token or nothing>}`` → ``{"token": …}``
-    A token this server issued is returned as it is (a reload keeps the conversation); anything else
-    gets a new random token, limited per client address per hour.
+    A token this server issued is returned as it is (a reload keeps the conversation) until it is
+    ``GP_SESSION_TOKEN_DAYS`` old; anything else, an expired token too, gets a new random token (a new
+    conversation), limited per client address per hour.
 ``POST /chat/message`` with ``Authorization: Bearer <token>`` and ``{"message", "message_id", "region"}``
     → ``{"replies": [{"text", "buttons"}]}``; 401 ``no_session``, 413 ``too_long``, 429 ``rate_limited``
     (+ ``Retry-After``), 503 ``rasa_down``. Every refusal carries a Dutch ``message`` for the person.
@@ -25,6 +27,7 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from bot.channels.gateway_client import GatewayClient, RasaUnavailable
+from bot.channels.http_guard import CHAT_CORS
 from bot.channels.identity import (MESSAGE_ID, clean_region, client_key, new_session_token,
                                    valid_session_token, web_sender_id)
 from bot.channels.limits import SLOW_DOWN, TOO_MANY_CONVERSATIONS, RateLimiter, too_long_text
@@ -36,9 +39,7 @@ RASA_DOWN_MESSAGE = ("De chat is even niet bereikbaar. Je bericht is niet kwijt:
                      "nog een keer.")
 NO_SESSION_MESSAGE = "Je gesprek is verlopen. We beginnen een nieuw gesprek."
 BAD_MESSAGE = "Dit bericht kunnen we niet lezen. Typ het nog een keer."
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600",
-                "Cache-Control": "no-store"}
+CORS_HEADERS = CHAT_CORS
 
 
 def refusal(status: int, error: str, message: str, retry_after: Optional[int] = None) -> web.Response:
@@ -94,6 +95,7 @@ class WebChat:
         self.identity = identity_secret(settings)
         self.channel_secret = channel_secret(settings)
         self.limiter = RateLimiter()
+        self.session_seconds = settings.session_token_days * 24 * 3600
         self.gateway: Optional[GatewayClient] = None
 
     def address_key(self, request: web.Request) -> str:
@@ -116,7 +118,7 @@ class WebChat:
         except web.HTTPRequestEntityTooLarge:
             return refusal(413, "too_large", BAD_MESSAGE)
         token = body.get("token") if isinstance(body, dict) else None
-        if valid_session_token(self.identity, token):
+        if valid_session_token(self.identity, token, self.session_seconds):
             return web.json_response({"token": token}, headers=CORS_HEADERS)
         wait = self.limiter.hit(("conversations", self.address_key(request)),
                                 self.settings.limit_conversations_per_hour, 3600)
@@ -127,7 +129,7 @@ class WebChat:
     async def message(self, request: web.Request) -> web.Response:
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else ""
-        if not valid_session_token(self.identity, token):
+        if not valid_session_token(self.identity, token, self.session_seconds):
             return refusal(401, "no_session", NO_SESSION_MESSAGE)
         try:
             body = await self._json(request)

@@ -14,6 +14,7 @@ import re
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.channels.http_guard import guarded_application
 from bot.channels.web_chat import register_chat_routes
 from bot.handoff import guardian
 from bot.channels.workspace_web import register_routes as register_workspace
@@ -27,15 +28,8 @@ STATIC_DIR = WEB_DIR / "static"
 TEMPLATES_DIR = WEB_DIR / "templates"
 DEFAULT_DEMO_REGION = "zeeland"
 REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-# A message is at most 2,000 characters (up to 6 bytes each as JSON escapes) plus a little metadata.
-MAX_BODY_BYTES = 64 * 1024
 
 log = logging.getLogger(__name__)
-
-
-def content_security_policy(settings: Settings) -> str:
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'")
 
 
 def widget_config(settings: Settings) -> dict:
@@ -61,11 +55,20 @@ async def index(request: web.Request) -> web.Response:
     return _page(request, "index.html", region=region)
 
 
+def session_period_text(days: float) -> str:
+    """GP_SESSION_TOKEN_DAYS as the privacy page says it: "7 dagen", "1 dag", "12 uur"."""
+    if days >= 1 and float(days).is_integer():
+        return "1 dag" if days == 1 else f"{int(days)} dagen"
+    hours = max(1, round(days * 24))
+    return f"{hours} uur"
+
+
 async def privacy(request: web.Request) -> web.Response:
-    """The periods come from the same settings the purge uses (bot.store.retention), so the page
-    cannot promise something the code does not do."""
+    """The periods come from the same settings the purge and the chat use (bot.store.retention,
+    the session token's lifetime), so the page cannot promise something the code does not do."""
     return _page(request, "privacy.html", privacy_email=load_handoff_settings().privacy_email,
-                 guardian_days=request.app["guardian_days"], **periods())
+                 guardian_days=request.app["guardian_days"],
+                 session_period=session_period_text(request.app["settings"].session_token_days), **periods())
 
 
 async def config(request: web.Request) -> web.Response:
@@ -77,22 +80,10 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/static/") or request.path == "/widget-config.json":
-        # the widget runs on regional sites: its script, CSS and config may be fetched cross-origin
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers.setdefault("Cache-Control", "public, max-age=300")
-    elif response.content_type == "text/html":
-        response.headers["Content-Security-Policy"] = content_security_policy(request.app["settings"])
-    return response
-
-
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers])
+    # Request bodies: no decompression, no multipart, at most MAX_BODY_BYTES; security headers on every
+    # response, errors and static files included (bot/channels/http_guard.py).
+    app = guarded_application()
     app["settings"] = settings
     app.router.add_get("/", index)
     app.router.add_get("/privacy", privacy)

@@ -16,12 +16,14 @@ import logging
 import re
 import secrets
 from datetime import datetime, timezone
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Set
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.analytics import report as funnel_report
+from bot.channels.limits import RateLimiter, address_group
+from bot.channels.web_chat import client_address
 from bot.analytics.funnel import iso_week
 from bot.handoff import links
 from bot.handoff.clock import AMSTERDAM
@@ -41,6 +43,9 @@ SESSION_COOKIE = "gp_werkplek"
 FORM_COOKIE = "gp_formulier"
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+# Asking for a sign-in link answers after this long for every address, registered or not; the
+# database write for a registered one (10-40 ms) happens within it or after it, never in the answer time.
+SIGN_IN_ANSWER_SECONDS = 0.25
 
 # the confirmation the workspace and the mail's links share: status → (question, button)
 CONFIRM = {
@@ -79,6 +84,8 @@ class WorkspaceRoutes:
     def __init__(self, settings: WorkspaceSettings, clock: Callable[[], datetime] = now_utc):
         self.settings = settings
         self.clock = clock
+        self.limiter = RateLimiter()
+        self._background: Set["asyncio.Task"] = set()
 
     # --- cookies and CSRF -------------------------------------------------------------------
     def _cookie(self, response: web.Response, name: str, value: str, max_age: Optional[int] = None) -> None:
@@ -117,16 +124,44 @@ class WorkspaceRoutes:
                       overdue=sum(1 for r in rows if r.overdue))
 
     async def ask_link(self, request: web.Request) -> web.Response:
+        """The same page, after the same time, for every address: neither the text nor the moment of
+        the answer may tell who is registered. The database work (only for a registered address, and
+        only if no recent link of theirs is unused) runs in the background; the answer comes
+        ``SIGN_IN_ANSWER_SECONDS`` after the form was read, whether that work is done or not."""
         form = await request.post()
         if not self.form_ok(request, form):
             return self.refused()
+        loop = asyncio.get_running_loop()
+        answer_at = loop.time() + SIGN_IN_ANSWER_SECONDS
         email = str(form.get("email") or "")[:254]
-        known = await blocking(auth.request_sign_in, self.settings, email, self.clock())
-        log.info("sign-in link asked (%s address)", "known" if known else "unknown")
-        # the same page for every address: it must not tell who is registered
+        address = address_group(client_address(request, self.settings.trusted_proxies))
+        if self.limiter.hit(("signin", address), self.settings.signin_per_address_per_hour, 3600) is None:
+            self._in_background(self._request_sign_in(email, self.clock()))
+        else:
+            log.warning("sign-in links: too many requests from one client address; nothing sent")
+        await asyncio.sleep(max(0.0, answer_at - loop.time()))
         return render("message.html", title="Kijk in je mail", user=None,
                       message=("Staat dit e-mailadres bij ons bekend? Dan krijg je binnen een paar minuten een "
                                "mail met een inloglink. De link werkt 15 minuten en één keer."))
+
+    async def _request_sign_in(self, email: str, now: datetime) -> None:
+        sent = await blocking(auth.request_sign_in, self.settings, email, now)
+        log.info("sign-in link asked (%s)", "mail queued" if sent else "unknown address or a recent link unused")
+
+    def _in_background(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: "asyncio.Task") -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("sign-in link request failed", exc_info=task.exception())
+
+    async def finish_background(self, app: web.Application = None) -> None:
+        """On shutdown (and in tests): wait for sign-in requests that are still being written."""
+        if self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def open_link(self, request: web.Request) -> web.Response:
         token = request.query.get("t", "")[:100]
@@ -322,6 +357,8 @@ class WorkspaceRoutes:
 
 def register_routes(app: web.Application, settings: WorkspaceSettings, clock: Callable[[], datetime] = now_utc) -> None:
     routes = WorkspaceRoutes(settings, clock)
+    app["workspace_routes"] = routes
+    app.on_shutdown.append(routes.finish_background)
     app.router.add_get("/adviseur", routes.home, allow_head=False)
     app.router.add_post("/adviseur/aanmelden", routes.ask_link)
     app.router.add_get("/adviseur/inloggen", routes.open_link, allow_head=False)

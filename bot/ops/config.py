@@ -110,6 +110,8 @@ class EnvSettings(BaseSettings):
                                         description="how often the worker runs the privacy purge")
     guardian_confirm_days: int = Field(7, env="GP_GUARDIAN_CONFIRM_DAYS",
                                        description="days a guardian has to confirm an under-16's request")
+    session_token_days: float = Field(7.0, env="GP_SESSION_TOKEN_DAYS",
+                                      description="days a web widget's session token leads back into its conversation")
     # hand-off to counsellors
     smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
     smtp_port: int = Field(25, env="GP_SMTP_PORT")
@@ -135,6 +137,10 @@ class EnvSettings(BaseSettings):
     workspace_session_hours: float = Field(12.0, env="GP_WORKSPACE_SESSION_HOURS")
     workspace_secure_cookie: str = Field("", env="GP_WORKSPACE_SECURE_COOKIE",
                                          description="1/0; empty: on when GP_PUBLIC_BASE_URL is https")
+    workspace_signin_mail_minutes: float = Field(5.0, env="GP_WORKSPACE_SIGNIN_MAIL_MINUTES",
+                                                 description="no new sign-in mail while one this recent is unused")
+    workspace_signin_per_hour: int = Field(20, env="GP_WORKSPACE_SIGNIN_PER_HOUR",
+                                           description="sign-in link requests per client address per hour")
     handoff_max_attempts: int = Field(10, env="GP_HANDOFF_MAX_ATTEMPTS")
     handoff_backoff_base: float = Field(30.0, env="GP_HANDOFF_BACKOFF_BASE")
     handoff_backoff_max: float = Field(3600.0, env="GP_HANDOFF_BACKOFF_MAX")
@@ -197,6 +203,8 @@ class Settings:
     lead_retention_months: int = 12
     tracker_inactivity_hours: int = 24
     purge_interval_minutes: int = 10
+    # A widget's session token works this long after it was issued; then a new conversation starts.
+    session_token_days: float = 7.0
     public_web_url: str = "http://127.0.0.1:8000"
     telegram_api_base_url: str = ""
     telegram_api_base_file_url: str = ""
@@ -313,6 +321,7 @@ def load_settings(env: EnvSettings = None) -> Settings:
         lead_retention_months=max(1, env.lead_retention_months),
         tracker_inactivity_hours=max(1, env.tracker_inactivity_hours),
         purge_interval_minutes=max(1, env.purge_interval_minutes),
+        session_token_days=max(1 / 24, env.session_token_days),
         public_web_url=(env.public_web_url or default_web_url(env)).rstrip("/"),
         telegram_api_base_url=env.telegram_api_base_url,
         telegram_api_base_file_url=env.telegram_api_base_file_url,

@@ -4,7 +4,9 @@
   ``login_ttl`` (15 minutes), and opening it (GET) changes nothing: the page has a button that POSTs,
   so a mail scanner that follows links cannot use it up or sign in.
 - Asking for a link answers the same for an unknown address as for a known one; only a known one gets
-  a mail (through the hand-off outbox, so it has the worker's retries).
+  a mail (through the hand-off outbox, so it has the worker's retries). While a link sent less than
+  ``signin_mail_gap`` (5 minutes) ago is unused, asking again sends nothing: that link still works, and
+  twelve requests no longer mean twelve mails in the outbox the hand-offs use too.
 - A session is a random cookie token (hash stored) with its own CSRF token; it ends after
   ``idle_timeout`` without a request, after ``session_max`` in any case, or on sign-out.
 """
@@ -13,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.handoff.clock import as_utc
 from bot.handoff.outbox import idempotency_key
@@ -51,16 +54,26 @@ def sign_in_mail(name: str, link: str, minutes: int) -> str:
             "deze mail negeren.\n\nDe Gouden Poort\n")
 
 
+# one process checks and writes one request at a time, so requests arriving together send one mail
+_SIGN_IN_LOCK = threading.Lock()
+
+
 def request_sign_in(settings: WorkspaceSettings, email: str, now: datetime) -> bool:
-    """Queue a sign-in mail when ``email`` belongs to someone in the registry. The caller shows the
-    same page either way; the return value is for tests and the log only."""
+    """Queue a sign-in mail when ``email`` belongs to someone in the registry and no unused link of
+    theirs is younger than ``signin_mail_gap``. The caller shows the same page either way; the return
+    value (a mail was queued) is for tests and the log only."""
     user = user_by_email(email)
     if user is None:
         return False
     token = new_token()
     link = f"{settings.base_url}{SIGN_IN_PATH}?t={token}"
     minutes = int(settings.login_ttl.total_seconds() // 60)
-    with new_session(settings.database_url) as session, session.begin():
+    with _SIGN_IN_LOCK, new_session(settings.database_url) as session, session.begin():
+        pending = session.execute(select(LoginToken.token_hash).where(
+            LoginToken.user_id == user.id, LoginToken.used_at.is_(None), LoginToken.expires_at > now,
+            LoginToken.created_at > now - settings.signin_mail_gap).limit(1)).first()
+        if pending is not None:
+            return False
         session.add(LoginToken(token_hash=digest(token), user_id=user.id, created_at=now,
                                expires_at=now + settings.login_ttl))
         key = idempotency_key("workspace", "signin", "email", digest(token)[:16])
