@@ -113,8 +113,9 @@ def test_gate_fails_below_the_minimum_and_too_close_to_the_baseline():
     def result(f1, base, topic=0.9):
         return {"intent_macro_f1": f1, "baseline": {"macro_f1": base}, "entities": {"topic": {"f1": topic}}}
 
+    assert nlu_gate.MIN_INTENT_F1 >= 0.86 and nlu_gate.MIN_MARGIN >= 0.02 and nlu_gate.MIN_ENTITY_F1 >= 0.80
     assert nlu_gate.failures(result(0.95, 0.90)) == []
-    assert len(nlu_gate.failures(result(0.91, 0.80))) == 1          # below 0.92
+    assert len(nlu_gate.failures(result(nlu_gate.MIN_INTENT_F1 - 0.01, 0.50))) == 1  # below the minimum
     assert len(nlu_gate.failures(result(0.94, 0.93))) == 1          # only +0.01 over the baseline
     assert len(nlu_gate.failures(result(0.95, 0.90, topic=0.7))) == 1
     assert len(nlu_gate.failures(result(0.80, 0.85, topic=0.1))) == 3
