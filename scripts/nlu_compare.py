@@ -5,7 +5,7 @@ read, the two TF-IDF yardsticks, the weakest intents and the training time.
 
 Run: RASA_TELEMETRY_ENABLED=false .venv/bin/python scripts/nlu_compare.py [--out DIR] [name ...]
      (no names: all candidates; one training at a time, the machine has 2 cores)
-The chosen candidate is the pipeline in config.yml (content/nlu_pipeline.md has the table).
+The chosen candidate is the pipeline in config.yml (docs/nlu_pipeline.md has the table).
 All candidates share the regex/lookup features, the word and char_wb count vectors, the synonym
 mapper and the FallbackClassifier thresholds of config.yml, so only the named part differs.
 """

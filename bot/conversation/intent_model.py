@@ -1,7 +1,7 @@
 """The intent model: TF-IDF over words and character pieces, then logistic regression (issue 13).
 
 Why not DIET's intent: on chat messages unlike the training data DIET was confidently wrong, and a
-plain TF-IDF + logistic regression beat it (content/nlu_pipeline.md). Rasa's own
+plain TF-IDF + logistic regression beat it (docs/nlu_pipeline.md). Rasa's own
 LogisticRegressionClassifier reads raw counts with a fixed C; this one weights words by TF-IDF, reads
 the text through ``chat_text.normalise_chat`` (folded spelling, markers for places, numbers, postcodes,
 contact details) and is trained with misspelt copies of the training messages, so a typo it never saw

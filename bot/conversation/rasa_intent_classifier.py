@@ -2,9 +2,9 @@
 ``bot.conversation.rasa_intent_classifier.ChatIntentClassifier``).
 
 It reads the message text itself, not the featurizers' counts, and it learns the place markers from
-the pipeline's own ``location`` lookup table (data/nlu/lookups/plaatsen.yml, Bron: CBS). Placed after
-DIET it replaces DIET's intent and ranking; DIET's entities stay. With ``diet_weight`` > 0 the two
-rankings are averaged instead (measured on the development set, content/nlu_pipeline.md).
+the pipeline's own ``location`` lookup table (data/nlu/lookups/plaatsen.yml, Bron: CBS). It is the
+pipeline's only intent classifier since issue 21. ``diet_weight`` > 0 averages its ranking with one an
+earlier classifier set (measured in round 3 with DIET, docs/nlu_pipeline.md; not used now).
 """
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Which answer fits a question about jobs, training or a doubt (issue 13: by understanding, not
 by substring).
 
-First choice is the ``topic`` entity: buttons send it in their payload, and DIET is trained to find
-it in typed text (data/nlu/doubt_fit.yml, ask_jobs.yml, ask_training.yml, with synonyms such as "meid" -> gender). When NLU found no
-topic, a keyword fallback looks at whole words only: a keyword matches a word that *is* it
-(``=it``) or a word that *starts with* it (``reken`` -> "rekenen"), never a piece inside another
-word, so "gouden" is not "oud" and "zit" is not "it". Multi-word keywords match consecutive words.
+First choice is the ``topic`` entity: buttons send it in their payload, and in typed text the
+pipeline finds it with this module's tables (bot/conversation/rasa_topic_extractor.py, issue 21).
+When there is none, the same keyword match runs on the whole message. It looks at whole words
+only: a keyword matches a word that *is* it (``=it``) or a word that *starts with* it (``reken`` ->
+"rekenen"), never a piece inside another word, so "gouden" is not "oud" and "zit" is not "it". Multi-word keywords match consecutive words.
 The answers themselves are responses in domain/; this module only picks the name.
 """
 from __future__ import annotations
