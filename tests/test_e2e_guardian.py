@@ -48,6 +48,37 @@ def outbox_kinds(stack):
     return kinds
 
 
+def wait_until_outbox_idle(stack, seconds=60):
+    """Polls the worker's state instead of sleeping: every message that is due has been handled
+    (sent or given up), so anything it would (wrongly) have done next is visible now."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.handoff.clock import as_utc
+    from bot.store.handoff_models import OutboxMessage
+
+    engine = create_engine(stack.settings.database_url, future=True)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            with Session(engine) as session:
+                rows = session.execute(select(OutboxMessage.next_attempt_at).where(
+                    OutboxMessage.status.in_(("pending", "sending")))).scalars().all()
+            if not [due for due in rows if as_utc(due) <= utcnow()]:  # later follow-ups are not due yet
+                return
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
+    raise AssertionError("the worker left messages in the outbox")
+
+
+def wait_until(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.2)
+
+
 def ask_guardian(stack, sender, guardian_email):
     first = stack.texts(sender, "/request_human")
     assert "hoe oud ben je" in first.lower() and "noemen" not in first  # age is the first question
@@ -69,7 +100,7 @@ def test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link(stack):
     sender = "e2e-guardian-yes"
     handoffs_before = outbox_kinds(stack).count("handoff")   # other tests' leads share this stack
     link = ask_guardian(stack, sender, "ouder.lina@example.org")
-    time.sleep(3)  # the worker delivered the guardian's mail; give it time to (wrongly) do more
+    wait_until_outbox_idle(stack)  # the worker handled everything due: what it (wrongly) did is visible
     assert not [x for x in export(stack) if x["conversation_id"] == sender]
     assert outbox_kinds(stack).count("handoff") == handoffs_before
     assert "wachten nog op je ouder" in stack.texts(sender, "/request_human")  # no second mail
@@ -95,8 +126,7 @@ def test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link(stack):
 def test_nothing_remains_when_nobody_confirms_within_the_period(stack):
     sender = "e2e-guardian-silent"
     ask_guardian(stack, sender, "stille.ouder@example.org")
-    time.sleep(2)
-    assert tracker_events(stack, sender) > 0 and rows_mentioning(stack.settings.database_url, sender)
+    wait_until(lambda: tracker_events(stack, sender) > 0 and rows_mentioning(stack.settings.database_url, sender))
     # The worker's purge, with its clock moved past the period (GP_GUARDIAN_CONFIRM_DAYS, 7 days).
     db, tracker = stack.settings.database_url, stack.settings.tracker_store_url
     assert purge(db, tracker, now=utcnow() + timedelta(days=6)).guardian_expired == 0
