@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
 # Everything that guards quality, in order of cost. Used by `make test` and CI.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-PY=.venv/bin/python
-RASA=.venv/bin/rasa
+source "$(dirname "$0")/env.sh"
 start=$(date +%s)
-mkdir -p results
 step() { echo; echo "==> $* ($(( $(date +%s) - start )) s)"; }
 
 # Validate, content check, train when stale, NLU gate: the same as `make train`.

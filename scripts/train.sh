@@ -3,12 +3,7 @@
 # stories. Validates the data and the content packs, retrains only when the model is stale (with a
 # progress line while it runs) and runs the NLU gate on the test set. scripts/test.sh starts with it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-PY=.venv/bin/python
-RASA=.venv/bin/rasa
-mkdir -p results var/logs
+source "$(dirname "$0")/env.sh"
 TIMES=results/timings.txt
 : > "$TIMES.train"
 started=$(date +%s)

@@ -74,20 +74,31 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _model_for(args: argparse.Namespace):
+    """The model named by --model, or the current one (trained first when stale)."""
+    from pathlib import Path
+
+    if args.model:
+        return Path(args.model)
+    settings = load_settings()
+    return ensure_model(settings.models_dir, settings.var_dir / "logs", out=_progress)
+
+
 def cmd_nlu_report(args: argparse.Namespace) -> int:
-    """Test-set scores, confusion matrix and most-confused messages into results/nlu_report/ (issue 13)."""
+    """Scores, confusion matrix and (development set only) most-confused messages (issues 13, 21)."""
     from pathlib import Path
 
     from bot.ops.nlu_report import OUT_DIR, SETS, build_report
 
-    settings = load_settings()
-    progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     try:
-        model = Path(args.model) if args.model else ensure_model(settings.models_dir, settings.var_dir / "logs",
-                                                                 out=progress)
+        model = _model_for(args)
         test_dir, label = SETS[args.set]
         out = Path(args.out) if args.out else (OUT_DIR if args.set == "test" else OUT_DIR.with_name(f"nlu_report_{args.set}"))
-        build_report(model, out, test_dir=test_dir, progress=progress, label=label)
+        build_report(model, out, test_dir=test_dir, progress=_progress, label=label)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -96,15 +107,10 @@ def cmd_nlu_report(args: argparse.Namespace) -> int:
 
 def cmd_nlu_gate(args: argparse.Namespace) -> int:
     """The NLU gate on the test set: counts and scores only (issue 21)."""
-    from pathlib import Path
-
     from bot.ops.nlu_gate import run_gate
 
-    settings = load_settings()
-    progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     try:
-        model = Path(args.model) if args.model else ensure_model(settings.models_dir, settings.var_dir / "logs",
-                                                                 out=progress)
+        model = _model_for(args)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
