@@ -19,7 +19,7 @@ from bot.store.retention import purge_expired_leads
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, PersonCheck, utcnow
 from bot.store.person_checks import MAX_ATTEMPTS, verify_code
-from tests.handoff_support import create_handed_off_lead, make_settings, smtp_receiver  # noqa: F401
+from tests.handoff_support import FRIDAY_AFTERNOON, create_handed_off_lead, make_settings, smtp_receiver  # noqa: F401
 from tests.store_fixtures import store_url  # noqa: F401
 from tests.test_erasure import _everything_mentioning, _make_tracker
 
@@ -173,16 +173,38 @@ def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url,
 
 
 def test_a_telegram_name_gets_its_code_in_the_telegram_chat_the_lead_came_from(store_url, tmp_path):
+    """Built as the bridge builds a lead today (issue 22 item 13): a derived ``telegram-<hmac>`` sender
+    id, channel "telegram" and the chat id in ``channel_ref``. (This test used the old ``tg-<chat>`` id
+    and so hid that such a lead never got its code.)"""
+    from bot.channels.identity import telegram_sender_id
+
     settings = make_settings(store_url, tmp_path)
     handle = {"method": "telegram", "value": "@sam_tg"}
-    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id="tg-424242",
-                                           channel="telegram", contact=handle)
+    sender = telegram_sender_id("identity-secret", 424242)
+    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id=sender,
+                                           channel="telegram", channel_ref="424242", contact=handle)
     create_handed_off_lead(session_factory(store_url), settings, conversation_id="web-1", contact=handle)
+    # Someone else's chat that typed the same @name later: it gets no code and is not unlocked by it.
+    other_chat = create_handed_off_lead(session_factory(store_url), settings, conversation_id="telegram-other",
+                                        channel="telegram", channel_ref="999", contact=handle,
+                                        now=FRIDAY_AFTERNOON + timedelta(hours=1))
     asked = rights.request_code(settings, "conv-y", "access", "@Sam_TG")
     assert asked.route == "code" and "Telegram" in asked.text
     with new_session(store_url) as session:
         [row] = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code")).scalars().all()
     # The bot cannot write to a name, only to a chat that wrote to it: the web lead's name gets nothing.
     assert (row.channel, row.recipient, row.lead_id) == ("telegram", "424242", from_telegram)
-    code = re.search(r"\b(\d{6})\b", row.payload["text"]).group(1)
-    assert verify_code(store_url, "conv-y", code).lead_ids == (from_telegram,)
+    code = re.search(r"\b(\d{6,8})\b", row.payload["text"]).group(1)
+    unlocked = verify_code(store_url, "conv-y", code)
+    assert unlocked.lead_ids == (from_telegram,) and other_chat not in unlocked.lead_ids
+    shown = rights.access_text(settings, "conv-y", unlocked.lead_ids)
+    assert f"aanvraag {from_telegram}" in shown and "geen aanvraag" not in shown
+
+
+def test_erasing_a_telegram_conversation_says_telegram_keeps_its_own_copy(store_url, tmp_path):
+    """The derived Telegram sender id (not the old ``tg-`` one) makes the bot say what it cannot erase."""
+    from bot.channels.identity import telegram_sender_id
+
+    settings = make_settings(store_url, tmp_path)
+    report = rights.erase_everywhere(settings, None, telegram_sender_id("s", 7), schedule_sweeps=False)
+    assert report.telegram and "Telegram-app" in rights.erasure_text(report, settings)

@@ -32,9 +32,11 @@ from bot.store.db import new_session
 from bot.store.erasure import erase_person
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, utcnow
-from bot.store.person_checks import CODE_VALID, leads_for_contact, start_check
+from bot.store.person_checks import CODE_VALID, MatchedLead, leads_for_contact, start_check
 
 THIS_CONVERSATION = "dit_gesprek"  # the "Alleen dit gesprek" button: no code needed
+# Sender ids of Telegram chats (bot.channels.identity.TELEGRAM_PREFIX; the domain may not import channels)
+TELEGRAM_SENDER_PREFIX = "telegram-"
 DELIVERED = ("sent", "sending")     # a hand-off in these states may have been read
 STATUS_LABELS = {"new": "nog niet verstuurd", "delivered": "verstuurd naar de adviseur",
                  "in_contact": "de adviseur heeft contact met je", "no_contact": "de adviseur kon je niet bereiken",
@@ -61,6 +63,15 @@ def parse_contact(text: str) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
+def telegram_leads(leads: Sequence[MatchedLead]) -> List[MatchedLead]:
+    """The leads a code in Telegram may unlock. The bot can only write to a chat that wrote to it
+    first (a lead made in Telegram, whose chat id the lead keeps in ``channel_ref``), and a typed
+    @name proves nothing: anyone can give someone else's name. So the code goes to one chat, the
+    oldest lead's, and unlocks only the leads made from that same chat."""
+    chats = [lead for lead in leads if lead.channel == "telegram" and lead.channel_ref]
+    return [lead for lead in chats if lead.channel_ref == chats[0].channel_ref] if chats else []
+
+
 def _verb(purpose: str) -> str:
     return "wissen" if purpose == "erase" else "bekijken"
 
@@ -80,8 +91,7 @@ def request_code(settings: HandoffSettings, sender_id: str, purpose: str, text: 
         return CodeRequest("phone", "")
     leads = leads_for_contact(settings.database_url, value)
     if method == "telegram":
-        # The bot can only write to a Telegram chat that wrote to it first: leads made in Telegram.
-        leads = [lead for lead in leads if (lead.conversation_id or "").startswith("tg-")]
+        leads = telegram_leads(leads)
     code = start_check(settings.database_url, sender_id, purpose, [lead.id for lead in leads], now)
     if code:
         _enqueue_code(settings, leads[0], method, value, purpose, code, now)
@@ -107,7 +117,7 @@ def _enqueue_code(settings: HandoffSettings, lead, method: str, value: str, purp
         channel, recipient = "email", value
         payload = {"to": value, "subject": "Je code van De Gouden Poort", "text": text, "html": None}
     else:
-        channel, recipient = "telegram", lead.conversation_id[3:]
+        channel, recipient = "telegram", str(lead.channel_ref)
         payload = {"chat_id": recipient, "text": text}
     with new_session(settings.database_url) as session, session.begin():
         session.add(OutboxMessage(lead_id=lead.id, kind="person_code", channel=channel, recipient=recipient,
@@ -189,7 +199,8 @@ def erase_everywhere(settings: HandoffSettings, tracker_store_url: Optional[str]
     with new_session(settings.database_url) as session:
         leads = _selected(session, sender_id, lead_ids)
         handed = _handed_over(session, leads)
-        telegram = any((lead.channel or "") == "telegram" for lead in leads) or sender_id.startswith("tg-")
+        telegram = (any((lead.channel or "") == "telegram" for lead in leads)
+                    or sender_id.startswith(TELEGRAM_SENDER_PREFIX))
     result = erase_person(settings.database_url, sender_id, tracker_store_url, lead_ids=[lead.id for lead in leads],
                           now=now, schedule_sweeps=schedule_sweeps)
     mails = erase_from_maildir(mail_dir, result.lead_ids) if mail_dir else 0

@@ -32,6 +32,7 @@ class MatchedLead:
     channel: Optional[str]
     conversation_id: Optional[str]
     contact_method: Optional[str]
+    channel_ref: Optional[str] = None  # the Telegram chat id of a lead made in Telegram
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def leads_for_contact(database_url: str, contact_value: str) -> List[MatchedLead
     """Every lead whose contact is this (normalised) value, whatever conversation or channel made it;
     a parent's address matches each child's lead (the key alone would miss those)."""
     with new_session(database_url) as session:
-        rows = session.execute(select(Lead.id, Lead.channel, Lead.conversation_id, Lead.contact_method)
+        rows = session.execute(select(Lead.id, Lead.channel, Lead.conversation_id, Lead.contact_method,
+                                      Lead.channel_ref)
                                .where(func.lower(Lead.contact_value) == contact_value.strip().lower())
                                .order_by(Lead.created_at)).all()
     return [MatchedLead(*row) for row in rows]
