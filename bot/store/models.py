@@ -181,8 +181,27 @@ class PersonCheck(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(255), nullable=False, index=True)
     purpose = Column(String(16), nullable=False)  # "erase" | "access"
-    code_hash = Column(String(64))  # NULL: nothing matched, any code is refused the same way
+    code_hash = Column(String(64))  # unused since 0150: the code belongs to the contact (PersonCheckContact)
     lead_ids = Column(JSON, nullable=False, default=list)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
+    # keyed hash of the contact the code went to (PersonCheckContact.contact_hash), never the contact
+    contact_hash = Column(String(64), index=True)
+
+
+class PersonCheckContact(Base):
+    """The code and the wrong guesses of one contact, over every conversation and client address that
+    asks for it (issue 22 item 3): one pending code per contact (reused, so at most one code message
+    per ``CODE_VALID``), failures counted per contact, and a lock after too many. Keyed by an HMAC of
+    the contact, never the contact itself; deleted by the purge once nothing is pending or locked."""
+    __tablename__ = "person_check_contacts"
+
+    contact_hash = Column(String(64), primary_key=True)
+    code_hash = Column(String(64))  # NULL: no code pending (or nothing matched: every code is refused)
+    code_sent_at = Column(DateTime(timezone=True))
+    code_expires_at = Column(DateTime(timezone=True))
+    failures = Column(Integer, nullable=False, default=0)
+    failures_since = Column(DateTime(timezone=True))
+    locked_until = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
