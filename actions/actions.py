@@ -302,7 +302,7 @@ class ActionSubmitIntake(Action):
             return []        # slots kept: nothing the person typed is lost
         routing = slots["routing"]
         if intake.is_guardian_route(slots):
-            return self._ask_guardian(dispatcher, tracker, slots, routing)
+            return self._ask_guardian(dispatcher, tracker, slots, routing, client, chat)
         handoff_context = conversation_context(tracker.events)
         # exactly the preview the person saw: the mail carries nothing beyond it
         consent_text = intake.confirmation_text(slots, routing, handoff_context["bot_explained"])
@@ -331,9 +331,11 @@ class ActionSubmitIntake(Action):
         dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
 
-    def _ask_guardian(self, dispatcher, tracker, slots, routing):
+    def _ask_guardian(self, dispatcher, tracker, slots, routing, client=None, chat=None):
         """Under 16: no lead and no hand-off yet, only a mail to the guardian (bot.handoff.guardian).
-        The counsellor gets exactly the lines the guardian reads, nothing from the conversation."""
+        The counsellor gets exactly the lines the guardian reads, nothing from the conversation. The
+        client key goes along to the lead (the leads-per-address limit counts it); a guardian address
+        that had its share of mails gets none."""
         handoff = load_handoff_settings()
         lines = intake.shared_lines(slots)
         counsellor = {"name": routing["counsellor_name"], "first_name": routing["counsellor_first_name"],
@@ -341,8 +343,12 @@ class ActionSubmitIntake(Action):
         consent_text = "\n".join(["De ouder of verzorger kreeg per e-mail:", *lines,
                                   f"Naar: {routing['counsellor_first_name']} van {routing['organisation']}"])
         lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
-                                          slots, routing, consent_text, SETTINGS.consent_text_version)
-        guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor)
+                                          slots, routing, consent_text, SETTINGS.consent_text_version,
+                                          client_key=client, channel_ref=chat)
+        if guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor) is None:
+            mark_ended(SETTINGS.database_url, tracker.sender_id)
+            dispatcher.utter_message(text=guardian.capped_text())
+            return _reset()
         dispatcher.utter_message(text=guardian.asked_text(handoff.guardian_days))
         return _reset()
 

@@ -34,7 +34,8 @@ from bot.handoff.settings import HandoffSettings
 from bot.handoff.workdays import dutch_date_long
 from bot.intake.referral import create_lead
 from bot.store.db import new_session
-from bot.store.guardian import add_request, get_request, nonce_hash, take_request
+from bot.store.guardian import (add_request, get_request, mails_to_recipient_since, nonce_hash, record_ask,
+                                take_request)
 from bot.store.leads import NewLead
 from bot.store.models import Lead
 
@@ -109,20 +110,43 @@ def pending_text(until: datetime) -> str:
             f"aanvraag door. Zegt niemand vóór {dutch_date_long(as_utc(until).date())} ja, dan wissen we alles.")
 
 
+def capped_text() -> str:
+    """The guardian's address had its share of mails: nothing is sent (B1, the same for everyone)."""
+    return ("Naar dat e-mailadres hebben we de laatste dagen al een paar keer gemaild. Daarom stuur ik er nu "
+            "geen nieuwe mail heen, en ik stuur niets door. Kreeg je ouder of verzorger al een mail van ons? "
+            "Dan kan die daarin op de link klikken. Of probeer het over een paar dagen nog eens.")
+
+
+def recipient_hash(secret: str, email: str) -> str:
+    """A keyed hash of the guardian's address: counts mails per recipient without keeping it."""
+    return hmac.new(secret.encode(), f"guardian-mail|{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+
+
 def request_consent(database_url: str, settings: HandoffSettings, lead: NewLead, lines: List[str],
                     counsellor: Mapping[str, str], context: Optional[Mapping[str, Any]] = None,
-                    now: Optional[datetime] = None) -> str:
-    """Stores the request and queues the guardian's mail, in one transaction; returns the request id.
+                    now: Optional[datetime] = None) -> Optional[str]:
+    """Stores the request and queues the guardian's mail, in one transaction; returns the request id,
+    or None when that address already got ``guardian_mails_per_address`` mails within
+    ``guardian_days`` (from any conversation or client address: a stranger's inbox is not ours to fill).
 
     ``lines``: what the young person saw in the preview, which is exactly what the guardian reads and
     what the lead will hold. ``counsellor``: ``name``/``first_name``/``organisation`` for the text.
+    ``lead.client_key`` travels in the payload to the lead, so a confirmed request counts toward the
+    leads-per-address limit like any other lead; the mail itself counts from the moment it is asked.
     """
     now = as_utc(now or SystemClock().now())
     expires = now + timedelta(days=settings.guardian_days)
     nonce = secrets.token_urlsafe(16)
     payload = {"lead": asdict(lead), "lines": list(lines), "context": dict(context or {}),
                "counsellor": dict(counsellor)}
+    recipient = recipient_hash(settings.link_secret, lead.contact_value or "")
     with new_session(database_url) as session, session.begin():
+        window = now - timedelta(days=settings.guardian_days)
+        if mails_to_recipient_since(session, recipient, window) >= settings.guardian_mails_per_address:
+            log.info("guardian mail not sent: the address had %s mails in %s days",
+                     settings.guardian_mails_per_address, settings.guardian_days)
+            return None
+        record_ask(session, lead.client_key, recipient, now)
         request = add_request(session, lead.conversation_id, lead.contact_value or "", nonce, payload, now, expires)
         link = confirm_url(settings, make_token(settings.link_secret, request.id, expires, nonce))
         text = render_plain("guardian_email.txt.j2", lines=lines, counsellor=counsellor, link=link,

@@ -110,6 +110,8 @@ class EnvSettings(BaseSettings):
                                         description="how often the worker runs the privacy purge")
     guardian_confirm_days: int = Field(7, env="GP_GUARDIAN_CONFIRM_DAYS",
                                        description="days a guardian has to confirm an under-16's request")
+    limit_guardian_mails_per_address: int = Field(3, env="GP_LIMIT_GUARDIAN_MAILS_PER_ADDRESS",
+                                                  description="mails to one guardian address per GP_GUARDIAN_CONFIRM_DAYS")
     # hand-off to counsellors
     smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
     smtp_port: int = Field(25, env="GP_SMTP_PORT")
