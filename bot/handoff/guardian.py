@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import logging
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from bot.handoff.clock import SystemClock, as_utc
 from bot.handoff.outbox import enqueue_email, enqueue_handoff
 from bot.handoff.render import render_page, render_plain
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.summary import same_client_text
 from bot.handoff.workdays import dutch_date_long
 from bot.intake.referral import create_lead
 from bot.store.db import new_session
@@ -168,10 +170,26 @@ class _AlreadyTaken(Exception):
     """Another POST with the same link won the race; roll back this lead."""
 
 
+# A "yes" from the client that asked, this soon, is likely the child's own (issue 22 item 9).
+SAME_CLIENT_WINDOW = timedelta(minutes=30)
+
+
+def attention_for(data: NewLead, asked_at: datetime, now: datetime, confirmer_key: Optional[str]) -> List[str]:
+    """What the counsellor must check: a guardian's consent is never verified (the summary says so
+    by itself), and a confirmation from the same client address as the request within
+    SAME_CLIENT_WINDOW is flagged on top."""
+    elapsed = now - as_utc(asked_at)
+    if confirmer_key and data.client_key and hmac.compare_digest(confirmer_key, data.client_key) \
+            and elapsed <= SAME_CLIENT_WINDOW:
+        return [same_client_text(int(elapsed.total_seconds() // 60))]
+    return []
+
+
 def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optional[datetime] = None,
-            registry=None) -> Outcome:
+            registry=None, confirmer_key: Optional[str] = None) -> Outcome:
     """The guardian said yes: the lead (consent basis "guardian", consent at this moment) and its
-    hand-off rows are written, and the request deleted, in one transaction. Works once."""
+    hand-off rows are written, and the request deleted, in one transaction. Works once.
+    ``confirmer_key``: the client key of whoever clicked (see :func:`attention_for`)."""
     now = as_utc(now or SystemClock().now())
     check = check_token(settings.link_secret, token, now)
     if not check.ok:
@@ -181,11 +199,16 @@ def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optio
         return Outcome("used")
     payload = request.payload
     data = NewLead(**payload["lead"])
+    context = dict(payload.get("context") or {})
+    context["attention"] = list(context.get("attention") or []) + attention_for(data, request.created_at, now,
+                                                                               confirmer_key)
+    if any(item.startswith("Bevestigd vanaf hetzelfde") for item in context["attention"]):
+        log.warning("guardian request %s confirmed from the client that asked for it", check.request_id)
 
     def hand_off(session, lead, counsellor):
         if not take_request(session, check.request_id, check.nonce):
             raise _AlreadyTaken()
-        enqueue_handoff(session, lead, counsellor, payload.get("context") or None, now=now)
+        enqueue_handoff(session, lead, counsellor, context, now=now)
 
     try:
         result = create_lead(database_url, data, on_created=hand_off, registry=registry)
@@ -215,8 +238,11 @@ _MESSAGES = {
 }
 
 
-def register_routes(app, settings: HandoffSettings, clock=None) -> None:
-    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms."""
+def register_routes(app, settings: HandoffSettings, clock=None,
+                    client_key_of: Optional[Callable[[Any], Optional[str]]] = None) -> None:
+    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms.
+    ``client_key_of(request)``: the client key the chat uses for this request's address (the web app
+    passes its own), so a "yes" from the child's own client is flagged to the counsellor."""
     from aiohttp import web  # only the web app serves pages; the worker imports this module too
 
     clock = clock or SystemClock()
@@ -261,7 +287,9 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
             log.warning("guardian confirmation without a valid CSRF token")
             return page("csrf", 403)
         loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(None, confirm, settings.database_url, settings, token, clock.now())
+        confirmer = client_key_of(request) if client_key_of is not None else None
+        outcome = await loop.run_in_executor(None, functools.partial(
+            confirm, settings.database_url, settings, token, clock.now(), confirmer_key=confirmer))
         if outcome.status == "confirmed":
             counsellor = await loop.run_in_executor(None, _counsellor_of, settings.database_url, outcome.lead_id)
             return page("confirmed", 200, who=counsellor["who"], first=counsellor["first"])
