@@ -6,7 +6,8 @@
   the confirmation that names the counsellor).
 - ``action_check_existing_lead``: "hooguit één keer doorverwijzen": if this conversation already
   has a referral we say who has it instead of starting the form again.
-- ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or says who already has it.
+- ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or, in a conversation
+  that already has one, says who has it.
 - erasure and access: actions/person_rights.py.
 """
 from __future__ import annotations
@@ -316,12 +317,9 @@ class ActionSubmitIntake(Action):
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
             client_key=client, channel_ref=chat), on_created=hand_off)
-        if not result.created and result.duplicate_of == "contact":
-            # Someone else's conversation: name who has it, but never reveal the reference.
-            dispatcher.utter_message(response="utter_already_referred_contact",
-                                     counsellor=(result.lead.counsellor_name or "een adviseur").split()[0],
-                                     organisation=result.lead.organisation or "de Gouden Poort")
-            return _reset()
+        # Contact details someone already gave in another conversation make a new request, answered
+        # like any other: the chat tells nobody whether, or with whom, that contact has a request
+        # (issue 22 item 2); the hand-off flags it to the counsellors (bot.handoff.outbox).
         if not result.created:
             _say_existing(dispatcher, result.lead)
             return [SlotSet("lead_id", result.lead.id), *_reset()]

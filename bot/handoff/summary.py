@@ -44,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 import jsonschema
 
 from bot.handoff.clock import as_utc
-from bot.handoff.workdays import dutch_date, promised_by
+from bot.handoff.workdays import dutch_date, dutch_date_long, promised_by
 from bot.intake import validation
 from bot.routing.counsellors import Counsellor
 from bot.store.models import Lead
@@ -120,6 +120,16 @@ def same_client_text(minutes: int) -> str:
     when = "binnen een minuut" if minutes < 1 else f"{minutes} minuut later" if minutes == 1 else f"{minutes} minuten later"
     return (f"Bevestigd vanaf hetzelfde apparaat/adres als de aanvraag ({when}): misschien heeft het kind zelf "
             "'ja' gezegd. Spreek de ouder zelf voordat je verder gaat.")
+
+
+def same_contact_text(earlier: Lead) -> str:
+    """An earlier request with the same e-mail address, phone number or Telegram name."""
+    when = dutch_date_long(as_utc(earlier.created_at)) if earlier.created_at else "eerder"
+    who = earlier.counsellor_name or "een adviseur"
+    if earlier.organisation:
+        who += f" van {earlier.organisation}"
+    return (f"Met dezelfde contactgegevens kwam eerder aanvraag {earlier.id} binnen ({when}, bij {who}). Het kan "
+            "dezelfde persoon zijn, of iemand die andermans gegevens intypte: stem af voordat je contact opneemt.")
 
 
 class SummaryInvalid(ValueError):
