@@ -1,4 +1,4 @@
-.PHONY: run test bench bootstrap clean
+.PHONY: run test train bench bootstrap clean
 PY := .venv/bin/python
 
 bootstrap:
@@ -7,8 +7,15 @@ bootstrap:
 run: bootstrap
 	@$(PY) -m bot run
 
-test: bootstrap
+# The timestamps let scripts/timings.py print the split (install, train, pytest, ...) at the end.
+test:
+	@mkdir -p results && date +%s > results/.started
+	@bash scripts/bootstrap.sh
+	@date +%s > results/.installed
 	@bash scripts/test.sh
+
+train: bootstrap
+	@bash scripts/train.sh
 
 bench: bootstrap
 	@$(PY) bench/run_bench.py

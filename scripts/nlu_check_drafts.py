@@ -1,7 +1,7 @@
 """Check draft NLU messages before they go into training or development data, without showing the
 test set (issue 13: the test set is only measured, never read for tuning).
 
-    .venv/bin/python scripts/nlu_check_drafts.py data/nlu/nieuw.yml [--role train|dev]
+    .venv/bin/python scripts/nlu_check_drafts.py data/nlu/nieuw.yml [--role train|dev|test]
 
 For every draft message it says which rule of tests/test_nlu_sets.py it breaks:
 - near a TEST message: only the draft is printed. Drop it, do not reword it: rewording it while
@@ -9,6 +9,9 @@ For every draft message it says which rule of tests/test_nlu_sets.py it breaks:
 - near a development message (for training drafts) or a training message (for dev drafts): both are
   printed, so the set roles stay apart.
 - the same text under another intent in training: a label conflict.
+- role test (a draft for tests/nlu): near a training OR a development message, quoted inside one (4+
+  words), or near another draft of the same run. Only the draft and the file of the other message
+  are printed: drop the draft (or write a genuinely different sentence), never reword it to pass.
 Exit code 1 when anything was found, so it can run in a loop while writing.
 """
 from __future__ import annotations
@@ -20,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.ops.nlu_sets import (DEV_DIR, TEST_DIR, TRAIN_DIR, load_examples, near_duplicate,  # noqa: E402
-                              normalise)
+from bot.ops.nlu_sets import (DEV_DIR, TEST_DIR, TRAIN_DIR, load_examples, message_forms,  # noqa: E402
+                              near_duplicate, near_forms, normalise)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path, help="YAML files (or folders) with the drafts")
-    parser.add_argument("--role", choices=("train", "dev"), default="train",
+    parser.add_argument("--role", choices=("train", "dev", "test"), default="train",
                         help="where the drafts will go (default: train)")
     args = parser.parse_args()
 
@@ -40,6 +43,10 @@ def main() -> int:
         return [e for e in load_examples(ROOT / folder) if str(Path(e.source).resolve()) not in draft_sources]
 
     test, train, dev = others(TEST_DIR), others(TRAIN_DIR), others(DEV_DIR)
+    if args.role == "test":
+        problems = check_test_drafts(drafts, test, train, dev)
+        print(f"{len(drafts)} drafts checked, {problems} problems")
+        return 1 if problems else 0
     apart_from = dev if args.role == "train" else train
     labels = {}
     for example in train:
@@ -68,6 +75,31 @@ def main() -> int:
             problems += 1
     print(f"{len(drafts)} drafts checked, {problems} problems")
     return 1 if problems else 0
+
+
+def check_test_drafts(drafts, test, train, dev) -> int:
+    """Test-set drafts must be near nothing: not training, not development, not the rest of the test set,
+    and not each other (the rules of tests/test_nlu_sets.py, plus near-duplicates within the drafts)."""
+    references = [(label, e, message_forms(e.text)) for label, refs in (("TRAIN", train), ("DEV", dev), ("TEST", test))
+                  for e in refs]
+    problems = 0
+    kept = []
+    for draft in drafts:
+        forms = message_forms(draft.text)
+        where = next((f"{label} {Path(e.source).name}" for label, e, e_forms in references
+                      if near_forms(forms, e_forms)), None)
+        if where is None and len(forms[0].split()) >= 4:
+            # Quoted inside a longer message (tests/test_nlu_sets.py: no test message quoted elsewhere).
+            where = next((f"{label} {Path(e.source).name} (inside)" for label, e, e_forms in references
+                          if f" {forms[0]} " in f" {e_forms[0]} "), None)
+        if where is None:
+            where = next((f"DRAFT ({e.intent})" for e, e_forms in kept if near_forms(forms, e_forms)), None)
+        if where is not None:
+            print(f"NEAR {where:<30} {draft.text!r} ({draft.intent}): drop it, do not reword it")
+            problems += 1
+            continue
+        kept.append((draft, forms))
+    return problems
 
 
 def load_examples_file(path: Path):

@@ -21,3 +21,16 @@ def stack(tmp_path_factory):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'leads.db'}"
+
+
+# Honest skips (tests/services.py): a run ends with one line that names what was skipped and why.
+# A wrapper, so the line comes after pytest's short summary, just above its final count; under
+# pytest-xdist this runs in the controller, which holds every worker's reports.
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    yield
+    from tests.services import skip_reason, skip_summary
+
+    line = skip_summary(skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True, bold=True)

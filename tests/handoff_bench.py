@@ -57,8 +57,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/bench.db", Path(tmp), n, "sqlite")
         try:
-            from tests.handoff_pg import postgres_url
-            with postgres_url() as url:
+            from tests.services import temporary_pg_database
+            with temporary_pg_database("gp_handoff") as url:
                 run(url, Path(tmp), n, "postgres")
         except BaseException as exc:  # pytest.skip raises a BaseException subclass
             print(f"postgres skipped: {exc}")

@@ -5,7 +5,6 @@ must give the same counts. One stack per broker, started by this module."""
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from datetime import datetime, timezone
 
@@ -18,6 +17,7 @@ from bot.store.db import new_session
 from bot.store.leads import change_status, set_status
 from bot.store.models import Lead
 from tests.analytics_support import assert_nothing_personal
+from tests.services import require_rabbitmq
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ SCRIPT = ["hoi", "/request_human", "17", "{name}", "Ik zit op school", "iets met
           "Bellen of WhatsApp", "{phone}", "Middag"]
 NAMES = ["Mila", "Jayden", "Fatima", "Noor", "Daan", "Sem", "Lotte", "Aisha", "Thijs", "Yara", "Bram"]
 QUESTION = "Mijn buurman Kees Bakker uit 4331 AB zegt dat jullie fietsen maken, bel 0687654321"
-OUT_OF_SCOPE = "Kan Kees Bakker mijn huiswerk maken"  # out_of_scope in data/nlu/hulp.yml, plus a name
+OUT_OF_SCOPE = "Kan Kees Bakker mijn huiswerk maken"  # out_of_scope (data/nlu/out_of_scope.yml), plus a name
 
 # started: 1 complete + 9 stopped + 1 under 16 + 1 denied + 1 topic + 2 questions
 EXPECTED = {
@@ -39,14 +39,6 @@ EXPECTED = {
 }
 
 
-def rabbitmq_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5672), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def lines(name: str, phone: str):
     return [m.format(name=name, phone=phone) for m in SCRIPT]
 
@@ -57,9 +49,8 @@ def played(request, tmp_path_factory):
     from tests.stack import start_stack
 
     broker = request.param
-    if broker == "pika" and not rabbitmq_up():
-        pytest.skip("RabbitMQ draait niet op 127.0.0.1:5672 (guest/guest): start 'rabbitmq-server' "
-                    "(of 'docker run -p 5672:5672 rabbitmq') om het Pika-pad te testen")
+    if broker == "pika":
+        require_rabbitmq()
     run = uuid.uuid4().hex[:6]
     stack = start_stack(tmp_path_factory.mktemp(f"funnel-{broker}"), event_broker=broker,
                         rabbitmq_queue=f"gp-e2e-{run}", analytics_interval_seconds=86400.0)

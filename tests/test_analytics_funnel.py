@@ -4,7 +4,6 @@ give the same counts; small cells show as "< 5"; nothing personal reaches the an
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from datetime import timedelta
 
@@ -16,15 +15,8 @@ from bot.analytics.report import SUPPRESSED, csv_export, funnel, shown, text_rep
 from bot.store.db import get_engine, new_session
 from tests.analytics_support import (NOW, SECRETS, TS, WEEK, all_events, assert_nothing_personal, conversation,
                                      publish_sql, table_dump)
+from tests.services import require_rabbitmq
 from tests.store_fixtures import store_url  # noqa: F401
-
-
-def rabbitmq_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5672), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def publish_pika(queue, events):
@@ -123,9 +115,7 @@ def test_after_the_week_the_link_is_gone_and_the_counts_stay(sql_store):
 
 
 def test_rabbitmq_path_gives_the_same_counts_as_the_sql_path(sql_store, tmp_path):
-    if not rabbitmq_up():
-        pytest.skip("RabbitMQ draait niet op 127.0.0.1:5672 (guest/guest): start het met "
-                    "'rabbitmq-server' of 'docker run -p 5672:5672 rabbitmq' om het Pika-pad te testen")
+    require_rabbitmq()  # the Pika path
     queue = f"gp-test-{uuid.uuid4().hex[:8]}"
     source = PikaSource("amqp://guest:guest@127.0.0.1:5672/", queue)
     url = f"sqlite:///{tmp_path / 'pika-leads.db'}"

@@ -16,7 +16,8 @@ from bot.channels.workspace_web import register_routes
 from bot.store.db import get_engine, new_session
 from bot.store.handoff_models import OutboxMessage
 from tests.analytics_support import NOW, WEEK, all_events, publish_sql
-from tests.test_widget import AXE, CHROMIUM, CHROMIUM_ARGS
+from tests.services import CHROMIUM, require_chromium
+from tests.test_widget import AXE, CHROMIUM_ARGS
 from tests.workspace_support import workspace_settings
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -110,8 +111,7 @@ async def test_counsellors_do_not_see_the_funnel(site):
 async def test_funnel_page_is_axe_clean_in_chromium(site, email):
     from playwright.async_api import async_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} ontbreekt: installeer Chromium ('apt-get install chromium') voor de browsertests")
+    require_chromium()
     ws, client = site
     base = str(client.make_url("")).rstrip("/")
     async with async_playwright() as playwright:

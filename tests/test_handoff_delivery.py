@@ -303,8 +303,8 @@ def test_concurrent_workers_never_claim_the_same_row_sqlite(factory, sqlite_url,
 
 @pytest.mark.postgres
 def test_concurrent_workers_never_claim_the_same_row_postgres(tmp_path):
-    from tests.handoff_pg import postgres_url
-    with postgres_url() as url:
+    from tests.services import temporary_pg_database
+    with temporary_pg_database("gp_handoff") as url:
         from bot.store.db import session_factory
         _concurrent_claims(session_factory(url), make_settings(url, tmp_path))
 

@@ -45,8 +45,8 @@ def db_url(request, sqlite_url):
     if request.param == "sqlite":
         yield sqlite_url
         return
-    from tests.handoff_pg import postgres_url
-    with postgres_url() as url:
+    from tests.services import temporary_pg_database
+    with temporary_pg_database("gp_handoff") as url:
         yield url
 
 

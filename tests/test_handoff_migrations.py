@@ -34,6 +34,6 @@ def test_migration_matches_models_sqlite(sqlite_url):
 
 @pytest.mark.postgres
 def test_migration_matches_models_postgres():
-    from tests.handoff_pg import postgres_url
-    with postgres_url() as url:
+    from tests.services import temporary_pg_database
+    with temporary_pg_database("gp_handoff") as url:
         assert _handoff_diffs(url) == []

@@ -1,6 +1,10 @@
 """Issue 13: three NLU sets with clear roles. The test set (tests/nlu) must stay unseen: no test
 message may equal or nearly equal a training (data/nlu) or development (tests/nlu_dev) message after
-normalisation (case, punctuation, word order), and it may only use intents and entities the bot has."""
+normalisation (case, punctuation, word order), and it may only use intents and entities the bot has.
+Issue 21: the test set of 2026-12-01 was scored and acted on, so it became development data
+(tests/nlu_dev/dev_old_testset.yml); the present test set was written afresh on 2026-12-07, before any
+model saw it. No test message may be quoted in any other tracked file either (docs, code, tests)."""
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,9 @@ from bot.ops.nlu_sets import (DEV_DIR, TEST_DIR, TRAIN_DIR, duplicates, exact_du
                               near_duplicate, normalise)
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tracked text files that could quote a test message (tests/nlu itself excepted).
+QUOTE_SUFFIXES = {".py", ".md", ".sh", ".yml", ".yaml", ".txt", ".j2", ".html", ".json"}
+QUOTE_MIN_WORDS = 4  # shorter messages (two or three common words) occur in ordinary prose by chance
 # Entities that a slot or an action reads (domain/ from_entity mappings, actions/conversation.py).
 READ_ENTITIES = {"topic"}
 
@@ -79,3 +86,43 @@ def test_test_set_annotates_only_entities_the_bot_reads(sets):
     from bot.conversation.topics import RESPONSES
     known = {t for table in RESPONSES.values() for t in table if t}
     assert topics <= known
+
+
+def test_training_data_has_one_file_per_intent():
+    """Issue 21: someone adding examples to ask_salary finds one file, data/nlu/ask_salary.yml (no files
+    per writing round). Regexes and lookup tables keep their own files."""
+    intents, _ = _domain()
+    found = {}
+    for path in sorted((ROOT / TRAIN_DIR).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        blocks = [b["intent"] for b in data.get("nlu") or [] if "intent" in b]
+        if path.name == "regex.yml":
+            assert not blocks
+            continue
+        assert blocks == [path.stem], f"{path.name} holds {blocks}"
+        found[path.stem] = path
+    assert set(found) == intents
+
+
+def _files_quoting(messages, root=ROOT):
+    """Tracked text files (outside tests/nlu) whose normalised text contains one of the normalised
+    ``messages`` as whole words. Returns file names only: a failure must not print a test message."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+    texts = {}
+    for name in listed.decode("utf-8").split("\0"):
+        path = Path(name)
+        if not name or path.suffix not in QUOTE_SUFFIXES or path.parts[:2] == ("tests", "nlu"):
+            continue
+        try:
+            texts[name] = f" {normalise((root / path).read_text(encoding='utf-8', errors='replace'))} "
+        except (FileNotFoundError, IsADirectoryError):  # deleted in the worktree, or a submodule
+            continue
+    everything = "\n".join(texts.values())  # normalised text holds no newline: no match across files
+    needles = [f" {m} " for m in messages if len(m.split()) >= QUOTE_MIN_WORDS]
+    found = [n for n in needles if n in everything]
+    return sorted({name for name, text in texts.items() for n in found if n in text})
+
+
+def test_no_test_message_is_quoted_elsewhere_in_the_repository(sets):
+    files = _files_quoting({normalise(e.text) for e in sets["test"]})
+    assert not files, "a test message (tests/nlu) is quoted in these files; remove it there"

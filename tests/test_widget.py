@@ -7,7 +7,6 @@ tests skip and say what to install.
 """
 from __future__ import annotations
 
-import os
 import socket
 import sys
 import threading
@@ -18,11 +17,11 @@ import pytest
 
 from bot.ops.launcher import Service, start_all, stop_all
 from bot.ops.training import rasa_env
+from tests.services import CHROMIUM, require_chromium
 from tests.stack import free_port
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("GP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -57,9 +56,7 @@ def web_url(stack, tmp_path_factory):
 def browser():
     # Module scope on purpose: sync Playwright keeps an event loop running in this thread while it
     # is open, which would break async tests in later modules.
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} ontbreekt: installeer Chromium ('apt-get install chromium', of draai "
-                    "scripts/ensure_chromium.sh als root) voor de browsertests van de widget")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

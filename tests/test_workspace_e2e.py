@@ -11,14 +11,14 @@ import email.policy
 import re
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.ops.launcher import Service, start_all, stop_all
 from bot.ops.training import rasa_env
-from tests.test_widget import CHROMIUM, CHROMIUM_ARGS
+from tests.services import CHROMIUM, require_chromium
+from tests.test_widget import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +46,7 @@ def workspace_url(stack):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} ontbreekt: installeer Chromium ('apt-get install chromium') voor de browsertests")
+    require_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -32,6 +32,7 @@ class IntentModelConfig:
     class_weight: str = ""        # "" or "balanced"
     max_iter: int = 3000
     seed: int = 42
+    solver: str = "lbfgs"
 
 
 def misspell(text: str, rng: random.Random) -> str:
@@ -93,7 +94,7 @@ class IntentModel:
         ]
         self.classifier = LogisticRegression(C=self.config.C, max_iter=self.config.max_iter,
                                              class_weight=self.config.class_weight or None,
-                                             random_state=self.config.seed)
+                                             solver=self.config.solver, random_state=self.config.seed)
         self.classifier.fit(self._features(texts, fit=True), intents)
         return self
 

@@ -2,7 +2,7 @@
 by substring).
 
 First choice is the ``topic`` entity: buttons send it in their payload, and DIET is trained to find
-it in typed text (data/nlu/info.yml, with synonyms such as "meid" -> gender). When NLU found no
+it in typed text (data/nlu/doubt_fit.yml, ask_jobs.yml, ask_training.yml, with synonyms such as "meid" -> gender). When NLU found no
 topic, a keyword fallback looks at whole words only: a keyword matches a word that *is* it
 (``=it``) or a word that *starts with* it (``reken`` -> "rekenen"), never a piece inside another
 word, so "gouden" is not "oud" and "zit" is not "it". Multi-word keywords match consecutive words.

@@ -102,6 +102,23 @@ def cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_gate(args: argparse.Namespace) -> int:
+    """The NLU gate on the test set: counts and scores only (issue 21)."""
+    from pathlib import Path
+
+    from bot.ops.nlu_gate import run_gate
+
+    settings = load_settings()
+    progress = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        model = Path(args.model) if args.model else ensure_model(settings.models_dir, settings.var_dir / "logs",
+                                                                 out=progress)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0 if run_gate(model, out=lambda line: print(line, flush=True)) else 1
+
+
 def cmd_web(args: argparse.Namespace) -> int:
     # Local on purpose (also in cmd_telegram): each channel's server stack (aiohttp's web server,
     # python-telegram-bot) is needed by that one command only, not by leads export or the worker.
@@ -259,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="test: de eerlijke score (nooit op afstemmen); dev: de ontwikkelset, om gaten te vinden")
     report.add_argument("--out", default=None, help="map (standaard results/nlu_report, bij --set dev results/nlu_report_dev)")
     report.set_defaults(func=cmd_nlu_report)
+    gate = nlu.add_parser("gate", help="de NLU-poort: scores op de testset tegen de minima (geen berichten)")
+    gate.add_argument("--model", default=None, help="model (standaard: het huidige, getraind als het nodig is)")
+    gate.set_defaults(func=cmd_nlu_gate)
     leads = sub.add_parser("leads", help="leads bekijken").add_subparsers(dest="leads_command", required=True)
     leads.add_parser("export", help="alle leads als JSON-array").set_defaults(func=cmd_leads_export)
     purge = leads.add_parser("purge", help="bewaartermijnen nu toepassen: gesprekken zonder aanvraag en oude leads wissen")
