@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from bot.handoff.clock import as_utc
 from bot.handoff.mailsink import erase_from_maildir
 from bot.handoff.outbox import idempotency_key
+from bot.handoff.render import render_plain
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.summary import add_months
 from bot.handoff.workdays import AMSTERDAM, dutch_date_long
@@ -32,7 +33,6 @@ from bot.store.db import new_session
 from bot.store.erasure import erase_person
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, utcnow
-from bot.handoff.render import render_plain
 from bot.store.person_checks import (CODE_DIGITS, CODE_VALID, MAX_FAILURES, CheckResult, MatchedLead, contact_hash,
                                       leads_for_contact, start_check, verify_code)
 
