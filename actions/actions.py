@@ -6,7 +6,8 @@
   the confirmation that names the counsellor).
 - ``action_check_existing_lead``: "hooguit één keer doorverwijzen": if this conversation already
   has a referral we say who has it instead of starting the form again.
-- ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or says who already has it.
+- ``action_submit_intake``: stores the lead (bot.intake.referral.create_lead) — or, in a conversation
+  that already has one, says who has it.
 - erasure and access: actions/person_rights.py.
 """
 from __future__ import annotations
@@ -302,7 +303,7 @@ class ActionSubmitIntake(Action):
             return []        # slots kept: nothing the person typed is lost
         routing = slots["routing"]
         if intake.is_guardian_route(slots):
-            return self._ask_guardian(dispatcher, tracker, slots, routing)
+            return self._ask_guardian(dispatcher, tracker, slots, routing, client, chat)
         handoff_context = conversation_context(tracker.events)
         # exactly the preview the person saw: the mail carries nothing beyond it
         consent_text = intake.confirmation_text(slots, routing, handoff_context["bot_explained"])
@@ -316,12 +317,9 @@ class ActionSubmitIntake(Action):
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
             client_key=client, channel_ref=chat), on_created=hand_off)
-        if not result.created and result.duplicate_of == "contact":
-            # Someone else's conversation: name who has it, but never reveal the reference.
-            dispatcher.utter_message(response="utter_already_referred_contact",
-                                     counsellor=(result.lead.counsellor_name or "een adviseur").split()[0],
-                                     organisation=result.lead.organisation or "de Gouden Poort")
-            return _reset()
+        # Contact details someone already gave in another conversation make a new request, answered
+        # like any other: the chat tells nobody whether, or with whom, that contact has a request
+        # (issue 22 item 2); the hand-off flags it to the counsellors (bot.handoff.outbox).
         if not result.created:
             _say_existing(dispatcher, result.lead)
             return [SlotSet("lead_id", result.lead.id), *_reset()]
@@ -331,9 +329,11 @@ class ActionSubmitIntake(Action):
         dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
 
-    def _ask_guardian(self, dispatcher, tracker, slots, routing):
+    def _ask_guardian(self, dispatcher, tracker, slots, routing, client=None, chat=None):
         """Under 16: no lead and no hand-off yet, only a mail to the guardian (bot.handoff.guardian).
-        The counsellor gets exactly the lines the guardian reads, nothing from the conversation."""
+        The counsellor gets exactly the lines the guardian reads, nothing from the conversation. The
+        client key goes along to the lead (the leads-per-address limit counts it); a guardian address
+        that had its share of mails gets none."""
         handoff = load_handoff_settings()
         lines = intake.shared_lines(slots)
         counsellor = {"name": routing["counsellor_name"], "first_name": routing["counsellor_first_name"],
@@ -341,8 +341,12 @@ class ActionSubmitIntake(Action):
         consent_text = "\n".join(["De ouder of verzorger kreeg per e-mail:", *lines,
                                   f"Naar: {routing['counsellor_first_name']} van {routing['organisation']}"])
         lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
-                                          slots, routing, consent_text, SETTINGS.consent_text_version)
-        guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor)
+                                          slots, routing, consent_text, SETTINGS.consent_text_version,
+                                          client_key=client, channel_ref=chat)
+        if guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor) is None:
+            mark_ended(SETTINGS.database_url, tracker.sender_id)
+            dispatcher.utter_message(text=guardian.capped_text())
+            return _reset()
         dispatcher.utter_message(text=guardian.asked_text(handoff.guardian_days))
         return _reset()
 

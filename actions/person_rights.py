@@ -18,7 +18,7 @@ from bot.handoff import person_rights as rights
 from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import load_settings
 from bot.store.erasure import is_confirmed
-from bot.store.person_checks import forget_checks, verify_code
+from bot.store.person_checks import forget_checks
 
 SETTINGS = load_settings()
 PERSON_SLOTS = ("person_purpose", "person_contact", "person_route", "person_code", "person_leads")
@@ -94,10 +94,11 @@ class ValidatePersonCheckForm(FormValidationAction):
 
     def validate_person_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[Text, Any]:
-        result = verify_code(SETTINGS.database_url, tracker.sender_id, str(value or ""))
+        settings = load_handoff_settings()
+        result = rights.check_code(settings, tracker.sender_id, str(value or ""))
         if result.status == "ok":
             return {"person_code": "ok", "person_leads": list(result.lead_ids)}
-        dispatcher.utter_message(text=rights.outcome_for_code(result.status))
+        dispatcher.utter_message(text=rights.code_answer(settings, result))
         return {"person_code": None} if result.status == "wrong" else {"person_code": "mislukt"}
 
 

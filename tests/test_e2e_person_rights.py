@@ -83,7 +83,7 @@ def code_for(stack, address):
     def find():
         for message in mails(stack):
             if str(message["To"]).lower() == address.lower() and "code" in str(message["Subject"]).lower():
-                return re.search(r"\b(\d{6})\b", body(message)).group(1)
+                return re.search(r"\b(\d{8})\b", body(message)).group(1)
         return None
     code = wait_for(find)
     assert code, f"no code mail for {address} in the local mailbox"
@@ -108,7 +108,7 @@ def test_erasure_from_a_second_conversation_reaches_the_first_after_the_code(sta
     asked = stack.texts(second, '/delete_data{"confirmed": "ja"}')
     assert "e-mailadres" in asked and "code" in asked
     sent = stack.texts(second, address)
-    assert "code van 6 cijfers" in sent
+    assert "code van 8 cijfers" in sent
     code = code_for(stack, address)
     # Nothing is erased before the code: the first conversation's lead and tracker are still there.
     assert lead_of(stack, first) and tracker_events(stack, first) > 0
@@ -145,7 +145,7 @@ def test_access_shows_the_stored_data_only_after_the_code(stack):
     asked = stack.texts(second, "wat weten jullie van mij?")
     assert "e-mailadres" in asked and "code" in asked
     sent = stack.texts(second, address)
-    assert "code van 6 cijfers" in sent and lead["id"] not in sent and "Noa" not in sent
+    assert "code van 8 cijfers" in sent and lead["id"] not in sent and "Noa" not in sent
     code = code_for(stack, address)
     shown = stack.texts(second, code)
     assert f"aanvraag {lead['id']}" in shown and "Naam: Noa" in shown and address in shown

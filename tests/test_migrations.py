@@ -14,7 +14,23 @@ def test_downgrade_to_foundation_and_upgrade_again(store_url):
     assert {"age_band", "contact_key", "consent_record_id", "routing_reason", "client_key", "channel_ref"} <= names
     assert "age" not in names
     uniques = {u["name"] for u in inspect(engine).get_unique_constraints("leads")}
-    assert {"uq_leads_conversation_id", "uq_leads_contact_key"} <= uniques
+    assert "uq_leads_conversation_id" in uniques and "uq_leads_contact_key" not in uniques  # 0152
+    assert "ix_leads_contact_key" in {i["name"] for i in inspect(engine).get_indexes("leads")}
+
+
+def test_0152_downgrade_keeps_the_first_lead_per_contact_unique(store_url):
+    engine = _migrate(store_url, "heads")
+    with engine.begin() as conn:
+        for n, at in enumerate(("2026-11-27 15:00:00", "2026-11-28 15:00:00")):
+            conn.execute(text("INSERT INTO leads (id, created_at, updated_at, status, interests, contact_key, "
+                              "conversation_id) VALUES (:id, :at, :at, 'new', '[]', 'k1', :c)"),
+                         {"id": f"GP-DUP{n}AB", "at": at, "c": f"conv-{n}"})
+    _migrate(store_url, "0151", down=True)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, contact_key FROM leads ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("GP-DUP0AB", "k1"), ("GP-DUP1AB", None)]
+    assert "uq_leads_contact_key" in {u["name"] for u in inspect(engine).get_unique_constraints("leads")}
+    _migrate(store_url, "heads")
 
 
 def _migrate(url, target, down=False):

@@ -19,7 +19,7 @@ from bot.store.retention import purge_expired_leads
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, PersonCheck, utcnow
 from bot.store.person_checks import MAX_ATTEMPTS, verify_code
-from tests.handoff_support import create_handed_off_lead, make_settings, smtp_receiver  # noqa: F401
+from tests.handoff_support import FRIDAY_AFTERNOON, create_handed_off_lead, make_settings, smtp_receiver  # noqa: F401
 from tests.store_fixtures import store_url  # noqa: F401
 from tests.test_erasure import _everything_mentioning, _make_tracker
 
@@ -32,7 +32,7 @@ def _code(url, recipient):
         rows = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code",
                                                            func.lower(OutboxMessage.recipient) == recipient.lower())).scalars().all()
     assert len(rows) == 1, rows
-    return re.search(r"\b(\d{6})\b", rows[0].payload["text"]).group(1)
+    return re.search(r"\b(\d{8})\b", rows[0].payload["text"]).group(1)
 
 
 def _mail(folder, reference, kind="handoff"):
@@ -65,7 +65,7 @@ def test_erasure_from_another_conversation_needs_the_code_then_reaches_everythin
     _mail(maildir, "GP-OTHER1")
 
     asked = rights.request_code(settings, "conv-new", "erase", "  sam.jansen@EXAMPLE.org ")
-    assert asked.route == "code" and "code van 6 cijfers" in asked.text
+    assert asked.route == "code" and "code van 8 cijfers" in asked.text
     nothing = rights.request_code(settings, "conv-stranger", "erase", "niemand@example.org")
     assert nothing.route == "code"  # same answer: the chat does not reveal who is in our files
     assert nothing.text.replace("niemand@example.org", "X") == asked.text.replace("sam.jansen@example.org", "X")
@@ -145,7 +145,7 @@ def test_wrong_codes_run_out_and_codes_expire(store_url, tmp_path):
     assert verify_code(store_url, "conv-b", code).status == "none"
     rights.request_code(settings, "conv-c", "erase", EMAIL)
     with new_session(store_url) as session:
-        code = re.search(r"\b(\d{6})\b", session.execute(select(OutboxMessage).where(
+        code = re.search(r"\b(\d{8})\b", session.execute(select(OutboxMessage).where(
             OutboxMessage.kind == "person_code").order_by(OutboxMessage.id.desc())).scalars().first()
             .payload["text"]).group(1)
     later = utcnow() + timedelta(hours=1)
@@ -173,16 +173,169 @@ def test_migration_kept_delivery_attempts_when_the_outbox_was_rebuilt(store_url,
 
 
 def test_a_telegram_name_gets_its_code_in_the_telegram_chat_the_lead_came_from(store_url, tmp_path):
+    """Built as the bridge builds a lead today (issue 22 item 13): a derived ``telegram-<hmac>`` sender
+    id, channel "telegram" and the chat id in ``channel_ref``. (This test used the old ``tg-<chat>`` id
+    and so hid that such a lead never got its code.)"""
+    from bot.channels.identity import telegram_sender_id
+
     settings = make_settings(store_url, tmp_path)
     handle = {"method": "telegram", "value": "@sam_tg"}
-    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id="tg-424242",
-                                           channel="telegram", contact=handle)
+    sender = telegram_sender_id("identity-secret", 424242)
+    from_telegram = create_handed_off_lead(session_factory(store_url), settings, conversation_id=sender,
+                                           channel="telegram", channel_ref="424242", contact=handle)
     create_handed_off_lead(session_factory(store_url), settings, conversation_id="web-1", contact=handle)
+    # Someone else's chat that typed the same @name later: it gets no code and is not unlocked by it.
+    other_chat = create_handed_off_lead(session_factory(store_url), settings, conversation_id="telegram-other",
+                                        channel="telegram", channel_ref="999", contact=handle,
+                                        now=FRIDAY_AFTERNOON + timedelta(hours=1))
     asked = rights.request_code(settings, "conv-y", "access", "@Sam_TG")
     assert asked.route == "code" and "Telegram" in asked.text
     with new_session(store_url) as session:
         [row] = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "person_code")).scalars().all()
     # The bot cannot write to a name, only to a chat that wrote to it: the web lead's name gets nothing.
     assert (row.channel, row.recipient, row.lead_id) == ("telegram", "424242", from_telegram)
-    code = re.search(r"\b(\d{6})\b", row.payload["text"]).group(1)
-    assert verify_code(store_url, "conv-y", code).lead_ids == (from_telegram,)
+    code = re.search(r"\b(\d{6,8})\b", row.payload["text"]).group(1)
+    unlocked = verify_code(store_url, "conv-y", code)
+    assert unlocked.lead_ids == (from_telegram,) and other_chat not in unlocked.lead_ids
+    shown = rights.access_text(settings, "conv-y", unlocked.lead_ids)
+    assert f"aanvraag {from_telegram}" in shown and "geen aanvraag" not in shown
+
+
+def test_erasing_a_telegram_conversation_says_telegram_keeps_its_own_copy(store_url, tmp_path):
+    """The derived Telegram sender id (not the old ``tg-`` one) makes the bot say what it cannot erase."""
+    from bot.channels.identity import telegram_sender_id
+
+    settings = make_settings(store_url, tmp_path)
+    report = rights.erase_everywhere(settings, None, telegram_sender_id("s", 7), schedule_sweeps=False)
+    assert report.telegram and "Telegram-app" in rights.erasure_text(report, settings)
+
+
+# --- Issue 22 item 3: a code cannot be guessed by asking again and again ---------------------------
+def _outbox(url, kind):
+    with new_session(url) as session:
+        return session.execute(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                               .order_by(OutboxMessage.id)).scalars().all()
+
+
+def test_guessing_from_many_conversations_locks_the_contact_after_five_and_tells_it(store_url, tmp_path):
+    """The attack of the issue: 3 conversations (3 addresses) × 5 wrong codes = 15 guesses, and a new
+    code mail each time. Now: one code mail (reused), 5 wrong guesses in all, then the contact is
+    locked (even the right code is refused), and the contact hears about it once."""
+    from bot.store.person_checks import CODE_DIGITS, MAX_FAILURES
+
+    settings = make_settings(store_url, tmp_path)
+    lead_id = _handed_off(store_url, settings, "conv-owner", "Sam")
+    now = utcnow()
+    guesses, answers = 0, []
+    for n in range(3):
+        asked = rights.request_code(settings, f"conv-attacker-{n}", "access", EMAIL, now=now)
+        assert asked.route == "code"
+        for _ in range(5):
+            result = rights.check_code(settings, f"conv-attacker-{n}", f"{guesses:08d}", now=now)
+            answers.append(result.status)
+            if result.status in ("wrong", "expired") or result.locked_now:
+                guesses += 1  # a guess that was really compared with the code
+            if result.status != "wrong":
+                break
+    codes = _outbox(store_url, "person_code")
+    assert len(codes) == 1, "one code message per contact per 15 minutes, however often it is asked for"
+    code = re.search(r"\b(\d+)\b", codes[0].payload["text"]).group(1)
+    assert len(code) == CODE_DIGITS == 8
+    assert guesses == MAX_FAILURES == 5 and answers[-2:] == ["locked", "locked"], answers
+    # Locked: the right code unlocks nothing, from any conversation, and no new code is sent.
+    asked = rights.request_code(settings, "conv-attacker-9", "erase", EMAIL, now=now)
+    assert "te vaak een verkeerde code" in asked.text
+    assert rights.check_code(settings, "conv-attacker-9", code, now=now).status == "locked"
+    assert len(_outbox(store_url, "person_code")) == 1
+    [notice] = _outbox(store_url, "person_locked")
+    assert notice.recipient.lower() == EMAIL.lower() and notice.lead_id == lead_id
+    assert "verkeerde code" in notice.payload["text"] and "privacy@example.org" in notice.payload["text"]
+    assert code not in notice.payload["text"]
+    with new_session(store_url) as session:
+        assert session.get(Lead, lead_id) is not None
+
+    # A day later the lock is over: a new code (a second message), and the owner gets in with it.
+    later = now + timedelta(hours=25)
+    rights.request_code(settings, "conv-owner-2", "access", EMAIL, now=later)
+    codes = _outbox(store_url, "person_code")
+    assert len(codes) == 2
+    fresh = re.search(r"\b(\d{8})\b", codes[1].payload["text"]).group(1)
+    assert rights.check_code(settings, "conv-owner-2", fresh, now=later).lead_ids == (lead_id,)
+
+
+def test_a_pending_code_is_reused_and_works_once_in_the_conversation_that_types_it(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    lead_id = _handed_off(store_url, settings, "conv-owner", "Sam")
+    now = utcnow()
+    rights.request_code(settings, "phone-browser", "access", EMAIL, now=now)
+    rights.request_code(settings, "laptop-browser", "erase", EMAIL, now=now + timedelta(minutes=5))
+    [message] = _outbox(store_url, "person_code")
+    code = re.search(r"\b(\d{8})\b", message.payload["text"]).group(1)
+    assert rights.check_code(settings, "laptop-browser", code, now=now + timedelta(minutes=6)).lead_ids == (lead_id,)
+    assert rights.check_code(settings, "phone-browser", code, now=now + timedelta(minutes=6)).status == "expired"
+    # After CODE_VALID a new request sends a new code.
+    rights.request_code(settings, "phone-browser", "access", EMAIL, now=now + timedelta(minutes=16))
+    assert len(_outbox(store_url, "person_code")) == 2
+
+
+def test_an_unknown_contact_is_answered_and_locked_exactly_like_a_known_one(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    _handed_off(store_url, settings, "conv-owner", "Sam")
+    now = utcnow()
+    said = {}
+    for address in (EMAIL, "niemand@example.org"):
+        asks = [rights.request_code(settings, f"{address}-{n}", "erase", address, now=now).text for n in range(2)]
+        statuses = [rights.check_code(settings, f"{address}-{n % 2}", "12345678", now=now).status for n in range(6)]
+        after = rights.request_code(settings, f"{address}-x", "erase", address, now=now).text
+        said[address] = [t.replace(address, "X") for t in asks + [after]] + statuses
+    assert said[EMAIL] == said["niemand@example.org"]
+    assert [m.recipient.lower() for m in _outbox(store_url, "person_code") + _outbox(store_url, "person_locked")] \
+        == [EMAIL.lower(), EMAIL.lower()]  # nothing ever goes to an address that is not in our files
+
+
+def test_the_purge_forgets_a_contact_once_nothing_is_pending_or_locked(store_url, tmp_path):
+    from bot.store.models import PersonCheckContact
+
+    settings = make_settings(store_url, tmp_path)
+    _handed_off(store_url, settings, "conv-owner", "Sam")
+    now = utcnow()
+    rights.request_code(settings, "conv-a", "erase", EMAIL, now=now)
+    rights.check_code(settings, "conv-a", "00000000", now=now)
+    purge_expired_leads(store_url, None, now=now + timedelta(hours=1))
+    with new_session(store_url) as session:  # the failure still counts for a day
+        assert session.execute(select(PersonCheckContact)).scalars().all()
+    purge_expired_leads(store_url, None, now=now + timedelta(hours=25))
+    with new_session(store_url) as session:
+        assert session.execute(select(PersonCheckContact)).first() is None
+        assert session.execute(select(PersonCheck)).first() is None
+
+
+# --- Issue 22 item 12: an old lead needs the code, even in its own conversation ---------------------
+def test_an_own_lead_older_than_a_day_is_shown_or_erased_only_with_the_code(store_url, tmp_path):
+    settings = make_settings(store_url, tmp_path)
+    now = utcnow()
+    old = create_handed_off_lead(session_factory(store_url), settings, conversation_id="conv-shared-laptop",
+                                 contact=CONTACT, now=now - timedelta(days=2))
+    fresh = create_handed_off_lead(session_factory(store_url), settings, conversation_id="conv-today",
+                                   contact={"method": "email", "value": "kim@example.org"}, now=now - timedelta(hours=2))
+
+    shown = rights.access_text(settings, "conv-shared-laptop", now=now)
+    assert old not in shown and "Sam" not in shown and EMAIL not in shown and "meer dan een dag" in shown
+    assert f"aanvraag {fresh}" in rights.access_text(settings, "conv-today", now=now)  # within a day: no code
+
+    report = rights.erase_everywhere(settings, None, "conv-shared-laptop", now=now, schedule_sweeps=False)
+    assert report.references == [] and report.older_kept
+    said = rights.erasure_text(report, settings)
+    assert "meer dan een dag" in said and "Een aanvraag had je in dit gesprek niet" not in said
+    with new_session(store_url) as session:
+        assert session.get(Lead, old) is not None
+    report = rights.erase_everywhere(settings, None, "conv-today", now=now, schedule_sweeps=False)
+    assert report.references == [fresh]
+
+    # With the code the old lead is shown and erased, also from its own conversation.
+    rights.request_code(settings, "conv-shared-laptop", "erase", EMAIL, now=now)
+    unlocked = rights.check_code(settings, "conv-shared-laptop", _code(store_url, EMAIL.lower()), now=now)
+    assert f"aanvraag {old}" in rights.access_text(settings, "conv-shared-laptop", unlocked.lead_ids, now=now)
+    report = rights.erase_everywhere(settings, None, "conv-shared-laptop", unlocked.lead_ids, now=now,
+                                     schedule_sweeps=False)
+    assert report.references == [old] and not report.older_kept

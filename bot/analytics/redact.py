@@ -143,9 +143,32 @@ def _names(text: str, places: FrozenSet[str]) -> str:
     return re.sub(r"(\[naam\])(?:\s*\[naam\])+", r"\1", re.sub(r"[ \t]{2,}", " ", joined)).strip()
 
 
+# Terminal escape sequences (ECMA-48): CSI "ESC [ … final" (also its 8-bit form 0x9B), OSC/DCS/APC/PM/SOS
+# strings up to their terminator (BEL or ESC \\, also 8-bit), and the two-byte "ESC x" forms.
+ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]P^_X]|[\x9d\x90\x9e\x9f\x98])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?")
+# What is left: C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidi controls that
+# make a terminal (or a page) show text in another order than it is stored ("Trojan source").
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str, keep_lines: bool = True) -> str:
+    """``text`` without terminal escapes and control characters, so what a person typed can neither
+    move a terminal's cursor, change its title or colours, nor hide part of itself when someone prints
+    it (``python -m bot funnel``). ``keep_lines=False`` also turns tabs and newlines into spaces, for
+    output that must stay one line per item. A carriage return becomes a newline first, so "a\\rb" cannot
+    overwrite "a" on a terminal."""
+    text = ESCAPE_SEQUENCE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL.sub("", text)
+    return re.sub(r"\s+", " ", text).strip() if not keep_lines else text
+
+
 def redact(text: str) -> str:
-    """The question without personal data: patterns first (they contain digits), then names."""
-    text = (text or "")[:500]
+    """The question without personal data: patterns first (they contain digits), then names.
+    Control characters and terminal escapes go before anything is stored."""
+    text = strip_controls((text or "")[:500])
     for pattern, placeholder in PATTERNS:
         text = pattern.sub(placeholder, text)
     return _names(text, place_words())

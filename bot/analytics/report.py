@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.analytics.redact import strip_controls
 from bot.analytics.funnel import (QUESTION_LABELS, QUESTIONS, STEP_LABELS, STEPS, Cell, Progress,
                                   count_conversations)
 from bot.store.analytics_models import AnalyticsConversation, AnalyticsCount, UnansweredQuestion
@@ -132,7 +133,8 @@ def unanswered_groups(database_url: str, limit: int = 50) -> List[Tuple[str, str
     with new_session(database_url) as session:
         rows = session.execute(select(UnansweredQuestion).order_by(UnansweredQuestion.count.desc(),
                                                                    UnansweredQuestion.id).limit(limit)).scalars().all()
-        return [(r.text, shown(r.count)) for r in rows]
+        # also what an older version stored before it stripped control characters (issue 22 item 14)
+        return [(strip_controls(r.text, keep_lines=False), shown(r.count)) for r in rows]
 
 
 CSV_HEADER = ("week", "regio", "kanaal", "leeftijd", "meting", "aantal")

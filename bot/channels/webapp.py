@@ -90,14 +90,15 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/widget-config.json", config)
     app.router.add_get("/health", health)
     app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
-    register_chat_routes(app, settings)
+    chat = register_chat_routes(app, settings)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
     # The counsellors' workspace (/adviseur) and the hand-off mail's one-click status links (/lead/…).
     register_workspace(app, load_workspace_settings())
     # A parent's or guardian's confirmation of an under-16's request (GET shows, POST confirms).
     handoff_settings = load_handoff_settings()
     app["guardian_days"] = guardian.days_text(handoff_settings.guardian_days)
-    guardian.register_routes(app, handoff_settings)
+    # The chat's own client key for the clicker's address: a "yes" from the child's client is flagged.
+    guardian.register_routes(app, handoff_settings, client_key_of=chat.address_key)
     return app
 
 

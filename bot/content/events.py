@@ -198,17 +198,18 @@ def cache_path(cache_dir: Path, region: str, index: int) -> Path:
     return cache_dir / f"{region.lower()}-{index}.ics"
 
 
-def fetch_feeds(packs: PackSet, cache_dir: Path,
-                get: Optional[Callable[[str], str]] = None) -> List[str]:
-    """Downloads every feed into the cache; a feed that fails keeps its previous cached copy.
-    Returns one Dutch line per feed for the person running the command."""
+def fetch_feeds(packs: PackSet, cache_dir: Path, get: Optional[Callable[[str], str]] = None,
+                policy=None) -> List[str]:
+    """Downloads every feed into the cache; a feed that fails (or is refused) keeps its previous
+    cached copy. Returns one Dutch line per feed for the person running the command. ``get``
+    defaults to :func:`bot.content.fetch.fetch_feed` under ``policy`` (a ``FetchPolicy``; the default
+    one in production), which checks every hop (no loopback, private or link-local targets, size and
+    time caps)."""
     if get is None:
-        import httpx
+        from bot.content.fetch import FetchPolicy, fetch_feed
 
         def get(url: str) -> str:
-            response = httpx.get(url, timeout=20, follow_redirects=True)
-            response.raise_for_status()
-            return response.text
+            return fetch_feed(url, policy or FetchPolicy())
     cache_dir.mkdir(parents=True, exist_ok=True)
     report = []
     for loaded in packs.packs():

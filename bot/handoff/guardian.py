@@ -19,22 +19,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import logging
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from bot.handoff.clock import SystemClock, as_utc
 from bot.handoff.outbox import enqueue_email, enqueue_handoff
 from bot.handoff.render import render_page, render_plain
 from bot.handoff.settings import HandoffSettings
+from bot.handoff.summary import same_client_text
 from bot.handoff.workdays import dutch_date_long
 from bot.intake.referral import create_lead
 from bot.store.db import new_session
-from bot.store.guardian import add_request, get_request, nonce_hash, take_request
+from bot.store.guardian import (add_request, get_request, mails_to_recipient_since, nonce_hash, record_ask,
+                                take_request)
 from bot.store.leads import NewLead
 from bot.store.models import Lead
 
@@ -109,20 +112,43 @@ def pending_text(until: datetime) -> str:
             f"aanvraag door. Zegt niemand vóór {dutch_date_long(as_utc(until).date())} ja, dan wissen we alles.")
 
 
+def capped_text() -> str:
+    """The guardian's address had its share of mails: nothing is sent (B1, the same for everyone)."""
+    return ("Naar dat e-mailadres hebben we de laatste dagen al een paar keer gemaild. Daarom stuur ik er nu "
+            "geen nieuwe mail heen, en ik stuur niets door. Kreeg je ouder of verzorger al een mail van ons? "
+            "Dan kan die daarin op de link klikken. Of probeer het over een paar dagen nog eens.")
+
+
+def recipient_hash(secret: str, email: str) -> str:
+    """A keyed hash of the guardian's address: counts mails per recipient without keeping it."""
+    return hmac.new(secret.encode(), f"guardian-mail|{email.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+
+
 def request_consent(database_url: str, settings: HandoffSettings, lead: NewLead, lines: List[str],
                     counsellor: Mapping[str, str], context: Optional[Mapping[str, Any]] = None,
-                    now: Optional[datetime] = None) -> str:
-    """Stores the request and queues the guardian's mail, in one transaction; returns the request id.
+                    now: Optional[datetime] = None) -> Optional[str]:
+    """Stores the request and queues the guardian's mail, in one transaction; returns the request id,
+    or None when that address already got ``guardian_mails_per_address`` mails within
+    ``guardian_days`` (from any conversation or client address: a stranger's inbox is not ours to fill).
 
     ``lines``: what the young person saw in the preview, which is exactly what the guardian reads and
     what the lead will hold. ``counsellor``: ``name``/``first_name``/``organisation`` for the text.
+    ``lead.client_key`` travels in the payload to the lead, so a confirmed request counts toward the
+    leads-per-address limit like any other lead; the mail itself counts from the moment it is asked.
     """
     now = as_utc(now or SystemClock().now())
     expires = now + timedelta(days=settings.guardian_days)
     nonce = secrets.token_urlsafe(16)
     payload = {"lead": asdict(lead), "lines": list(lines), "context": dict(context or {}),
                "counsellor": dict(counsellor)}
+    recipient = recipient_hash(settings.link_secret, lead.contact_value or "")
     with new_session(database_url) as session, session.begin():
+        window = now - timedelta(days=settings.guardian_days)
+        if mails_to_recipient_since(session, recipient, window) >= settings.guardian_mails_per_address:
+            log.info("guardian mail not sent: the address had %s mails in %s days",
+                     settings.guardian_mails_per_address, settings.guardian_days)
+            return None
+        record_ask(session, lead.client_key, recipient, now)
         request = add_request(session, lead.conversation_id, lead.contact_value or "", nonce, payload, now, expires)
         link = confirm_url(settings, make_token(settings.link_secret, request.id, expires, nonce))
         text = render_plain("guardian_email.txt.j2", lines=lines, counsellor=counsellor, link=link,
@@ -144,10 +170,26 @@ class _AlreadyTaken(Exception):
     """Another POST with the same link won the race; roll back this lead."""
 
 
+# A "yes" from the client that asked, this soon, is likely the child's own (issue 22 item 9).
+SAME_CLIENT_WINDOW = timedelta(minutes=30)
+
+
+def attention_for(data: NewLead, asked_at: datetime, now: datetime, confirmer_key: Optional[str]) -> List[str]:
+    """What the counsellor must check: a guardian's consent is never verified (the summary says so
+    by itself), and a confirmation from the same client address as the request within
+    SAME_CLIENT_WINDOW is flagged on top."""
+    elapsed = now - as_utc(asked_at)
+    if confirmer_key and data.client_key and hmac.compare_digest(confirmer_key, data.client_key) \
+            and elapsed <= SAME_CLIENT_WINDOW:
+        return [same_client_text(int(elapsed.total_seconds() // 60))]
+    return []
+
+
 def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optional[datetime] = None,
-            registry=None) -> Outcome:
+            registry=None, confirmer_key: Optional[str] = None) -> Outcome:
     """The guardian said yes: the lead (consent basis "guardian", consent at this moment) and its
-    hand-off rows are written, and the request deleted, in one transaction. Works once."""
+    hand-off rows are written, and the request deleted, in one transaction. Works once.
+    ``confirmer_key``: the client key of whoever clicked (see :func:`attention_for`)."""
     now = as_utc(now or SystemClock().now())
     check = check_token(settings.link_secret, token, now)
     if not check.ok:
@@ -157,11 +199,16 @@ def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optio
         return Outcome("used")
     payload = request.payload
     data = NewLead(**payload["lead"])
+    context = dict(payload.get("context") or {})
+    context["attention"] = list(context.get("attention") or []) + attention_for(data, request.created_at, now,
+                                                                               confirmer_key)
+    if any(item.startswith("Bevestigd vanaf hetzelfde") for item in context["attention"]):
+        log.warning("guardian request %s confirmed from the client that asked for it", check.request_id)
 
     def hand_off(session, lead, counsellor):
         if not take_request(session, check.request_id, check.nonce):
             raise _AlreadyTaken()
-        enqueue_handoff(session, lead, counsellor, payload.get("context") or None, now=now)
+        enqueue_handoff(session, lead, counsellor, context, now=now)
 
     try:
         result = create_lead(database_url, data, on_created=hand_off, registry=registry)
@@ -191,8 +238,11 @@ _MESSAGES = {
 }
 
 
-def register_routes(app, settings: HandoffSettings, clock=None) -> None:
-    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms."""
+def register_routes(app, settings: HandoffSettings, clock=None,
+                    client_key_of: Optional[Callable[[Any], Optional[str]]] = None) -> None:
+    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms.
+    ``client_key_of(request)``: the client key the chat uses for this request's address (the web app
+    passes its own), so a "yes" from the child's own client is flagged to the counsellor."""
     from aiohttp import web  # only the web app serves pages; the worker imports this module too
 
     clock = clock or SystemClock()
@@ -237,7 +287,9 @@ def register_routes(app, settings: HandoffSettings, clock=None) -> None:
             log.warning("guardian confirmation without a valid CSRF token")
             return page("csrf", 403)
         loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(None, confirm, settings.database_url, settings, token, clock.now())
+        confirmer = client_key_of(request) if client_key_of is not None else None
+        outcome = await loop.run_in_executor(None, functools.partial(
+            confirm, settings.database_url, settings, token, clock.now(), confirmer_key=confirmer))
         if outcome.status == "confirmed":
             counsellor = await loop.run_in_executor(None, _counsellor_of, settings.database_url, outcome.lead_id)
             return page("confirmed", 200, who=counsellor["who"], first=counsellor["first"])

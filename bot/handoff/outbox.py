@@ -19,10 +19,11 @@ from bot.handoff.clock import as_utc
 from bot.handoff.schedule import schedule_for_case
 from bot.handoff.links import status_links
 from bot.store.handoff_models import HandoffCase, OutboxMessage
+from bot.store.leads import record_event, same_contact_leads
 from bot.store.models import Lead
 from bot.handoff.render import render_email, render_telegram, webhook_body
 from bot.handoff.settings import HandoffSettings, load_handoff_settings
-from bot.handoff.summary import build_summary
+from bot.handoff.summary import build_summary, same_contact_text
 from bot.handoff.workdays import promised_by
 from bot.routing.counsellors import Counsellor
 
@@ -60,6 +61,7 @@ def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, 
         session.flush()  # assigns the GP-reference and inserts the lead before rows that point at it
     created = as_utc(lead.created_at or now or datetime.now(timezone.utc))
     now = as_utc(now or created)
+    extra = _with_earlier_requests(session, lead, c, extra, now)
     summary = build_summary(lead, c, extra, now=now, promise_workdays=settings.promise_workdays,
                             retention_months=settings.retention_months,
                             conversation_url=conversation_url(settings, lead))
@@ -98,6 +100,24 @@ def enqueue_handoff(session: Session, lead: Lead, counsellor: Union[Counsellor, 
     session.add(case)
     schedule_for_case(session, case)
     return rows
+
+
+def _with_earlier_requests(session: Session, lead: Lead, c: Counsellor, extra: Optional[Mapping[str, Any]],
+                           now: datetime) -> Optional[Mapping[str, Any]]:
+    """The same contact details came in before (another conversation or device): the chat treated it
+    as a new request, so as not to tell a stranger who typed them anything (issue 22 item 2). The
+    counsellors sort it out: this hand-off names the earlier request, and the earlier lead's audit
+    trail (its counsellor's workspace) names this one."""
+    earlier = same_contact_leads(session, lead)
+    if not earlier:
+        return extra
+    extra = dict(extra or {})
+    extra["attention"] = list(extra.get("attention") or []) + [same_contact_text(e) for e in earlier[-3:]]
+    for e in earlier:
+        record_event(session, e, "alert", "bot", at=now,
+                     note=(f"Met dezelfde contactgegevens kwam een nieuwe aanvraag binnen: {lead.id}, bij "
+                           f"{c.name}{' van ' + c.organisation if c.organisation else ''}. Stem af wie contact opneemt."))
+    return extra
 
 
 def enqueue_email(session: Session, lead_id: Optional[str], kind: str, to: str, subject: str, text: str,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from bot.handoff.clock import as_utc
 from bot.handoff.mailsink import erase_from_maildir
 from bot.handoff.outbox import idempotency_key
+from bot.handoff.render import render_plain
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.summary import add_months
 from bot.handoff.workdays import AMSTERDAM, dutch_date_long
@@ -32,10 +33,14 @@ from bot.store.db import new_session
 from bot.store.erasure import erase_person
 from bot.store.handoff_models import HandoffCase, OutboxMessage
 from bot.store.models import Lead, utcnow
-from bot.store.person_checks import CODE_VALID, leads_for_contact, start_check
+from bot.store.person_checks import (CODE_DIGITS, CODE_VALID, MAX_FAILURES, CheckResult, MatchedLead, contact_hash,
+                                      leads_for_contact, start_check, verify_code)
 
 THIS_CONVERSATION = "dit_gesprek"  # the "Alleen dit gesprek" button: no code needed
+# Sender ids of Telegram chats (bot.channels.identity.TELEGRAM_PREFIX; the domain may not import channels)
+TELEGRAM_SENDER_PREFIX = "telegram-"
 DELIVERED = ("sent", "sending")     # a hand-off in these states may have been read
+OWN_LEAD_WITHOUT_CODE = timedelta(days=1)  # after this, even the conversation that made a lead needs the code
 STATUS_LABELS = {"new": "nog niet verstuurd", "delivered": "verstuurd naar de adviseur",
                  "in_contact": "de adviseur heeft contact met je", "no_contact": "de adviseur kon je niet bereiken",
                  "closed": "afgerond"}
@@ -61,6 +66,15 @@ def parse_contact(text: str) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
+def telegram_leads(leads: Sequence[MatchedLead]) -> List[MatchedLead]:
+    """The leads a code in Telegram may unlock. The bot can only write to a chat that wrote to it
+    first (a lead made in Telegram, whose chat id the lead keeps in ``channel_ref``), and a typed
+    @name proves nothing: anyone can give someone else's name. So the code goes to one chat, the
+    oldest lead's, and unlocks only the leads made from that same chat."""
+    chats = [lead for lead in leads if lead.channel == "telegram" and lead.channel_ref]
+    return [lead for lead in chats if lead.channel_ref == chats[0].channel_ref] if chats else []
+
+
 def _verb(purpose: str) -> str:
     return "wissen" if purpose == "erase" else "bekijken"
 
@@ -68,7 +82,8 @@ def _verb(purpose: str) -> str:
 def request_code(settings: HandoffSettings, sender_id: str, purpose: str, text: str,
                  now: Optional[datetime] = None) -> CodeRequest:
     """Starts the proof for the contact in ``text``. The answer is the same whether or not we hold
-    anything for that contact, so the chat tells a stranger nothing."""
+    anything for that contact, so the chat tells a stranger nothing. A code still pending for that
+    contact (asked for in any conversation) is reused: at most one code message per CODE_VALID."""
     now = now or utcnow()
     if (text or "").strip().lower() in (THIS_CONVERSATION, "alleen dit gesprek"):
         return CodeRequest("this_conversation", "")
@@ -80,37 +95,78 @@ def request_code(settings: HandoffSettings, sender_id: str, purpose: str, text: 
         return CodeRequest("phone", "")
     leads = leads_for_contact(settings.database_url, value)
     if method == "telegram":
-        # The bot can only write to a Telegram chat that wrote to it first: leads made in Telegram.
-        leads = [lead for lead in leads if (lead.conversation_id or "").startswith("tg-")]
-    code = start_check(settings.database_url, sender_id, purpose, [lead.id for lead in leads], now)
-    if code:
-        _enqueue_code(settings, leads[0], method, value, purpose, code, now)
+        leads = telegram_leads(leads)
+    start = start_check(settings.database_url, sender_id, purpose, [lead.id for lead in leads], now,
+                        contact=contact_hash(settings.link_secret, value))
+    if start.locked_until:
+        return CodeRequest("code", locked_text(settings, start.locked_until))
+    if start.code:
+        _enqueue(settings, leads[0], method, value, "person_code", "Je code van De Gouden Poort",
+                 code_message(purpose, start.code), now)
     minutes = int(CODE_VALID.total_seconds() // 60)
     where = "je mail" if method == "email" else "Telegram (in de chat met deze bot)"
-    text_out = (f"Als we iets bewaren bij {value}, krijg je binnen een paar minuten een code van 6 cijfers in "
-                f"{where}. Typ die code hier. De code werkt {minutes} minuten. Krijg je geen code? Dan bewaren "
-                "we niets bij dit adres.")
+    text_out = (f"Als we iets bewaren bij {value}, krijg je binnen een paar minuten een code van {CODE_DIGITS} "
+                f"cijfers in {where}. Typ die code hier. De code werkt {minutes} minuten. Vroeg je net al een "
+                "code? Dan geldt die. Krijg je geen code? Dan bewaren we niets bij dit adres.")
     if method == "telegram":
         text_out += (" Een code via Telegram kan alleen als je eerder via Telegram met ons chatte. Anders: mail "
                      f"{settings.privacy_email}.")
     return CodeRequest("code", text_out)
 
 
-def _enqueue_code(settings: HandoffSettings, lead, method: str, value: str, purpose: str, code: str,
-                  now: datetime) -> None:
-    text = (f"Je code van De Gouden Poort is {code}.\n\nTyp deze code in de chat om je gegevens te "
+def code_message(purpose: str, code: str) -> str:
+    return (f"Je code van De Gouden Poort is {code}.\n\nTyp deze code in de chat om je gegevens te "
             f"{_verb(purpose)}. De code werkt {int(CODE_VALID.total_seconds() // 60)} minuten.\n\n"
             "Heb jij hier niet om gevraagd? Dan hoef je niets te doen. Er gebeurt dan niets.")
-    key = idempotency_key(lead.id, "person_code", "email" if method == "email" else "telegram",
-                          secrets.token_hex(4))
+
+
+def _when_short(moment: datetime) -> str:
+    local = as_utc(moment).astimezone(AMSTERDAM)
+    return f"{dutch_date_long(local)} om {local:%H:%M}"
+
+
+def locked_text(settings: HandoffSettings, until: datetime) -> str:
+    """The same for every contact, known or not: failures are counted for every contact."""
+    return ("Voor dit adres is te vaak een verkeerde code getypt. Daarom kan wissen of inzien met een code "
+            f"tot {_when_short(until)} niet via de chat. Je kunt wel 'Alleen dit gesprek' kiezen. Hulp nodig? "
+            f"Mail {settings.privacy_email}.")
+
+
+def check_code(settings: HandoffSettings, sender_id: str, code: str, now: Optional[datetime] = None) -> CheckResult:
+    """Checks a typed code (bot.store.person_checks.verify_code). When this guess locks the contact,
+    the contact hears about it once, through the channel the code went to; only a contact we hold
+    data for gets that message (nothing is sent to an address that is not in our files)."""
+    now = now or utcnow()
+    result = verify_code(settings.database_url, sender_id, code, now)
+    if result.locked_now and result.lead_ids:
+        with new_session(settings.database_url) as session:
+            lead = session.execute(select(Lead).where(Lead.id.in_(list(result.lead_ids)))
+                                   .order_by(Lead.created_at)).scalars().first()
+            matched = _matched(lead) if lead is not None else None
+        if matched is not None:
+            method = "telegram" if (lead.contact_value or "").startswith("@") else "email"
+            text = render_plain("person_locked.txt.j2", until=_when_short(result.locked_until),
+                                privacy_email=settings.privacy_email, failures=MAX_FAILURES)
+            _enqueue(settings, matched, method, lead.contact_value or "", "person_locked",
+                     "Verkeerde codes voor je gegevens bij De Gouden Poort", text, now)
+    return result
+
+
+def _matched(lead: Lead) -> MatchedLead:
+    return MatchedLead(lead.id, lead.channel, lead.conversation_id, lead.contact_method, lead.channel_ref)
+
+
+def _enqueue(settings: HandoffSettings, lead: MatchedLead, method: str, value: str, kind: str, subject: str,
+             text: str, now: datetime) -> None:
+    key = idempotency_key(lead.id, kind, "email" if method == "email" else "telegram", secrets.token_hex(4))
     if method == "email":
         channel, recipient = "email", value
-        payload = {"to": value, "subject": "Je code van De Gouden Poort", "text": text, "html": None}
+        payload = {"to": value, "subject": subject, "text": text, "html": None}
     else:
-        channel, recipient = "telegram", lead.conversation_id[3:]
+        channel, recipient = "telegram", str(lead.channel_ref)
         payload = {"chat_id": recipient, "text": text}
     with new_session(settings.database_url) as session, session.begin():
-        session.add(OutboxMessage(lead_id=lead.id, kind="person_code", channel=channel, recipient=recipient,
+        session.add(OutboxMessage(lead_id=lead.id, kind=kind, channel=channel, recipient=recipient,
                                   idempotency_key=key, payload=payload, status="pending", attempts=0,
                                   next_attempt_at=now, created_at=now))
 
@@ -129,12 +185,20 @@ class ErasureReport:
     mails_removed: int = 0
     notified: List[_Handed] = field(default_factory=list)
     telegram: bool = False
+    older_kept: bool = False  # this conversation has a lead older than a day that needs the code
 
 
-def _selected(session, sender_id: str, lead_ids: Sequence[str]) -> List[Lead]:
-    return session.execute(select(Lead).where(or_(Lead.conversation_id == sender_id,
+def _selected(session, sender_id: str, lead_ids: Sequence[str], now: datetime) -> Tuple[List[Lead], bool]:
+    """The leads this request may reach: those the code unlocked, and this conversation's own leads
+    made less than OWN_LEAD_WITHOUT_CODE ago. An older lead of this conversation needs the code too
+    (issue 22 item 12): a shared or lost device, or a browser that keeps its session, must not show
+    or erase someone's request weeks later. Returns (leads, whether an older own lead was left out)."""
+    rows = session.execute(select(Lead).where(or_(Lead.conversation_id == sender_id,
                                                   Lead.id.in_(list(lead_ids))))
                            .order_by(Lead.created_at)).scalars().all()
+    cutoff = now - OWN_LEAD_WITHOUT_CODE
+    chosen = [lead for lead in rows if lead.id in lead_ids or as_utc(lead.created_at) >= cutoff]
+    return chosen, len(chosen) < len(rows)
 
 
 def _handed_over(session, leads: Sequence[Lead]) -> List[_Handed]:
@@ -184,19 +248,26 @@ def erase_everywhere(settings: HandoffSettings, tracker_store_url: Optional[str]
                      now: Optional[datetime] = None, schedule_sweeps: bool = True) -> ErasureReport:
     """This conversation, the unlocked leads and their conversations: lead store, hand-off tables,
     tracker store and the local mail sink; then the art. 19 notice to each counsellor who had the
-    hand-off already (only the reference, sent after the lead is gone)."""
+    hand-off already (only the reference, sent after the lead is gone). A lead of this conversation
+    older than OWN_LEAD_WITHOUT_CODE stays unless the code unlocked it."""
     now = now or utcnow()
     with new_session(settings.database_url) as session:
-        leads = _selected(session, sender_id, lead_ids)
+        leads, older = _selected(session, sender_id, lead_ids, now)
         handed = _handed_over(session, leads)
-        telegram = any((lead.channel or "") == "telegram" for lead in leads) or sender_id.startswith("tg-")
+        telegram = (any((lead.channel or "") == "telegram" for lead in leads)
+                    or sender_id.startswith(TELEGRAM_SENDER_PREFIX))
     result = erase_person(settings.database_url, sender_id, tracker_store_url, lead_ids=[lead.id for lead in leads],
-                          now=now, schedule_sweeps=schedule_sweeps)
+                          now=now, schedule_sweeps=schedule_sweeps, own_leads_since=now - OWN_LEAD_WITHOUT_CODE)
     mails = erase_from_maildir(mail_dir, result.lead_ids) if mail_dir else 0
     if handed:
         with new_session(settings.database_url) as session, session.begin():
             _enqueue_notices(session, handed, now)
-    return ErasureReport(list(result.lead_ids), len(result.conversations), mails, handed, telegram)
+    return ErasureReport(list(result.lead_ids), len(result.conversations), mails, handed, telegram, older)
+
+
+OLDER_NEEDS_CODE = ("Een aanvraag die je hier meer dan een dag geleden deed, wis of toon ik alleen met een code. "
+                    "Die sturen we naar het e-mailadres of de Telegram-naam van die aanvraag. Typ 'wis mijn "
+                    "gegevens' of 'wat weten jullie van mij' en geef dat adres.")
 
 
 def erasure_text(report: ErasureReport, settings: HandoffSettings, phone_not_proven: bool = False) -> str:
@@ -207,8 +278,12 @@ def erasure_text(report: ErasureReport, settings: HandoffSettings, phone_not_pro
         lines.append(f"Klaar. Ik heb gewist: je aanvraag ({which}), je contactgegevens, je toestemming en "
                      + ("dit gesprek." if report.conversations <= 1 else
                         f"{report.conversations} gesprekken met de chatbot (ook dit gesprek)."))
+    elif report.older_kept:
+        lines.append("Klaar. Ik heb dit gesprek gewist.")
     else:
         lines.append("Klaar. Ik heb dit gesprek gewist. Een aanvraag had je in dit gesprek niet.")
+    if report.older_kept:
+        lines.append(OLDER_NEEDS_CODE)
     for item in report.notified:
         name = item.counsellor.first_name
         lines.append(f"{name} van {item.counsellor.organisation or 'de Gouden Poort'} had je aanvraag al gekregen. "
@@ -267,11 +342,14 @@ def lead_lines(lead: Lead, retention_months: int) -> List[str]:
 
 
 def access_text(settings: HandoffSettings, sender_id: str, lead_ids: Sequence[str] = (),
-                phone_not_proven: bool = False) -> str:
+                phone_not_proven: bool = False, now: Optional[datetime] = None) -> str:
+    now = now or utcnow()
     with new_session(settings.database_url) as session:
-        leads = _selected(session, sender_id, lead_ids)
+        leads, older = _selected(session, sender_id, lead_ids, now)
         blocks = ["\n".join(lead_lines(lead, settings.retention_months)) for lead in leads]
-    if not blocks:
+    if older:
+        blocks.append(OLDER_NEEDS_CODE)
+    elif not blocks:
         blocks = ["Ik heb geen aanvraag van je gevonden" + (" in dit gesprek." if phone_not_proven or not lead_ids
                                                                else ".")]
     blocks.append("Ook dit gesprek met de chatbot bewaren we. Hoe lang, staat op de privacypagina. Wil je iets "
@@ -283,10 +361,17 @@ def access_text(settings: HandoffSettings, sender_id: str, lead_ids: Sequence[st
     return "\n\n".join(blocks)
 
 
+def code_answer(settings: HandoffSettings, result: CheckResult) -> Optional[str]:
+    """What the chat says to a code (None when it unlocked something)."""
+    if result.status == "locked":
+        return locked_text(settings, result.locked_until or utcnow())
+    return outcome_for_code(result.status)
+
+
 def outcome_for_code(status: str) -> Optional[str]:
     """The answer to a code that did not unlock anything (None when it did)."""
     return {
-        "wrong": "Die code klopt niet. Kijk nog eens goed en typ de 6 cijfers.",
+        "wrong": f"Die code klopt niet. Kijk nog eens goed en typ de {CODE_DIGITS} cijfers.",
         "expired": "Die code werkt niet meer. Vraag een nieuwe code: typ 'wis mijn gegevens' of "
                    "'wat weten jullie van mij'.",
         "none": "Er loopt nu geen aanvraag voor een code. Typ 'wis mijn gegevens' of 'wat weten jullie van mij'.",

@@ -85,6 +85,7 @@ class HandoffSettings:
     promise_workdays: int = 2
     retention_months: int = 12
     guardian_days: int = 7
+    guardian_mails_per_address: int = 3  # per guardian_days, however many conversations or addresses ask
     conversation_url_template: str = ""
     telegram_token: str = ""
     telegram_api_base: str = "https://api.telegram.org/bot"
@@ -152,6 +153,7 @@ def load_handoff_settings(env: EnvSettings = None) -> HandoffSettings:
         promise_workdays=env.promise_workdays,
         retention_months=base.lead_retention_months,
         guardian_days=max(1, env.guardian_confirm_days),
+        guardian_mails_per_address=env.limit_guardian_mails_per_address,
         conversation_url_template=env.conversation_url_template,
         telegram_token=env.handoff_telegram_token or env.telegram_token,
         telegram_api_base=env.telegram_api_base,

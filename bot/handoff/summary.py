@@ -26,6 +26,8 @@ consent                     {"text_version", "given_at" (datetime/ISO), "given_b
 consent_text_version / consent_given_by   flat alternatives to ``consent``
 routing_reason              why this counsellor was chosen
 dont_ask_again              extra items for the "niet opnieuw vragen" list
+attention                   list of warnings for the counsellor ("Let op"); a guardian's consent adds
+                            GUARDIAN_UNCHECKED by itself
 conversation_url            link to the conversation (default: built from settings)
 ==========================  ===============================================================
 """
@@ -42,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 import jsonschema
 
 from bot.handoff.clock import as_utc
-from bot.handoff.workdays import dutch_date, promised_by
+from bot.handoff.workdays import dutch_date, dutch_date_long, promised_by
 from bot.intake import validation
 from bot.routing.counsellors import Counsellor
 from bot.store.models import Lead
@@ -108,6 +110,28 @@ _GIVEN_BY = {"zelf": "zelf", "self": "zelf", "ouder_voogd": "ouder_voogd", "pare
              "guardian": "ouder_voogd", "ouder": "ouder_voogd", "voogd": "ouder_voogd"}
 
 
+# Consent by a parent's e-mail proves only that someone could click a link in that mailbox; a child
+# can type her own second address as her parent's (issue 22 item 9). The counsellor checks it.
+GUARDIAN_UNCHECKED = ("Toestemming via e-mail van een ouder, niet gecontroleerd: vraag bij het eerste contact "
+                      "naar de ouder.")
+
+
+def same_client_text(minutes: int) -> str:
+    when = "binnen een minuut" if minutes < 1 else f"{minutes} minuut later" if minutes == 1 else f"{minutes} minuten later"
+    return (f"Bevestigd vanaf hetzelfde apparaat/adres als de aanvraag ({when}): misschien heeft het kind zelf "
+            "'ja' gezegd. Spreek de ouder zelf voordat je verder gaat.")
+
+
+def same_contact_text(earlier: Lead) -> str:
+    """An earlier request with the same e-mail address, phone number or Telegram name."""
+    when = dutch_date_long(as_utc(earlier.created_at)) if earlier.created_at else "eerder"
+    who = earlier.counsellor_name or "een adviseur"
+    if earlier.organisation:
+        who += f" van {earlier.organisation}"
+    return (f"Met dezelfde contactgegevens kwam eerder aanvraag {earlier.id} binnen ({when}, bij {who}). Het kan "
+            "dezelfde persoon zijn, of iemand die andermans gegevens intypte: stem af voordat je contact opneemt.")
+
+
 class SummaryInvalid(ValueError):
     """A summary that does not match ``schemas/handoff-summary.v1.json``: a bug, never sent out."""
 
@@ -164,6 +188,10 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
         if item not in dont_ask:
             dont_ask.append(item)
 
+    attention = _texts(extra.get("attention"))
+    if _GIVEN_BY.get(str(given_by).lower()) == "ouder_voogd" and GUARDIAN_UNCHECKED not in attention:
+        attention.insert(0, GUARDIAN_UNCHECKED)
+
     promise_text = (f"binnen {promise_workdays} werkdagen, uiterlijk {dutch_date(deadline)}"
                     if promise_workdays else f"uiterlijk {dutch_date(deadline)}")
     return {
@@ -203,6 +231,7 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
             "given_by": _GIVEN_BY.get(str(given_by).lower()),
         },
         "dont_ask_again": dont_ask,
+        "attention": attention,
         "conversation": {
             "url": _text(extra.get("conversation_url") or conversation_url),
             "delete_on": add_months(created.date(), retention_months).isoformat(),

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from bot.routing.counsellors import Registry, load_registry
 from bot.routing.regions import load_gazetteer
+from bot.store.guardian import asks_from_client_since
 from bot.store.leads import LeadResult, NewLead, OnCreated, insert_lead, leads_from_client_since, sync_reference_data
 
 
@@ -44,7 +45,12 @@ def origin_from_metadata(metadata: Optional[Mapping[str, Any]], channel: str) ->
 
 def lead_limit_reached(database_url: str, client_key: Optional[str], per_day: int, now: datetime) -> bool:
     """Leads per client address per day: a script must not fill every counsellor's capacity (or enter
-    someone else's phone number over and over). Without a client key (local tools) there is no limit."""
+    someone else's phone number over and over). A mail to a parent or guardian counts as one too
+    (issue 22 item 4: as a "14-year-old", one address had strangers mailed without any limit), and so
+    does the lead it becomes, which carries the client key. Without a client key (local tools) there
+    is no limit."""
     if not client_key or per_day <= 0:
         return False
-    return leads_from_client_since(database_url, client_key, now - timedelta(days=1)) >= per_day
+    since = now - timedelta(days=1)
+    return (leads_from_client_since(database_url, client_key, since)
+            + asks_from_client_since(database_url, client_key, since)) >= per_day

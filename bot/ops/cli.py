@@ -105,6 +105,14 @@ def cmd_nlu_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_actions(args: argparse.Namespace) -> int:
+    """The action server behind the shared token (bot/ops/action_server.py); `make run` starts it."""
+    from bot.ops.action_server import serve
+
+    serve(args.port, actions_package=args.actions)
+    return 0
+
+
 def cmd_nlu_gate(args: argparse.Namespace) -> int:
     """The NLU gate on the test set: counts and scores only (issue 21)."""
     from bot.ops.nlu_gate import run_gate
@@ -248,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="train als het nodig is en start alles").set_defaults(func=cmd_run)
     sub.add_parser("train", help="train het model als domein/config/data veranderd zijn").set_defaults(func=cmd_train)
     sub.add_parser("web", help="start alleen de webapp").set_defaults(func=cmd_web)
+    actions = sub.add_parser("actions", help="start alleen de actieserver (weigert aanroepen zonder GP_ACTION_TOKEN)")
+    actions.add_argument("--port", type=int, default=5055)
+    actions.add_argument("--actions", default="actions", help="package met de acties")
+    actions.set_defaults(func=cmd_actions)
     worker = sub.add_parser("worker", help="bezorgt overdrachten aan adviseurs en doet de opvolging")
     worker.add_argument("--once", action="store_true", help="één ronde en stoppen")
     worker.add_argument("--batch", type=int, default=20, help="berichten per ronde")

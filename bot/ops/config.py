@@ -85,6 +85,10 @@ class EnvSettings(BaseSettings):
                                 description="web app / Telegram bridge → Rasa gateway (empty: generated once in GP_VAR_DIR)")
     identity_secret: str = Field("", env="GP_IDENTITY_SECRET",
                                  description="derives sender ids and client keys (empty: generated once); never rotate")
+    action_token: str = Field("", env="GP_ACTION_TOKEN",
+                              description="Rasa → action server (empty: generated once in GP_VAR_DIR)")
+    rest_channel: bool = Field(True, env="GP_REST_CHANNEL",
+                               description="1: Rasa's REST channel for local tools (tests, make bench); 0 in production")
     # limits (a refusal is a Dutch sentence; HTTP 413/429 at the web app)
     max_message_chars: int = Field(2000, env="GP_MAX_MESSAGE_CHARS")
     limit_messages_per_minute: int = Field(20, env="GP_LIMIT_MESSAGES_PER_MINUTE", description="per conversation")
@@ -112,6 +116,8 @@ class EnvSettings(BaseSettings):
                                        description="days a guardian has to confirm an under-16's request")
     session_token_days: float = Field(7.0, env="GP_SESSION_TOKEN_DAYS",
                                       description="days a web widget's session token leads back into its conversation")
+    limit_guardian_mails_per_address: int = Field(3, env="GP_LIMIT_GUARDIAN_MAILS_PER_ADDRESS",
+                                                  description="mails to one guardian address per GP_GUARDIAN_CONFIRM_DAYS")
     # hand-off to counsellors
     smtp_host: str = Field("", env="GP_SMTP_HOST", description="empty: 127.0.0.1 (make run starts a local Maildir)")
     smtp_port: int = Field(25, env="GP_SMTP_PORT")
@@ -164,7 +170,7 @@ class EnvSettings(BaseSettings):
     webhook_secrets: Dict[str, str] = Field(default_factory=dict, env=[])
     coordinator_emails: Dict[str, str] = Field(default_factory=dict, env=[])
 
-    @validator("smtp_starttls", "smtp_ssl", pre=True)
+    @validator("smtp_starttls", "smtp_ssl", "rest_channel", pre=True)
     def _flag(cls, value: Any) -> bool:
         return value if isinstance(value, bool) else str(value).strip().lower() in TRUE_WORDS
 
@@ -218,6 +224,10 @@ class Settings:
     # that derives sender ids, session tokens and client keys. Empty: generated once into var/.
     channel_secret: str = ""
     identity_secret: str = ""
+    # Rasa sends it with every call to the action server, which refuses calls without it (bot.ops.action_server).
+    action_token: str = ""
+    # Rasa's REST channel lets the caller pick any sender id: for local tools only, off in production.
+    rest_channel: bool = True
     # Limits (bot/channels/limits.py); tests lower them through the same settings.
     max_message_chars: int = 2000
     limit_messages_per_minute: int = 20
@@ -284,6 +294,10 @@ def channel_secret(settings: "Settings") -> str:
     return stored_secret(settings.var_dir, "channel-secret", settings.channel_secret)
 
 
+def action_token(settings: "Settings") -> str:
+    return stored_secret(settings.var_dir, "action-token", settings.action_token)
+
+
 def identity_secret(settings: "Settings") -> str:
     """Never rotate this one on a running installation: every sender id is derived from it."""
     return stored_secret(settings.var_dir, "identity-secret", settings.identity_secret)
@@ -332,6 +346,8 @@ def load_settings(env: EnvSettings = None) -> Settings:
         public_host=env.public_host,
         channel_secret=env.channel_secret,
         identity_secret=env.identity_secret,
+        action_token=env.action_token,
+        rest_channel=env.rest_channel,
         max_message_chars=env.max_message_chars,
         limit_messages_per_minute=env.limit_messages_per_minute,
         limit_address_messages_per_minute=env.limit_address_messages_per_minute,

@@ -6,7 +6,9 @@ started and nothing else.
 Only the web app listens on the public host (``GP_PUBLIC_HOST``). Rasa, the action server and the
 local mail sink listen on the private host (``GP_PRIVATE_HOST``, loopback by default); Rasa runs
 without its HTTP API and without CORS, and both Sanic servers refuse request bodies over their size
-limit (``SANIC_REQUEST_MAX_SIZE``) before reading them.
+limit (``SANIC_REQUEST_MAX_SIZE``) before reading them. The action server answers only calls that
+carry the shared token Rasa sends (``GP_ACTION_TOKEN``, bot/ops/action_server.py), and Rasa's REST
+channel is there only with ``GP_REST_CHANNEL`` on (the default, for local tools; off in production).
 """
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ from typing import List, Optional
 
 import httpx
 
-from bot.ops.config import PROJECT_ROOT, Settings, channel_secret, identity_secret, load_env
-from bot.ops.endpoints import write_endpoints
+from bot.ops.config import PROJECT_ROOT, Settings, action_token, channel_secret, identity_secret, load_env
+from bot.ops.endpoints import write_credentials, write_endpoints
 from bot.ops.training import rasa_env, rasa_executable
 
 
@@ -131,18 +133,22 @@ def service_env(settings: Settings) -> dict:
 def build_services(settings: Settings, model: Path) -> List[Service]:
     logs = settings.var_dir / "logs"
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{settings.rasa_port}.yml")
+    credentials = write_credentials(settings, settings.var_dir / f"credentials-{settings.rasa_port}.yml")
     env = service_env(settings)
     if settings.telegram_token:
         env["TELEGRAM_BOT_TOKEN"] = settings.telegram_token
-    action_env = dict(env, SANIC_HOST=settings.host, SANIC_REQUEST_MAX_SIZE=str(settings.action_max_request_bytes))
+    # Only the action server needs the token in its environment; Rasa reads it from its endpoints file.
+    action_env = dict(env, SANIC_HOST=settings.host, SANIC_REQUEST_MAX_SIZE=str(settings.action_max_request_bytes),
+                      GP_ACTION_TOKEN=action_token(settings))
     rasa_env_ = dict(env, SANIC_REQUEST_MAX_SIZE=str(settings.rasa_max_request_bytes))
     rasa = rasa_executable()
     private = local_address(settings.host)
     services = [
-        Service("actieserver", [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+        # rasa_sdk's server behind a token check (bot/ops/action_server.py), not plain `rasa run actions`
+        Service("actieserver", [sys.executable, "-m", "bot", "actions", "--port", str(settings.action_port)],
                 f"http://{private}:{settings.action_port}/health", action_env, logs / "actions.log"),
         Service("rasa", [rasa, "run", "--model", str(model), "--endpoints", str(endpoints),
-                         "--credentials", "credentials.yml", "--interface", settings.host,
+                         "--credentials", str(credentials), "--interface", settings.host,
                          "--port", str(settings.rasa_port)],
                 f"http://{private}:{settings.rasa_port}/webhooks/gateway/", rasa_env_, logs / "rasa.log"),
         Service("webapp", [sys.executable, "-m", "bot", "web"],

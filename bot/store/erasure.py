@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -152,14 +152,20 @@ def is_confirmed(entities: Iterable[dict]) -> bool:
 
 def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[str] = None,
                  schedule_sweeps: bool = True, now: Optional[datetime] = None,
-                 lead_ids: Sequence[str] = ()) -> ErasureResult:
+                 lead_ids: Sequence[str] = (), own_leads_since: Optional[datetime] = None) -> ErasureResult:
     """Erases conversation ``sender_id`` with any lead it created, plus the leads ``lead_ids`` (found
     by the person's proven contact, see bot.store.person_checks) and every conversation those came
-    from: the lead store's rows (the hand-off tables follow by cascade) and the tracker store."""
+    from: the lead store's rows (the hand-off tables follow by cascade) and the tracker store.
+    With ``own_leads_since``, a lead of ``sender_id`` made before then stays unless it is in
+    ``lead_ids`` (its conversation is erased all the same)."""
     now = now or utcnow()
     with new_session(database_url) as session, session.begin():
-        rows = session.execute(select(Lead.id, Lead.conversation_id).where(
+        rows = session.execute(select(Lead.id, Lead.conversation_id, Lead.created_at).where(
             or_(Lead.conversation_id == sender_id, Lead.id.in_(list(lead_ids))))).all()
+        if own_leads_since is not None:
+            since = own_leads_since if own_leads_since.tzinfo else own_leads_since.replace(tzinfo=timezone.utc)
+            rows = [r for r in rows if r[0] in lead_ids
+                    or (r[2] if r[2].tzinfo else r[2].replace(tzinfo=timezone.utc)) >= since]
         found = [r[0] for r in rows]
         conversations = sorted({sender_id, *(r[1] for r in rows if r[1])})
         consents = _delete_leads(session, found, conversations)

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.store.db import new_session
 from bot.store.erasure import _count, delete_tracker_events
-from bot.store.handoff_models import GuardianRequest
+from bot.store.handoff_models import GuardianAsk, GuardianRequest
 from bot.store.models import utcnow
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as lead references: readable aloud
@@ -45,6 +45,28 @@ def add_request(session: Session, conversation_id: str, guardian_email: str, non
     session.add(request)
     session.flush()
     return request
+
+
+ASK_MEMORY_DAYS = 8  # longer than any window the limits look back over (a day; the confirm days, max 7 by default)
+
+
+def record_ask(session: Session, client_key: Optional[str], recipient_hash: str, now: datetime) -> None:
+    """One guardian mail, in the caller's transaction (the one that queues the mail)."""
+    session.add(GuardianAsk(created_at=now, client_key=client_key, recipient_hash=recipient_hash))
+
+
+def asks_from_client_since(database_url: str, client_key: Optional[str], since: datetime) -> int:
+    """Guardian mails asked for from this pseudonymous client since then."""
+    if not client_key:
+        return 0
+    with new_session(database_url) as session:
+        return session.execute(select(func.count()).select_from(GuardianAsk).where(
+            GuardianAsk.client_key == client_key, GuardianAsk.created_at >= since)).scalar_one()
+
+
+def mails_to_recipient_since(session: Session, recipient_hash: str, since: datetime) -> int:
+    return session.execute(select(func.count()).select_from(GuardianAsk).where(
+        GuardianAsk.recipient_hash == recipient_hash, GuardianAsk.created_at >= since)).scalar_one()
 
 
 def get_request(database_url: str, request_id: str) -> Optional[GuardianRequest]:
@@ -85,6 +107,7 @@ def purge_expired_requests(database_url: str, tracker_store_url: Optional[str],
         for request in expired:
             session.delete(request)
         _count(session, "guardian", len(expired), now)
+        session.execute(delete(GuardianAsk).where(GuardianAsk.created_at < now - timedelta(days=ASK_MEMORY_DAYS)))
     for conversation in conversations:
         delete_tracker_events(tracker_store_url, conversation)
     return len(conversations)

@@ -35,6 +35,19 @@ class GuardianRequest(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
+class GuardianAsk(Base):
+    """One mail to a parent or guardian, remembered for a week without its content (issue 22 item 4):
+    how many requests a client address made today (they count toward the leads-per-address limit)
+    and how many mails one recipient got (capped). Keyed hashes only, never an address."""
+
+    __tablename__ = "guardian_asks"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    client_key = Column(String(64), index=True)
+    recipient_hash = Column(String(64), nullable=False, index=True)
+
+
 class OutboxMessage(Base):
     """One message to one receiver. Written in the lead's transaction; delivered by the worker.
 
@@ -50,7 +63,7 @@ class OutboxMessage(Base):
     # (sent after its lead was erased)
     lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     guardian_request_id = Column(String(16), ForeignKey("guardian_requests.id", ondelete="CASCADE"), index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian | person_code | erasure_notice
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian | person_code | person_locked | erasure_notice
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)

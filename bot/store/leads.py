@@ -3,9 +3,12 @@
 A new lead enters through :func:`bot.intake.referral.create_lead`, which picks the counsellor and
 calls :func:`insert_lead` here. That runs in ONE transaction: consent record, lead, first audit event
 and whatever the caller's ``on_created`` hook writes (the hand-off outbox rows) commit together or not
-at all. "One person, one referral" is decided by the database's
-UNIQUE constraints on ``conversation_id`` and ``contact_key``; when a second submit loses that race
-we return the lead that won instead of an error, so the bot can say who already has the request.
+at all. "One conversation, one referral" is decided by the database's UNIQUE constraint on
+``conversation_id``; when a second submit loses that race we return the lead that won instead of an
+error, so the bot can say who already has the request. The same contact details from another
+conversation make a new lead: the chat must answer a stranger who types someone else's contact
+exactly as it answers anyone (issue 22 item 2), and the hand-off flags the earlier request to the
+counsellors instead (:func:`same_contact_leads`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,8 +68,8 @@ class NewLead:
 
 @dataclass
 class LeadResult:
-    """``created`` is False when this person already had a referral; ``lead`` is then that one and
-    ``duplicate_of`` says how we recognised them ("conversation" or "contact")."""
+    """``created`` is False when this conversation already had a referral; ``lead`` is then that one
+    and ``duplicate_of`` is "conversation"."""
     lead: Lead
     created: bool
     duplicate_of: Optional[str] = None
@@ -78,7 +81,8 @@ class LeadResult:
 
 def contact_key(method: Optional[str], value: Optional[str], consent_basis: str = "self",
                 first_name: Optional[str] = None) -> Optional[str]:
-    """Stable key for "same contact details", whatever channel they were given for.
+    """Stable key for "same contact details", whatever channel they were given for (finds earlier
+    requests of the same person for the counsellors; not unique).
 
     A phone number is the same person whether they want a call or WhatsApp. For a parent or guardian
     (under-16 route) the child's name is part of the key: one parent may have two children.
@@ -147,14 +151,18 @@ def open_lead_counts(database_url: str) -> Dict[str, int]:
     return {cid: n for cid, n in rows if cid}
 
 
-def find_existing(session: Session, conversation_id: str, key: Optional[str]) -> Optional[tuple]:
-    conditions = [Lead.conversation_id == conversation_id]
-    if key:
-        conditions.append(Lead.contact_key == key)
-    lead = session.execute(select(Lead).where(or_(*conditions)).order_by(Lead.created_at)).scalars().first()
-    if lead is None:
-        return None
-    return lead, ("conversation" if lead.conversation_id == conversation_id else "contact")
+def find_existing(session: Session, conversation_id: str) -> Optional[tuple]:
+    lead = session.execute(select(Lead).where(Lead.conversation_id == conversation_id)).scalars().first()
+    return None if lead is None else (lead, "conversation")
+
+
+def same_contact_leads(session: Session, lead: Lead) -> List[Lead]:
+    """Earlier leads with the same contact details (another conversation, device or channel), oldest
+    first: the hand-off tells both counsellors, who decide who makes contact."""
+    if not lead.contact_key:
+        return []
+    return session.execute(select(Lead).where(Lead.contact_key == lead.contact_key, Lead.id != lead.id)
+                           .order_by(Lead.created_at)).scalars().all()
 
 
 def existing_lead_for(database_url: str, conversation_id: str) -> Optional[Lead]:
@@ -176,7 +184,7 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                       data.first_name)
     try:
         with new_session(database_url) as session, session.begin():
-            existing = find_existing(session, data.conversation_id, key)
+            existing = find_existing(session, data.conversation_id)
             if existing:
                 return LeadResult(existing[0], created=False, duplicate_of=existing[1])
             now = utcnow()
@@ -209,7 +217,7 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
     except IntegrityError:
         # Lost the race against a concurrent submit of the same person: report the winner.
         with new_session(database_url) as session:
-            existing = find_existing(session, data.conversation_id, key)
+            existing = find_existing(session, data.conversation_id)
         if existing is None:
             raise
         return LeadResult(existing[0], created=False, duplicate_of=existing[1])

@@ -6,9 +6,12 @@ Privacy by design:
 - everything that identifies a person lives in ``leads`` and ``consent_records`` and is erased
   together (``bot.store.erasure``); ``erasure_stats`` keeps only anonymous counts per month.
 
-"One person, one referral" is enforced by the database, not by a check-then-insert in Python:
-``leads.conversation_id`` and ``leads.contact_key`` are UNIQUE, so two concurrent submits cannot both
-succeed (see ``bot.store.leads.insert_lead``).
+"One conversation, one referral" is enforced by the database, not by a check-then-insert in Python:
+``leads.conversation_id`` is UNIQUE, so two concurrent submits cannot both succeed (see
+``bot.store.leads.insert_lead``). The same contact details from another conversation make a new lead
+(issue 22 item 2: telling that person "this contact already has a request, with Sanne" told anyone who
+typed someone else's e-mail address who that person talks to); ``leads.contact_key`` is indexed so the
+hand-off can tell the counsellors about the earlier request.
 """
 from __future__ import annotations
 
@@ -81,7 +84,7 @@ class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
         UniqueConstraint("conversation_id", name="uq_leads_conversation_id"),
-        UniqueConstraint("contact_key", name="uq_leads_contact_key"),
+        Index("ix_leads_contact_key", "contact_key"),
         Index("ix_leads_client_key_created_at", "client_key", "created_at"),
     )
 
@@ -108,7 +111,7 @@ class Lead(Base):
     contact_method = Column(String(16))  # phone | email | telegram
     contact_value = Column(String(255))  # E.164 phone, e-mail address or @telegram
     contact_time = Column(String(32))
-    contact_key = Column(String(64))  # sha256 of the normalised contact; UNIQUE: one referral
+    contact_key = Column(String(64))  # sha256 of the normalised contact: finds earlier requests by the same contact
     consent_at = Column(DateTime(timezone=True))
     consent_basis = Column(String(32))
     consent_record_id = Column(Integer, ForeignKey("consent_records.id"))
@@ -181,8 +184,27 @@ class PersonCheck(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(255), nullable=False, index=True)
     purpose = Column(String(16), nullable=False)  # "erase" | "access"
-    code_hash = Column(String(64))  # NULL: nothing matched, any code is refused the same way
+    code_hash = Column(String(64))  # unused since 0150: the code belongs to the contact (PersonCheckContact)
     lead_ids = Column(JSON, nullable=False, default=list)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
+    # keyed hash of the contact the code went to (PersonCheckContact.contact_hash), never the contact
+    contact_hash = Column(String(64), index=True)
+
+
+class PersonCheckContact(Base):
+    """The code and the wrong guesses of one contact, over every conversation and client address that
+    asks for it (issue 22 item 3): one pending code per contact (reused, so at most one code message
+    per ``CODE_VALID``), failures counted per contact, and a lock after too many. Keyed by an HMAC of
+    the contact, never the contact itself; deleted by the purge once nothing is pending or locked."""
+    __tablename__ = "person_check_contacts"
+
+    contact_hash = Column(String(64), primary_key=True)
+    code_hash = Column(String(64))  # NULL: no code pending (or nothing matched: every code is refused)
+    code_sent_at = Column(DateTime(timezone=True))
+    code_expires_at = Column(DateTime(timezone=True))
+    failures = Column(Integer, nullable=False, default=0)
+    failures_since = Column(DateTime(timezone=True))
+    locked_until = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

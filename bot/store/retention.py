@@ -59,7 +59,8 @@ from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
 from bot.store.analytics_models import UnansweredQuestion
-from bot.store.models import Lead, PersonCheck, TrackerErasure, utcnow
+from bot.store.models import Lead, TrackerErasure, utcnow
+from bot.store.person_checks import purge_checks
 from bot.store.workspace_models import LeadView, LoginToken, UsedStatusLink, WorkspaceSession
 
 log = logging.getLogger(__name__)
@@ -239,8 +240,8 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
         conversations = [r[1] for r in rows]
         _delete_leads(session, lead_ids, conversations)
         _count(session, "retention", len(lead_ids), now)
-        # unused codes for erasure/access (bot.store.person_checks) live minutes, not until the next request
-        session.execute(delete(PersonCheck).where(PersonCheck.expires_at < now))
+        # unused codes for erasure/access live minutes, a contact's failures and lock a day
+        purge_checks(session, now)
     for conversation in conversations:
         if conversation:
             delete_tracker_events(tracker_store_url, conversation)

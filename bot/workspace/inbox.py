@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 
 from bot.handoff.clock import as_utc
-from bot.handoff.summary import build_summary
+from bot.handoff.summary import GUARDIAN_UNCHECKED, build_summary
 from bot.store.db import new_session
 from bot.store.handoff_models import FollowUp, HandoffCase, OutboxMessage
 from bot.store.models import Lead, LeadEvent
@@ -96,6 +96,7 @@ class LeadPage:
     outcome_label: str
     channel_label: str = ""
     history: List[HistoryItem] = field(default_factory=list)
+    attention: List[str] = field(default_factory=list)  # "Let op": check before or at the first contact
 
 
 def _who(actor: str, names: Dict[str, str]) -> str:
@@ -153,9 +154,17 @@ def lead_page(database_url: str, user: User, lead_id: str, now: datetime, names:
                         status_label=STATUS_LABELS.get(lead.status, lead.status),
                         outcome_label=OUTCOMES.get(lead.outcome or "", ""),
                         channel_label=CHANNEL_LABELS.get(lead.channel or "", lead.channel or "onbekend"),
-                        history=history(session, lead, names))
+                        history=history(session, lead, names), attention=attention_of(lead, summary))
         session.expunge_all()
         return page
+
+
+def attention_of(lead: Lead, summary: Dict[str, Any]) -> List[str]:
+    """The summary's warnings; a guardian's consent is flagged also on summaries stored before they had any."""
+    items = list(summary.get("attention") or [])
+    if lead.consent_basis == "guardian" and GUARDIAN_UNCHECKED not in items:
+        items.insert(0, GUARDIAN_UNCHECKED)
+    return items
 
 
 def views_of(database_url: str, lead_id: str) -> List[LeadView]:
