@@ -22,6 +22,10 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asking import answer_question, responses_since_form_start
+from actions.reach_person import ActionHumanInForm, before_intake, honest_values
+from bot.conversation import reach_person
+from bot.intake import asking
 from bot.intake import decisions as intake
 from bot.intake import validation
 from bot.ops.config import load_settings
@@ -47,7 +51,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # out-of-office dates are Dutch calend
 log = logging.getLogger(__name__)
 
 # Slots this form owns; reset after a submit, a stop or an erasure.
-INTAKE_SLOTS = intake.ALL_SLOTS + ("place", "location_options", "routing", "intake_misses")
+INTAKE_SLOTS = intake.ALL_SLOTS + ("place", "location_options", "routing", "intake_misses", "intake_stuck",
+                                   "intake_quick", "asker_role", "asker_child")
 
 
 def _slots(tracker: Tracker) -> Dict[str, Any]:
@@ -77,22 +82,46 @@ class ValidateIntakeForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         return intake.required_slots(_slots(tracker))
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """A question typed at any question of the form ("hoeveel verdien je?") is answered first; the
+        form's question then comes back in one short line (actions/asking.py). No validation error."""
+        requested = tracker.get_slot("requested_slot")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text")
+        fits = intake.answer_fits(requested, text, _slots(tracker)) if requested else True
+        if requested and not fits and reach_person.asks_for_person(text):
+            # "is er iemand online?" even when the classifier was unsure: the honest answer, then the question
+            events = ActionHumanInForm().run(dispatcher, tracker, domain)
+            return [SlotSet(requested, None), *events, SlotSet("requested_slot", requested)]
+        if requested and asking.is_interruption(intent, text, fits):
+            values = answer_question(dispatcher, tracker, domain, intent)
+            # the same question comes next (this form orders its own questions: bot.intake.decisions)
+            return [SlotSet(requested, None), *(SlotSet(k, v) for k, v in values.items() if k != requested),
+                    SlotSet("requested_slot", requested)]
+        return await super().run(dispatcher, tracker, domain)
+
     def _checked(self, slot: str, checked: validation.Checked, dispatcher: CollectingDispatcher,
                  tracker: Tracker, extra: Optional[Dict[str, Any]] = None) -> Dict[Text, Any]:
-        """A valid value resets the slot's miss count; an error is shown, counted, and on the third
-        miss followed by an explanation with a way out (skip, or stop and talk to a person)."""
+        """A valid value resets the slot's miss count. A miss: the first shows the error; the second
+        takes a sensible answer for a question we can do without, or lets the question come back with
+        a way forward (utter_stuck_<slot>); a third on a question we need ends the intake kindly with
+        the regional contact (issue 23 item 8: never a third try at the same words)."""
         misses = tracker.get_slot("intake_misses") or {}
         if checked.ok:
             result = {slot: checked.value, **(extra or {})}
             if misses.get(slot):
                 result["intake_misses"] = {k: v for k, v in misses.items() if k != slot}
             return result
-        dispatcher.utter_message(text=checked.error)
-        misses, third = intake.register_miss(misses, slot)
-        if third:
-            options = [("Overslaan", "/skip")] if slot in intake.SKIPPABLE else []
-            options.append(("Stoppen", "/stop"))
-            dispatcher.utter_message(text=intake.three_misses_message(slot), buttons=_buttons(options))
+        misses, _ = intake.register_miss(misses, slot)
+        step = intake.after_failed_try(slot, misses[slot])
+        if step == intake.FIRST_TRY:
+            dispatcher.utter_message(text=checked.error)
+        elif step == intake.ACCEPT:
+            dispatcher.utter_message(response=f"utter_accepted_{slot}")
+            return {slot: intake.ACCEPT_AFTER_TWO[slot], "intake_misses": {k: v for k, v in misses.items() if k != slot},
+                    **(extra or {})}
+        elif step == intake.GIVE_UP:
+            return {slot: None, "intake_misses": misses, "intake_stuck": slot, **(extra or {})}
         return {slot: None, "intake_misses": misses, **(extra or {})}
 
     def _skipped(self, slot: str, value: Any) -> bool:
@@ -117,6 +146,8 @@ class ValidateIntakeForm(FormValidationAction):
         checked = validation.check_age_band(value)
         # Under 16 nothing else personal is asked; what an older answer left behind is dropped.
         extra = {name: None for name in intake.NOT_FROM_MINORS} if checked.ok and validation.is_minor_band(checked.value) else {}
+        if extra and tracker.get_slot("asker_role") in intake.GUARDIAN_ASKERS:
+            extra["minor_route"] = "guardian"  # the parent asking is the one who consents
         return self._checked("age_band", checked, dispatcher, tracker, extra=extra)
 
     def validate_situation(self, value, dispatcher, tracker, domain):
@@ -166,6 +197,12 @@ class ValidateIntakeForm(FormValidationAction):
 
     def validate_contact_value(self, value, dispatcher, tracker, domain):
         checked = validation.check_contact_value(intake.contact_method_for(_slots(tracker)), value)
+        if not checked.ok:
+            # "toch liever e-mail": another way to be reached, asked next (issue 23 items 8 and 10)
+            switch = intake.contact_correction(value, _slots(tracker))
+            if switch:
+                return {**switch, "intake_misses": {k: v for k, v in (tracker.get_slot("intake_misses") or {}).items()
+                                                    if k != "contact_value"}}
         return self._checked("contact_value", checked, dispatcher, tracker)
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
@@ -177,6 +214,12 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_confirm(self, value, dispatcher, tracker, domain):
         if value in ("send", "stop", "change"):
             return {"confirm": value}
+        # "nee ik heet Rick", "mijn postcode is 3012", "toch liever e-mail": that field changes and
+        # the preview is made anew (action_ask_confirm), or the new address is asked first.
+        changes = intake.preview_correction(value, _slots(tracker))
+        if changes is not None:
+            dispatcher.utter_message(response="utter_preview_changed")
+            return changes
         return self._checked("confirm", validation.Checked(error="Kies 'Ja, versturen', 'Iets aanpassen' of 'Stoppen'."),
                              dispatcher, tracker)
 
@@ -219,7 +262,12 @@ class ActionAskContactValue(Action):
         slots = _slots(tracker)
         method = intake.contact_method_for(slots)
         suffix = "guardian" if intake.is_guardian_route(slots) else "self"
-        dispatcher.utter_message(response=f"utter_ask_contact_value_{method}_{suffix}")
+        again = asking.last_asked_slot(responses_since_form_start(tracker)) == "contact_value"
+        tries = (tracker.get_slot("intake_misses") or {}).get("contact_value", 0)
+        if tries >= asking.TRIES_BEFORE_HELP:
+            dispatcher.utter_message(response="utter_stuck_contact_value", buttons=_buttons(intake.other_methods(slots)))
+        else:
+            dispatcher.utter_message(response=f"utter_{'reask' if again else 'ask'}_contact_value_{method}_{suffix}")
         return []
 
 
@@ -233,6 +281,14 @@ class ActionAskConfirm(Action):
 
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
+        send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
+        buttons = _buttons([(send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")])
+        if slots.get("routing"):
+            # The preview was shown and nothing in it changed: the question again in one line.
+            tries = (tracker.get_slot("intake_misses") or {}).get("confirm", 0)
+            dispatcher.utter_message(response="utter_stuck_confirm" if tries >= asking.TRIES_BEFORE_HELP
+                                     else "utter_reask_confirm", buttons=buttons)
+            return []
         try:
             decision = intake.plan_routing(slots["place"], open_lead_counts(SETTINGS.database_url),
                                           datetime.now(AMSTERDAM).date())
@@ -240,10 +296,8 @@ class ActionAskConfirm(Action):
             dispatcher.utter_message(response="utter_no_counsellor_available", **_ended_without_lead(tracker))
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
-        send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
         topics = explained_topics(tracker.events)
-        dispatcher.utter_message(text=intake.confirmation_text(slots, routing, topics), buttons=_buttons([
-            (send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")]))
+        dispatcher.utter_message(text=intake.confirmation_text(slots, routing, topics), buttons=buttons)
         return [SlotSet("routing", routing)]
 
 
@@ -275,7 +329,7 @@ class ActionCheckExistingLead(Action):
         if lead is None:
             pending = pending_for(SETTINGS.database_url, tracker.sender_id)
             if pending is None:
-                return []
+                return before_intake(dispatcher, tracker)
             # Asked a guardian already: a second request would only send a second mail.
             dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
             return [FollowupAction("action_listen")]
@@ -289,6 +343,10 @@ class ActionSubmitIntake(Action):
 
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
+        if slots.get("intake_stuck"):
+            # a third miss at a question we need: no lead, and the way to a person themselves
+            dispatcher.utter_message(response="utter_intake_stuck", **honest_values(tracker), **_ended_without_lead(tracker))
+            return _reset()
         if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
             response = "utter_minor_info" if slots.get("minor_route") == "info" else "utter_minor_stopped"
             dispatcher.utter_message(response=response, **_ended_without_lead(tracker))

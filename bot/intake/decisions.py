@@ -34,6 +34,12 @@ GUARDIAN_CONTACT_METHOD = "email"
 ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
 # What an under-16 never gives us; cleared when the age band turns out to be under 16.
 NOT_FROM_MINORS = ("first_name", "situation", "interests", "contact_method", "contact_time")
+# Someone who wants a person now (bot.conversation.reach_person) gets the callback with the fewest
+# questions: age, name, place, how to reach them and consent.
+QUICK_SKIPS = ("situation", "interests", "contact_time")
+# Who asks for whom (bot.intake.known): a parent writing for a child under 16 is the guardian whose
+# consent the guardian route asks for, so the under-16 choice is made for them.
+GUARDIAN_ASKERS = ("parent",)
 
 
 def _with_location_choice(required: List[str], slots: Mapping[str, Any]) -> List[str]:
@@ -45,12 +51,16 @@ def _with_location_choice(required: List[str], slots: Mapping[str, Any]) -> List
 
 def required_slots(slots: Mapping[str, Any]) -> List[str]:
     """Which questions this person gets, given what we know so far."""
+    if slots.get("intake_stuck"):
+        return []  # a third miss at a question we need: the intake ends kindly (action_submit_intake)
     if validation.is_minor_band(slots.get("age_band")):
         if slots.get("minor_route") != "guardian":
             return ["age_band", "minor_route"]  # info route: nothing personal from an under-16
         required = _with_location_choice(["age_band", "minor_route", *GUARDIAN_SLOTS], slots)
     else:
         required = _with_location_choice([*BASE_SLOTS, *CONTACT_SLOTS], slots)
+        if slots.get("intake_quick"):
+            required = [name for name in required if name not in QUICK_SKIPS]
     if slots.get("confirm") == "change":
         required.append("change_field")
     return required
@@ -200,19 +210,40 @@ def register_miss(misses: Optional[Mapping[str, int]], slot: str) -> Tuple[Dict[
     return updated, updated[slot] >= MAX_MISSES and updated[slot] % MAX_MISSES == 0
 
 
-def three_misses_message(slot: str) -> str:
-    what = {
-        "first_name": "je naam", "age_band": "je leeftijd", "situation": "wat je nu doet",
-        "interests": "wat je leuk vindt", "location": "waar je woont", "location_choice": "je woonplaats",
-        "contact_method": "hoe je contact wilt", "contact_value": "je contactgegevens",
-        "contact_time": "wanneer je gebeld wilt worden", "minor_route": "hoe je verder wilt",
-        "change_field": "wat je wilt aanpassen", "confirm": "of je het wilt versturen",
-    }.get(slot, "deze vraag")
-    if slot in SKIPPABLE:
-        return (f"Het lukt nog niet met {what}. Dat is niet erg! Je mag deze vraag overslaan. "
-                "Of wil je liever stoppen en zelf een adviseur bellen? Dat kan ook.")
-    return (f"Het lukt nog niet met {what}. Ik heb dit echt nodig om de juiste adviseur te vinden. "
-            "Probeer het nog één keer, of stop hier en neem zelf contact op met de Gouden Poort via de website.")
+# Never more than two failed tries at one question (issue 23 item 8). After the second, a question
+# we can do without takes a sensible answer and moves on; one we need comes back with buttons or
+# another way (utter_stuck_<slot>); a third miss there ends the intake with the regional contact.
+ACCEPT_AFTER_TWO = {"first_name": SKIPPED, "situation": "anders", "interests": SKIPPED,
+                    "contact_time": "maakt_niet_uit"}
+FIRST_TRY, HELP, ACCEPT, GIVE_UP = "error", "help", "accept", "give_up"
+
+
+def after_failed_try(slot: str, tries: int) -> str:
+    """What the bot does after the ``tries``-th failed answer to ``slot``."""
+    if tries <= 1:
+        return FIRST_TRY
+    if slot in ACCEPT_AFTER_TWO:
+        return ACCEPT
+    return HELP if tries == 2 else GIVE_UP
+
+
+def answer_fits(slot: Optional[str], text: Any, slots: Mapping[str, Any]) -> bool:
+    """Would ``text`` be a valid answer to ``slot``? Used to tell an answer from a question: "ict" at the
+    interests question is an answer, "wat verdien je" is not."""
+    raw = str(text or "")
+    if slot == "interests":
+        checked = validation.check_interests(raw)
+        return checked.ok and bool(checked.value["choices"])
+    if slot == "location":
+        found = check_location(raw)
+        return bool(found.place or found.options)
+    if slot == "contact_value":
+        return validation.check_contact_value(contact_method_for(slots), raw).ok
+    check = {"first_name": validation.check_first_name, "age_band": validation.check_age_band,
+             "situation": validation.check_situation, "contact_method": validation.check_contact_method,
+             "contact_time": validation.check_contact_time, "change_field": validation.check_change_field,
+             "minor_route": check_minor_route}.get(slot or "")
+    return bool(check and check(raw).ok)
 
 
 # --- Routing and the confirmation -----------------------------------------------------------------
@@ -339,3 +370,80 @@ def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, 
         contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
         summary=summary_text(slots, routing), client_key=client_key, channel_ref=channel_ref,
     )
+
+
+# --- Corrections typed at the preview (issue 23 item 10) ------------------------------------------
+# "mijn postcode is 3012", "nee ik heet Rick", "toch liever e-mail", "mijn mail is rick@ziggo.nl":
+# the field changes and the preview comes again (routing is cleared, so it is made anew).
+_EMAIL_IN_TEXT = re.compile(r"[^\s<>,;:]+@[^\s<>,;:]+\.[A-Za-z]{2,24}")
+_PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-]{8,15}\d")
+_NAME_CORRECTION = re.compile(r"\b(?:ik heet|mijn naam is|noem me(?: maar)?|naam is|het is|ik ben)\s+([^\s,.!?]+)", re.I)
+_PLACE_CORRECTION = re.compile(r"\b(?:postcode|woonplaats|plaats|ik woon in|ik woon|woon in|woon)\s*(?:is|moet|:)?\s*(?:in\s+)?(.+)$", re.I)
+_METHODS_IN_TEXT = (("email", re.compile(r"\be-?mail|\bmailen|\bmail\b", re.I)),
+                    ("phone", re.compile(r"\b(bel(len)?|gebeld|telefoon|whats ?app|app(en)?)\b", re.I)),
+                    ("telegram", re.compile(r"\btelegram\b", re.I)))
+_TIME_CORRECTION = re.compile(r"\b(ochtend|morgens|middag|middags|avond|avonds)\b", re.I)
+
+
+def method_in_text(text: Any) -> Optional[str]:
+    """The contact method a sentence asks for ("toch liever e-mail" -> email), if exactly one."""
+    found = [code for code, pattern in _METHODS_IN_TEXT if pattern.search(str(text or ""))]
+    return found[0] if len(found) == 1 else None
+
+
+def contact_correction(text: Any, slots: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    """A new address or number, or another way to be reached, in a typed sentence."""
+    raw = str(text or "")[:300]
+    guardian = is_guardian_route(slots)
+    email = _EMAIL_IN_TEXT.search(raw)
+    if email and validation.check_contact_value("email", email.group(0)).ok:
+        return {"contact_method": "email", "contact_value": validation.check_contact_value("email", email.group(0)).value}
+    phone = _PHONE_IN_TEXT.search(raw)
+    if phone and not guardian and validation.check_contact_value("phone", phone.group(0)).ok:
+        return {"contact_method": "phone", "contact_value": validation.check_contact_value("phone", phone.group(0)).value}
+    method = method_in_text(raw)
+    if method and not guardian and method != slots.get("contact_method"):
+        return {"contact_method": method, "contact_value": None}
+    return None
+
+
+def preview_correction(text: Any, slots: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
+    """The slot changes a sentence typed at the preview asks for, or None when it asks for none."""
+    raw = " ".join(str(text or "").split())[:300]
+    if not raw or raw.startswith("/"):
+        return None
+    changes: Optional[Dict[str, Any]] = contact_correction(raw, slots)
+    if changes is None:
+        band = age_correction("confirm", raw)
+        if band:
+            changes = after_age_change(slots.get("age_band"), band)
+    if changes is None:
+        place = _PLACE_CORRECTION.search(raw)
+        found = check_location(place.group(1)) if place else None
+        if found and (found.place or found.options):
+            changes = {"location": place.group(1)[:120], "place": found.place or None,
+                       "location_options": found.options or None, "location_choice": None}
+    if changes is None and not is_guardian_route(slots):
+        name = _NAME_CORRECTION.search(raw)
+        checked = validation.check_first_name(name.group(1)) if name else None
+        if checked and checked.ok:
+            changes = {"first_name": checked.value}
+        elif _TIME_CORRECTION.search(raw):
+            time = validation.check_contact_time(_TIME_CORRECTION.search(raw).group(1).rstrip("s"))
+            changes = {"contact_time": time.value} if time.ok else None
+    if changes is None:
+        return None
+    return {**changes, "confirm": None, "change_field": None, "routing": None}
+
+
+_METHOD_SWITCH = {"phone": ("Toch liever bellen of WhatsApp", "Toch liever bellen"),
+                  "email": ("Toch liever e-mail", "Toch liever e-mail"),
+                  "telegram": ("Toch liever Telegram", "Toch liever Telegram")}
+
+
+def other_methods(slots: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """Buttons after two failed tries at the contact value: another way to be reached, or stop. On the
+    guardian route only e-mail reaches the guardian, so only stopping is offered besides trying again."""
+    options = [] if is_guardian_route(slots) else [
+        _METHOD_SWITCH[m] for m in ("phone", "email", "telegram") if m != slots.get("contact_method")]
+    return options + [("Stoppen", "/stop")]

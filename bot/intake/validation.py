@@ -41,14 +41,36 @@ _NOT_NAME_WORDS = {
 _AGE = re.compile(r"\b(\d{1,3})\b")
 
 
-def check_first_name(text: Optional[str]) -> Checked:
-    raw = (text or "").strip()
-    raw = _NAME_PREFIX.sub("", raw).strip(" .!")
+# A bijnaam as gamers and chatters write it: letters, digits, "_" (and "." or "-") in one word, up to
+# 30 characters, with at least one letter ("xX_Dennis_2008Xx", "kev.04"). The question says "een
+# bijnaam is genoeg", so it must be accepted (issue 23 item 8: a handle was refused 25 times).
+MAX_NICKNAME_LENGTH = 30
+_NICKNAME = re.compile(r"^(?=[\w.\-]*[^\W\d_])[\w][\w.\-]{0,29}$", re.UNICODE)
+
+
+def _name_or_nickname(raw: str) -> Optional[str]:
     words = raw.lower().split()
-    if (not raw or len(raw) > MAX_NAME_LENGTH or not _NAME_OK.match(raw) or len(words) > MAX_NAME_WORDS
-            or any(w in _NOT_NAME_WORDS for w in words)):
+    if not raw or any(w in _NOT_NAME_WORDS for w in words):
+        return None
+    if len(raw) <= MAX_NAME_LENGTH and _NAME_OK.match(raw) and len(words) <= MAX_NAME_WORDS:
+        return raw[:1].upper() + raw[1:]
+    handle = raw.lstrip("@")
+    if len(words) == 1 and _NICKNAME.match(handle):
+        return handle  # a handle keeps its own spelling
+    return None
+
+
+def check_first_name(text: Optional[str]) -> Checked:
+    """A first name or a bijnaam, and nothing more: "Sam, ik ben 17" keeps "Sam" (the age is read
+    elsewhere), so we never store more than was asked."""
+    raw = _NAME_PREFIX.sub("", (text or "").strip()[:200]).strip(" .!")
+    name = _name_or_nickname(raw)
+    if name is None:
+        first_part = _NAME_PREFIX.sub("", re.split(r"[,;!?]|\s+(?:en|and)\s+", raw, maxsplit=1)[0].strip()).strip(" .!")
+        name = _name_or_nickname(first_part) if first_part != raw else None
+    if name is None:
         return Checked(error="Ik kan dat niet goed als naam lezen. Typ alleen je voornaam of een bijnaam, bijvoorbeeld: Sam.")
-    return Checked(value=raw[:1].upper() + raw[1:])
+    return Checked(value=name)
 
 
 def check_age(text: Any) -> Checked:
