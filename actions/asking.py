@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import ActionAnswerTopic
 from actions.events import ActionEvents
+from actions.reach_person import ActionHumanInForm
 from actions.regional import region_of, utter_regional
 from bot.conversation.response_names import response_names
 from bot.intake import asking
@@ -86,6 +87,8 @@ ANSWERS = {
     "ask_salary": lambda d, t, dm: [d.utter_message(response="utter_salary"), d.utter_message(response="utter_salary_bbl")] and [],
     "ask_guarantee": _guarantee,
     "ask_events": _events,
+    # "wanneer belt de adviseur?" while the intake runs: no lead yet, so the honest promise
+    "ask_followup": lambda d, t, dm: ActionHumanInForm().run(d, t, dm),
 }
 
 

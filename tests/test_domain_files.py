@@ -59,9 +59,12 @@ def _text_mappings(domain_files):
         for slot, spec in (content.get("slots") or {}).items():
             mappings = spec.get("mappings") or []
             skippable = any(m.get("type") == "from_intent" and m.get("intent") == "skip" for m in mappings)
+            # ja/nee that other mappings of the slot take (the preview's confirm) stay out of its free text
+            answered = {m.get("intent") for m in mappings if m.get("type") in ("from_intent", "from_entity")
+                        and m.get("intent") in ("affirm", "deny")}
             for mapping in mappings:
                 if mapping.get("type") == "from_text":
-                    yield f"{name}:{slot}", set(mapping.get("not_intent") or []), skippable
+                    yield f"{name}:{slot}", set(mapping.get("not_intent") or []) - answered, skippable
 
 
 def test_every_free_text_slot_lets_the_same_interruptions_through(domain_files):

@@ -152,10 +152,8 @@ def test_under_16_gets_info_and_nothing_is_stored(stack):
     sender = "e2e-intake-14"
     stack.texts(sender, "/request_human")
     assert "cijfers" in stack.texts(sender, "oud genoeg")
-    assert "Het lukt nog niet" not in stack.texts(sender, "oud genoeg")
-    third = stack.say(sender, "oud genoeg")
-    assert "Het lukt nog niet met je leeftijd" in " ".join(m.get("text", "") for m in third)
-    assert any(b["payload"] == "/stop" for m in third for b in m.get("buttons", []))
+    second = stack.say(sender, "oud genoeg")  # the second miss: the age as buttons (issue 23 item 8)
+    assert "12 tot 16" in [b["title"] for m in second for b in m.get("buttons", [])]
     # Under 16 the very next question is the route: no name, situation, interests or place first.
     assert "jonger dan 16" in stack.texts(sender, "14")
     assert "events" in stack.texts(sender, "Info en events")

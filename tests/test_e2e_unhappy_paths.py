@@ -182,7 +182,7 @@ def test_a_wrong_postcode_twice_then_the_right_one(bot):
     first = chat.say("1000")
     assert "Postcode 1000 kan ik niet vinden" in first and "woonplaats" in first
     second = chat.say("Xyzzyville")
-    assert "kan ik niet vinden" in second or "ken ik niet" in second, second
+    assert "kan ik niet vinden" in second or "ken ik niet" in second or "nog niet vinden" in second, second
     assert "Het lukt nog niet" not in second  # two misses: no "stop or call" yet
     assert chat.slots().get("location") is None and chat.slots()["intake_misses"] == {"location": 2}
     assert "contact" in chat.say("4331 AB")

@@ -39,14 +39,15 @@ def test_change_adds_field_question():
     assert intake.required_slots(_slots(confirm="change"))[-1] == "change_field"
 
 
-def test_third_miss_offers_help_once_per_three():
-    misses, third = {}, []
-    for _ in range(6):
-        misses, flag = intake.register_miss(misses, "age_band")
-        third.append(flag)
-    assert third == [False, False, True, False, False, True]
-    assert "overslaan" in intake.three_misses_message("interests")
-    assert "overslaan" not in intake.three_misses_message("location")
+def test_never_a_third_try_at_the_same_words():
+    """Issue 23 item 8: the first miss explains, the second brings a way forward (a sensible answer for
+    a question we can do without, buttons for one we need), a third on a needed question gives up."""
+    assert intake.after_failed_try("age_band", 1) == intake.FIRST_TRY
+    assert intake.after_failed_try("age_band", 2) == intake.HELP
+    assert intake.after_failed_try("age_band", 3) == intake.GIVE_UP
+    assert intake.after_failed_try("situation", 2) == intake.ACCEPT
+    assert intake.ACCEPT_AFTER_TWO["contact_time"] == "maakt_niet_uit"
+    assert intake.required_slots({"intake_stuck": "location", "age_band": "18-20"}) == []
 
 
 @pytest.mark.parametrize("text", ["4331 AB", "ik woon op 4331ab", "mijn postcode is 4331 AB", "Middelburg"])

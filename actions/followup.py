@@ -1,0 +1,35 @@
+"""Thin action for questions after the hand-off (issue 23 item 4); decisions in bot/handoff/after_handoff.py."""
+from __future__ import annotations
+
+from typing import Text
+
+from rasa_sdk import Action
+
+from bot.handoff import after_handoff, guardian
+from bot.handoff.settings import load_handoff_settings
+from bot.ops.config import load_settings
+from bot.store.guardian import pending_for
+from bot.store.leads import existing_lead_for
+from bot.store.models import utcnow
+
+SETTINGS = load_settings()
+HANDOFF = load_handoff_settings()
+
+
+class ActionAnswerFollowup(Action):
+    def name(self) -> Text:
+        return "action_answer_followup"
+
+    def run(self, dispatcher, tracker, domain):
+        lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
+        if lead is None:
+            pending = pending_for(SETTINGS.database_url, tracker.sender_id)
+            if pending is not None:  # under 16: waiting for the guardian's "ja"
+                dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
+            else:
+                dispatcher.utter_message(response="utter_followup_no_lead")
+            return []
+        kind = after_handoff.followup_kind(tracker.latest_message.get("text")) or after_handoff.WHEN
+        values = after_handoff.followup_values(lead, utcnow(), HANDOFF.promise_workdays)
+        dispatcher.utter_message(response=after_handoff.response_for(kind, values), **values)
+        return []
