@@ -141,7 +141,20 @@ class ValidateIntakeForm(FormValidationAction):
             return self._checked("location", validation.Checked(value=str(value)[:120]), dispatcher, tracker, extra={
                 "place": result.place or None, "location_options": result.options or None,
                 "location_choice": None, "routing": None})
-        return self._checked("location", validation.Checked(error=result.error), dispatcher, tracker,
+        users, asked = 0, False  # did our previous turn ask "Bedoel je ...?"
+        for event in reversed(tracker.events):
+            users += event.get("event") == "user"
+            if users > 1:
+                break
+            asked = asked or (event.get("event") == "bot" and str(event.get("text") or "").startswith("Bedoel je"))
+        if result.suggestion or (result.declined_suggestion and asked):
+            # "rotterdm": "Bedoel je Rotterdam?" with buttons; "Nee, iets anders": the question again.
+            # Neither is a miss: the person did give a place, or answered our question.
+            buttons = _buttons(intake.suggestion_buttons(result.suggestion)) if result.suggestion else []
+            dispatcher.utter_message(text=result.error, buttons=buttons)
+            return {"location": None, "place": None, "location_options": None}
+        error = intake.LOCATION_NOT_FOUND if result.declined_suggestion else result.error
+        return self._checked("location", validation.Checked(error=error), dispatcher, tracker,
                              extra={"place": None, "location_options": None})
 
     def validate_location_choice(self, value, dispatcher, tracker, domain):
