@@ -178,8 +178,20 @@ class ValidateIntakeForm(FormValidationAction):
         return self._checked("contact_method", checked, dispatcher, tracker, extra=extra)
 
     def validate_contact_value(self, value, dispatcher, tracker, domain):
-        checked = validation.check_contact_value(intake.contact_method_for(_slots(tracker)), value)
-        return self._checked("contact_value", checked, dispatcher, tracker)
+        from bot.intake import email_typos  # "kees@gmial.com": ask "Bedoel je kees@gmail.com?" first
+
+        method = intake.contact_method_for(_slots(tracker))
+        pending = tracker.get_slot("email_suggestion") if method == "email" else None
+        chosen = email_typos.answer_to_suggestion(value, pending)
+        suggestion = email_typos.suggest_email(value) if method == "email" and chosen is None else None
+        if suggestion:
+            # Nothing is stored yet: the suggestion as a button, or the address as it was typed.
+            dispatcher.utter_message(text=f"Bedoel je {suggestion}?", buttons=_buttons(
+                [(suggestion, suggestion), ("Nee, het klopt zo", email_typos.KEEP_AS_TYPED)]))
+            return {"contact_value": None, "email_suggestion": email_typos.pending_suggestion(value, suggestion)}
+        checked = validation.check_contact_value(method, chosen or value)
+        result = self._checked("contact_value", checked, dispatcher, tracker)
+        return {**result, "email_suggestion": None} if pending else result
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
         if self._skipped("contact_time", value):

@@ -103,3 +103,29 @@ def test_the_location_question_takes_a_place_with_a_part_of_town():
     assert intake.check_location("eindhoven woensel").place["region_code"] == "AM28"
     assert intake.check_location("rotterdam zuid").place["gemeente_name"] == "Rotterdam"
     assert intake.check_location("xyzzy").error == intake.LOCATION_NOT_FOUND
+
+
+def test_the_location_question_shows_bedoel_je_with_buttons_and_counts_no_miss():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.actions import ValidateIntakeForm
+
+    def tracker(text, events=()):
+        return Tracker("t-place", {"requested_slot": "location"}, {"text": text, "intent": {"name": "inform"}},
+                       list(events), False, None, {"name": "intake_form"}, "action_listen")
+
+    form, dispatcher = ValidateIntakeForm(), CollectingDispatcher()
+    result = form.validate_location("rotterdm", dispatcher, tracker("rotterdm"), {})
+    assert result["location"] is None and "intake_misses" not in result
+    message = dispatcher.messages[-1]
+    assert message["text"] == "Bedoel je Rotterdam?"
+    assert [(b["title"], b["payload"]) for b in message["buttons"]] == intake.suggestion_buttons("Rotterdam")
+    result = form.validate_location("Rotterdam", dispatcher, tracker("Rotterdam"), {})
+    assert result["place"]["gemeente_name"] == "Rotterdam"
+    asked = [{"event": "user", "text": "rotterdm"}, {"event": "bot", "text": "Bedoel je Rotterdam?"},
+             {"event": "user", "text": intake.NOT_THIS_PLACE}]
+    result = form.validate_location(intake.NOT_THIS_PLACE, dispatcher, tracker(intake.NOT_THIS_PLACE, asked), {})
+    assert result["location"] is None and "intake_misses" not in result
+    # typed out of the blue, "iets anders" is just no place (a miss)
+    result = form.validate_location("iets anders", dispatcher, tracker("iets anders"), {})
+    assert result["intake_misses"] == {"location": 1} and dispatcher.messages[-1]["text"] == intake.LOCATION_NOT_FOUND

@@ -122,6 +122,8 @@ def check_location(text: Any) -> LocationCheck:
                 f"Postcode {postcode[:4]} kan ik niet vinden. Misschien is het een nieuwe postcode of een "
                 "postbus. Wat is je woonplaats? Dan zoek ik het zo op."))
         return LocationCheck(place=place_to_dict(place))
+    if _NOT_THIS_PLACE.match(" ".join(raw.lower().split())):
+        return LocationCheck(declined_suggestion=True, error="Oké, dan heb ik je verkeerd begrepen.")
     match = find_places(raw)
     if match.unique:
         return LocationCheck(place=place_to_dict(match.unique))
@@ -130,8 +132,6 @@ def check_location(text: Any) -> LocationCheck:
                                        "woonplaats": p.woonplaats or ""} for p in match.places])
     if match.suggestions:
         return LocationCheck(suggestion=match.suggestions[0], error=f"Bedoel je {match.suggestions[0]}?")
-    if _NOT_THIS_PLACE.match(" ".join(raw.lower().split())):
-        return LocationCheck(declined_suggestion=True, error="Oké, dan heb ik je verkeerd begrepen.")
     return LocationCheck(error=LOCATION_NOT_FOUND)
 
 

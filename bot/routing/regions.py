@@ -206,6 +206,10 @@ _PLACE_FILLER = re.compile(
 _COMMON_WORDS = frozenset({"echt", "best", "made", "mill", "lent", "born", "well", "hall", "lies", "beek",
                            "een", "ie", "hem", "ens", "est", "ell", "elp", "ees", "hee", "erm", "buren",
                            "nes", "haven", "wijk", "zand", "hoek", "berg", "veen", "dijk", "oost", "west"})
+# Words people type at "waar woon je?" that are no typo of a place: no "Bedoel je ...?" for them.
+_NO_GUESS = frozenset({"hallo", "hello", "hoi", "hey", "school", "thuis", "holland", "brabant", "limburg", "friesland",
+                       "drenthe", "overijssel", "gelderland", "flevoland", "randstad", "nederland", "belgie", "buitenland",
+                       "noord holland", "zuid holland", "noord brabant", "provincie", "weet niet", "geen idee"})
 MAX_REST_WORDS = 3  # "amsterdam nieuw west", "rotterdam zuid", "eindhoven woensel"
 
 
@@ -264,12 +268,14 @@ def _match(gaz: Gazetteer, aliases: Dict[str, Tuple[str, str]], key: str) -> Opt
 
 
 def _fuzzy(gaz: Gazetteer, aliases: Dict[str, Tuple[str, str]], key: str) -> Tuple[str, ...]:
-    """Display names a typo most likely means. Short words need an exact match (a 3-letter place is
-    a different place, not a typo); longer ones may differ by 1 (4-6 letters) or 2 (7+) edits,
+    """Display names a typo most likely means. Short words need an exact match (a 3- or 4-letter word
+    is a different place or an everyday word, not a typo); longer ones may differ by 1 (5-7 letters) or 2 (8+) edits,
     a swap of two letters counting as one."""
-    if len(key) < 4 or not re.search(r"[a-z]", key):
+    if len(key) < 5 or not re.search(r"[a-z]", key):
         return ()
-    allowed = 1 if len(key) < 7 else 2
+    if key in _NO_GUESS:
+        return ()
+    allowed = 1 if len(key) < 8 else 2
     scored = []
     for candidate in list(gaz.names) + list(aliases):
         if abs(len(candidate) - len(key)) > allowed or len(candidate) < 4:
@@ -311,7 +317,7 @@ def find_places(text: str, gaz: Optional[Gazetteer] = None) -> PlaceMatch:
     suggestions = _fuzzy(gaz, aliases, key)
     if not suggestions:
         for part, rest in _spoken_parts(key):
-            found = _fuzzy(gaz, aliases, part)
+            found = _fuzzy(gaz, aliases, part) if len(part) >= 6 else ()
             if found and not _other_place_in(rest, (), gaz, aliases):
                 suggestions = found
                 break
