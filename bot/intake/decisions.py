@@ -76,10 +76,11 @@ _FILLER = re.compile(r"\b(mijn|postcode|is|het|ik|woon|op|de|zit|nummer|pc)\b|[:
 
 # The "Bedoel je Rotterdam?" buttons (actions/actions.py validate_location). Each payload is plain text
 # that the location question reads like a typed answer: the place's name, or NOT_THIS_PLACE.
-NOT_THIS_PLACE = "Een andere plaats"
+NOT_THIS_PLACE = "Mijn woonplaats is anders"  # the NLU reads it as inform, so the question's slot takes it
 LOCATION_NOT_FOUND = ("Dat kan ik niet vinden als postcode of woonplaats. Typ je postcode (bijvoorbeeld 4331 AB) "
                       "of de naam van je woonplaats.")
-_NOT_THIS_PLACE = re.compile(r"^(nee+|nope|no|niet|fout|klopt niet|verkeerd)?[ ,.!]*(een )?(andere|iets anders|anders)( plaats)?[ .!]*$")
+_NOT_THIS_PLACE = re.compile(r"^(nee+|nope|no|niet|fout|klopt niet|verkeerd)?[ ,.!]*((een )?(andere|iets anders|anders)"
+                             r"( plaats| woonplaats)?|mijn woonplaats is anders|ik woon ergens anders)[ .!]*$")
 
 
 @dataclass
