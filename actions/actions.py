@@ -26,6 +26,7 @@ from actions.asking import answer_question, responses_since_form_start
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
 from bot.intake import asking
+from bot.intake import email_typos
 from bot.intake import decisions as intake
 from bot.intake import validation
 from bot.ops.config import load_settings
@@ -172,7 +173,20 @@ class ValidateIntakeForm(FormValidationAction):
             return self._checked("location", validation.Checked(value=str(value)[:120]), dispatcher, tracker, extra={
                 "place": result.place or None, "location_options": result.options or None,
                 "location_choice": None, "routing": None})
-        return self._checked("location", validation.Checked(error=result.error), dispatcher, tracker,
+        users, asked = 0, False  # did our previous turn ask "Bedoel je ...?"
+        for event in reversed(tracker.events):
+            users += event.get("event") == "user"
+            if users > 1:
+                break
+            asked = asked or (event.get("event") == "bot" and str(event.get("text") or "").startswith("Bedoel je"))
+        if result.suggestion or (result.declined_suggestion and asked):
+            # "rotterdm": "Bedoel je Rotterdam?" with buttons; "Nee, iets anders": the question again.
+            # Neither is a miss: the person did give a place, or answered our question.
+            buttons = _buttons(intake.suggestion_buttons(result.suggestion)) if result.suggestion else []
+            dispatcher.utter_message(text=result.error, buttons=buttons)
+            return {"location": None, "place": None, "location_options": None}
+        error = intake.LOCATION_NOT_FOUND if result.declined_suggestion else result.error
+        return self._checked("location", validation.Checked(error=error), dispatcher, tracker,
                              extra={"place": None, "location_options": None})
 
     def validate_location_choice(self, value, dispatcher, tracker, domain):
@@ -196,14 +210,25 @@ class ValidateIntakeForm(FormValidationAction):
         return self._checked("contact_method", checked, dispatcher, tracker, extra=extra)
 
     def validate_contact_value(self, value, dispatcher, tracker, domain):
-        checked = validation.check_contact_value(intake.contact_method_for(_slots(tracker)), value)
+        # "kees@gmial.com": ask "Bedoel je kees@gmail.com?" first (bot.intake.email_typos)
+        method = intake.contact_method_for(_slots(tracker))
+        pending = tracker.get_slot("email_suggestion") if method == "email" else None
+        chosen = email_typos.answer_to_suggestion(value, pending)
+        suggestion = email_typos.suggest_email(value) if method == "email" and chosen is None else None
+        if suggestion:
+            # Nothing is stored yet: the suggestion as a button, or the address as it was typed.
+            dispatcher.utter_message(text=f"Bedoel je {suggestion}?", buttons=_buttons(
+                [(suggestion, suggestion), ("Nee, het klopt zo", email_typos.KEEP_AS_TYPED)]))
+            return {"contact_value": None, "email_suggestion": email_typos.pending_suggestion(value, suggestion)}
+        checked = validation.check_contact_value(method, chosen or value)
         if not checked.ok:
             # "toch liever e-mail": another way to be reached, asked next (issue 23 items 8 and 10)
             switch = intake.contact_correction(value, _slots(tracker))
             if switch:
-                return {**switch, "intake_misses": {k: v for k, v in (tracker.get_slot("intake_misses") or {}).items()
-                                                    if k != "contact_value"}}
-        return self._checked("contact_value", checked, dispatcher, tracker)
+                return {**switch, "email_suggestion": None, "intake_misses": {
+                    k: v for k, v in (tracker.get_slot("intake_misses") or {}).items() if k != "contact_value"}}
+        result = self._checked("contact_value", checked, dispatcher, tracker)
+        return {**result, "email_suggestion": None} if pending else result
 
     def validate_contact_time(self, value, dispatcher, tracker, domain):
         if self._skipped("contact_time", value):

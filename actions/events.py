@@ -2,6 +2,7 @@
 where the person is (postcode or woonplaats), which events are near and upcoming, how a line reads."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.regional import region_of, utter_regional
-from bot.content.events import MAX_KM, event_line, events_near, lookup_place
+from bot.content.events import MAX_KM, event_line, events_answer, lookup_place
 
 PLACE_ENTITIES = ("postcode", "location")
 
@@ -62,19 +63,37 @@ class ActionEvents(Action):
             if found.ambiguous:
                 dispatcher.utter_message(response="utter_events_ambiguous_place")
             elif found.suggestions:
-                dispatcher.utter_message(response="utter_events_suggest_place", suggestion=found.suggestions[0])
+                # "eindhovn": the button sends the place's name, which the rule below takes as the answer
+                suggestion = found.suggestions[0]
+                dispatcher.utter_message(response="utter_events_suggest_place", suggestion=suggestion,
+                                         buttons=[{"title": f"Ja, {suggestion}", "payload": suggestion}])
             else:
                 dispatcher.utter_message(response="utter_events_unknown_place")
             return [SlotSet("events_place", None)]
         place = found.place
         label = place.label()
-        nearby = events_near(place.lat, place.lon)
-        if nearby:
+        answer = events_answer(place.lat, place.lon, place.region_code)
+        if answer.nearby:
             utter_regional(dispatcher, domain, "utter_events_found", place.region_code, events_place_label=label)
-            for item in nearby:
+            for item in answer.nearby:
                 dispatcher.utter_message(text=event_line(item))
             utter_regional(dispatcher, domain, "utter_events_after_list", place.region_code)
+        elif answer.further or answer.agenda:
+            # Nothing within 50 km is never a dead end: the nearest further away, the region's own
+            # agenda, and always a next step.
+            if answer.further:
+                utter_regional(dispatcher, domain, "utter_events_further", place.region_code,
+                               events_place_label=label, max_km=int(MAX_KM))
+                for item in answer.further:
+                    dispatcher.utter_message(text=event_line(item))
+            if answer.agenda:
+                response = "utter_events_agenda" if answer.further else "utter_events_agenda_only"
+                utter_regional(dispatcher, domain, response, place.region_code, events_place_label=label,
+                               max_km=int(MAX_KM), organisation=answer.agenda.organisation, agenda_url=answer.agenda.url)
+            utter_regional(dispatcher, domain, "utter_events_next_step", place.region_code)
         else:
             utter_regional(dispatcher, domain, "utter_events_none", place.region_code,
                            events_place_label=label, max_km=int(MAX_KM))
-        return [SlotSet("events_place", str(text)[:80]), SlotSet("content_region", place.region_code)]
+        # The place, as typed and as found: the intake can reuse it instead of asking again.
+        return [SlotSet("events_place", str(text)[:80]), SlotSet("content_region", place.region_code),
+                SlotSet("events_place_resolved", asdict(place))]

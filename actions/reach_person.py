@@ -12,20 +12,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.regional import region_of
 from bot.conversation import reach_person
+from bot.content.packs import organisation_contact
 from bot.handoff.settings import load_handoff_settings
 from bot.store.models import utcnow
 from bot.intake.known import known_before_intake, known_summary
 
 HANDOFF = load_handoff_settings()
-
-try:
-    from bot.content.packs import organisation_contact
-except ImportError:  # TEMPORARY (issue 23): the regional contact data arrives with branch `places`
-    from types import SimpleNamespace
-
-    def organisation_contact(region_code):
-        return SimpleNamespace(organisation=None, phone=None, email=None, website=None, hours=None)
-
 
 def user_texts(tracker: Tracker) -> List[str]:
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]

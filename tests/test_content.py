@@ -174,9 +174,13 @@ def test_action_events_asks_for_the_place_then_answers_and_stores_it_only_in_the
     assert "Middelburg (minder dan 1 km)" in lines[0] and "https://" in lines[0]
     assert "Vlissingen (7 km)" in lines[1] and "Goes (19 km)" in lines[2]
     assert messages[4]["response"] == "utter_events_after_list"
-    assert {e["name"]: e["value"] for e in events} == {"events_place": "4331", "content_region": "AM24"}
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots.pop("events_place_resolved")["gemeente_code"] == "GM0687"  # for the intake to reuse
+    assert slots == {"events_place": "4331", "content_region": "AM24"}
+    # nothing within 50 km of Groningen: the region's own agenda and a next step, never a dead end
     messages, _ = _run(_tracker("Groningen", "inform", [{"entity": "location", "value": "Groningen"}], asked))
-    assert messages[0]["response"] == "utter_events_none" and messages[0]["max_km"] == 50
+    assert [m["response"] for m in messages] == ["utter_events_agenda_only", "utter_events_next_step"]
+    assert messages[0]["max_km"] == 50 and messages[0]["agenda_url"] == "https://groningen.example.org/"
     known = {"place": {"pc4": "4331", "region_code": "AM24"}}  # the intake already asked
     messages, _ = _run(_tracker("open dagen?", "ask_events", slots=known))
     assert messages[0]["response"] == "utter_events_found"

@@ -1,7 +1,8 @@
 """``python -m bot content check``: can the content team's files be trusted? Dutch messages that name
 file and line ("content/regios/zeeland.yml:17: FOUT: ...").
 
-Errors (the check fails, ``make test`` too): a pack or event that does not fit the schema, a reference
+Errors (the check fails, ``make test`` too): a pack, event or contact block (also the national one in
+``content/contact.yml``) that does not fit the schema, a reference
 to a response that does not exist (regional answer, fact, rule, story, code), a fact without a
 source, a link that is not https, an event whose PC4 is unknown.
 Warnings (for the content team to look at, never fatal): B1 (sentences over 20 words, words over 4
@@ -20,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from bot.content.events import cache_path, default_cache_dir, now_nl, parse_ical, point_of
-from bot.content.packs import LoadedPack, Problem, line_of, load_all
+from bot.content.packs import LoadedPack, Problem, line_of, load_all, load_national_contact
 from bot.ops.config import PROJECT_ROOT
 
 MAX_WORDS = 20
@@ -182,6 +183,9 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
         if pack.welcome:
             for finding in b1_findings(pack.welcome, allowed):
                 report.warn(item.path, item.line_of("welcome"), f"B1: {finding}")
+        if pack.contact is not None and pack.contact.hours:
+            for finding in b1_findings(pack.contact.hours, allowed):
+                report.warn(item.path, item.line_of("contact", "hours"), f"B1: {finding}")
         for index, entry in enumerate(pack.events):
             line = item.line_of("events", index)
             if point_of(entry.place) is None:
@@ -206,6 +210,16 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
             for warning in warnings:
                 report.warn(item.path, item.line_of("feeds", index), warning)
     return loaded
+
+
+def check_contact(root: Path, report: Report, allowed: set) -> None:
+    """content/contact.yml: the national contact for regions without their own (issue 23)."""
+    path = root / "content" / "contact.yml"
+    national, problems = load_national_contact(path)
+    report.problems.extend(problems)
+    if national is not None and national.hours:
+        for finding in b1_findings(national.hours, allowed):
+            report.warn(path, 1, f"B1: {finding}")
 
 
 def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int, List[str]]]) -> None:
@@ -235,6 +249,7 @@ def run_check(sources: Optional[Sources] = None) -> Report:
     used = {name for name, _, _ in uses} | form_questions(root, report)
     check_packs(sources, report, responses, allowed)
     check_facts(root, report, responses)
+    check_contact(root, report, allowed)
     for name, (path, line, texts) in sorted(responses.items()):
         if name not in used and not any(u.endswith("_") and name.startswith(u) for u in used):
             report.warn(path, line, f"{name} wordt nergens gebruikt (regel, verhaal of actie)")

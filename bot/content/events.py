@@ -5,6 +5,8 @@ Sources: the ``events`` list of each regional pack (YAML) and the iCalendar feed
 the bot reads only that cache and never waits for the network. A young person gets the 3 first
 upcoming events within ``MAX_KM`` of their postcode or woonplaats, ordered by date and, on the same
 day, by distance, each with a Dutch date, the distance in km and the link. Past events never show.
+Nothing within ``MAX_KM`` is never a dead end (issue 23): then the nearest ones further away, with their
+distance, and the regional organisation's own agenda link (``events_answer``).
 """
 from __future__ import annotations
 
@@ -296,6 +298,75 @@ def events_near(lat: float, lon: float, now: Optional[datetime] = None, director
     return nearest(lat, lon, all_events(load_packs(directory), cache, now.date()), now)
 
 
+# ---------------------------------------------------------------- nothing near: never a dead end
+
+FURTHER_LIMIT = 3
+# With the region's own agenda to point to, events further than this are left out.
+WORTH_THE_TRIP_KM = 100.0
+_PLACEHOLDER = re.compile(r"\s*\((?:voorbeeld|example)[^)]*\)", re.IGNORECASE)
+
+
+def public_text(text: str) -> str:
+    """What a person may read: without placeholder labels such as "(voorbeeld)" or "(voorbeeld; ...)".
+    The packs keep them (and ``example_data: true``) for the content team."""
+    return " ".join(_PLACEHOLDER.sub("", text or "").split())
+
+
+def further_away(lat: float, lon: float, events: Sequence[Event], now: datetime, limit: int = FURTHER_LIMIT,
+                 beyond_km: float = MAX_KM) -> List[Nearby]:
+    """The nearest upcoming events beyond ``beyond_km``: nearest first (per 10 km), then by date."""
+    found = [Nearby(e, distance_km(lat, lon, e.lat, e.lon)) for e in events if e.is_upcoming(now)]
+    found = [n for n in found if n.km > beyond_km]
+    found.sort(key=lambda n: (int(n.km // 10), n.event.start, n.km, n.event.title))
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class AgendaLink:
+    organisation: str
+    title: str
+    url: str
+
+
+def agenda_link(region_code: Optional[str], packs: PackSet) -> Optional[AgendaLink]:
+    """The regional organisation's own agenda: a pack link about its agenda, else its first link, else
+    the website of its contact block; None for a region without a pack."""
+    pack = packs.pack(region_code)
+    if pack is None:
+        return None
+    links = sorted(pack.links, key=lambda link: "agenda" not in (link.title + link.url).lower())
+    if links:
+        return AgendaLink(pack.organisation, public_text(links[0].title), links[0].url)
+    if pack.contact is not None and pack.contact.website:
+        return AgendaLink(pack.organisation, pack.organisation, pack.contact.website)
+    return None
+
+
+@dataclass(frozen=True)
+class EventsAnswer:
+    """What to show for a place: events within MAX_KM, or else the nearest further away and the
+    region's own agenda link."""
+    nearby: Tuple[Nearby, ...] = ()
+    further: Tuple[Nearby, ...] = ()
+    agenda: Optional[AgendaLink] = None
+
+
+def events_answer(lat: float, lon: float, region_code: Optional[str], now: Optional[datetime] = None,
+                  directory: Path = PACKS_DIR, cache_dir: Optional[Path] = None) -> EventsAnswer:
+    now = now or now_nl()
+    cache = cache_dir if cache_dir is not None else default_cache_dir()
+    packs = load_packs(directory)
+    events = all_events(packs, cache, now.date())
+    nearby = nearest(lat, lon, events, now)
+    if nearby:
+        return EventsAnswer(nearby=tuple(nearby))
+    agenda = agenda_link(region_code, packs)
+    further = further_away(lat, lon, events, now)
+    if agenda is not None:  # the region's own agenda beats an event a long trip away
+        further = [n for n in further if n.km <= WORTH_THE_TRIP_KM]
+    return EventsAnswer(further=tuple(further), agenda=agenda)
+
+
 def event_line(item: Nearby) -> str:
     """'za 12 december, 15:00-18:00: Open dag techniek, Middelburg (2 km). Meer info: https://…'"""
     e = item.event
@@ -303,7 +374,7 @@ def event_line(item: Nearby) -> str:
     if not e.all_day:
         when += f", {e.start:%H:%M}" + (f"-{e.end:%H:%M}" if e.end and e.end.date() == e.start.date() else "")
     km = "minder dan 1 km" if item.km < 1 else f"{round(item.km)} km"
-    return f"{when}: {e.title} ({e.kind}), {e.place_name} ({km}). Meer info: {e.link}"
+    return f"{when}: {public_text(e.title)} ({e.kind}), {public_text(e.place_name)} ({km}). Meer info: {e.link}"
 
 
 # ---------------------------------------------------------------- where is the person?

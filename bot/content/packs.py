@@ -18,10 +18,11 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from bot.content.schema import Answer, RegionPack
+from bot.content.schema import Answer, NationalContact, RegionPack
 from bot.ops.config import PROJECT_ROOT
 
 PACKS_DIR = PROJECT_ROOT / "content" / "regios"
+NATIONAL_CONTACT_FILE = PROJECT_ROOT / "content" / "contact.yml"
 log = logging.getLogger(__name__)
 
 
@@ -179,3 +180,66 @@ def load_packs(directory: Path = PACKS_DIR) -> PackSet:
 
 def regional_answer(response: str, region_code: Optional[str], directory: Path = PACKS_DIR) -> Optional[Answer]:
     return load_packs(directory).answer(response, region_code)
+
+
+# ---------------------------------------------------------------- how to reach the organisation yourself
+
+@dataclass(frozen=True)
+class OrganisationContact:
+    """Phone, e-mail, website and opening hours of the regional organisation (its pack's ``contact``),
+    or of the national organisation (content/contact.yml) for a region without one. Fields the content
+    team did not fill are None: never a made-up number."""
+    organisation: str
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    website: Optional[str] = None
+    hours: Optional[str] = None
+    is_national_fallback: bool = False
+    example_data: bool = False
+
+
+# When even content/contact.yml cannot be read: the chat itself is then the only way we know.
+LAST_RESORT = OrganisationContact(organisation="de Gouden Poort", is_national_fallback=True)
+
+
+def load_national_contact(path: Path = NATIONAL_CONTACT_FILE) -> Tuple[Optional[NationalContact], List[Problem]]:
+    """content/contact.yml as a NationalContact, with the problems the content check reports."""
+    try:
+        raw = _yaml().load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(path, 1, "bestand ontbreekt: de landelijke contactgegevens voor regio's zonder eigen contact")]
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [Problem(path, mark.line + 1 if mark is not None else 1, f"geen geldige YAML: {getattr(exc, 'problem', exc)}")]
+    try:
+        return NationalContact.parse_obj(_plain(raw or {})), []
+    except ValidationError as exc:
+        return None, [Problem(path, line_of(raw, [p for p in e["loc"] if p != "__root__"]),
+                              f"{'.'.join(str(p) for p in e['loc'] if p != '__root__') or 'bestand'}: {_message(e)}")
+                      for e in exc.errors()]
+
+
+@lru_cache(maxsize=4)
+def _national(path: Path, stamp: float) -> OrganisationContact:
+    national, problems = load_national_contact(path)
+    if national is None:
+        log.warning("landelijke contactgegevens niet te lezen: %s", "; ".join(p.message for p in problems))
+        return LAST_RESORT
+    return OrganisationContact(national.organisation, national.phone, national.email, national.website,
+                               national.hours, is_national_fallback=True, example_data=national.example_data)
+
+
+def organisation_contact(region_code: Optional[str], directory: Path = PACKS_DIR,
+                         national_file: Path = NATIONAL_CONTACT_FILE) -> OrganisationContact:
+    """How to reach the organisation of this region yourself; never fails (national fallback)."""
+    try:
+        pack = load_packs(directory).pack(region_code)
+        if pack is not None and pack.contact is not None:
+            c = pack.contact
+            return OrganisationContact(pack.organisation, c.phone, c.email, c.website, c.hours,
+                                       is_national_fallback=False, example_data=pack.example_data)
+        stamp = national_file.stat().st_mtime if national_file.exists() else 0.0
+        return _national(national_file, stamp)
+    except Exception:  # noqa: BLE001 - a broken content file must never break the answer
+        log.exception("contactgegevens voor regio %s", region_code)
+        return LAST_RESORT

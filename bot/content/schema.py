@@ -125,11 +125,53 @@ class Answer(Strict):
     source: str
 
 
+_PHONE = re.compile(r"^(0|\+31)\d{7,10}$")  # after dropping spaces and hyphens: 010 1234567, 0800 1234
+_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+class Contact(Strict):
+    """How a person reaches the organisation themselves (issue 23): at least one of phone, email,
+    website; ``hours`` in plain words ("maandag tot en met vrijdag, 9.00 tot 17.00 uur")."""
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    website: Optional[str] = None
+    hours: Optional[str] = None
+
+    @validator("phone")
+    def _phone(cls, value):
+        if value is not None and not _PHONE.match(re.sub(r"[\s-]", "", value)):
+            raise ValueError(f"phone moet een Nederlands nummer zijn zoals 0118 123 456 of 0800 1234, niet {value!r}")
+        return value
+
+    @validator("email")
+    def _email(cls, value):
+        if value is not None and not _EMAIL.match(value.strip()):
+            raise ValueError(f"email is geen e-mailadres: {value!r}")
+        return value
+
+    @validator("website")
+    def _website(cls, value):
+        return https_only(value) if value is not None else None
+
+    @root_validator(skip_on_failure=True)
+    def _some_way(cls, values):
+        if not any(values.get(key) for key in ("phone", "email", "website")):
+            raise ValueError("geef minstens een phone, email of website")
+        return values
+
+
+class NationalContact(Contact):
+    """content/contact.yml: who answers for regions without their own contact block."""
+    example_data: bool = False
+    organisation: str
+
+
 class RegionPack(Strict):
     example_data: bool = False
     region: str
     organisation: str
     welcome: Optional[str] = None
+    contact: Optional[Contact] = None
     links: List[Link] = []
     answers: Dict[str, Answer] = {}
     events: List[EventEntry] = []

@@ -84,12 +84,30 @@ _POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})\s?([A-Za-z]{2})?(?![A-Za-z\
 _FILLER = re.compile(r"\b(mijn|postcode|is|het|ik|woon|op|de|zit|nummer|pc)\b|[:.,!]")
 
 
+# The "Bedoel je Rotterdam?" buttons (actions/actions.py validate_location). Each payload is plain text
+# that the location question reads like a typed answer: the place's name, or NOT_THIS_PLACE.
+NOT_THIS_PLACE = "Mijn woonplaats is anders"  # the NLU reads it as inform, so the question's slot takes it
+LOCATION_NOT_FOUND = ("Dat kan ik niet vinden als postcode of woonplaats. Typ je postcode (bijvoorbeeld 4331 AB) "
+                      "of de naam van je woonplaats.")
+_NOT_THIS_PLACE = re.compile(r"^(nee+|nope|no|niet|fout|klopt niet|verkeerd)?[ ,.!]*((een )?(andere|iets anders|anders)"
+                             r"( plaats| woonplaats)?|mijn woonplaats is anders|ik woon ergens anders)[ .!]*$")
+
+
 @dataclass
 class LocationCheck:
     place: Optional[Dict[str, Any]] = None
     options: List[Dict[str, str]] = field(default_factory=list)
     error: Optional[str] = None
     ask_woonplaats: bool = False
+    # A typo ("rotterdm"): the place we think is meant (its display name), asked as "Bedoel je ...?".
+    suggestion: Optional[str] = None
+    # "Nee, iets anders" after such a question: no miss, just the question again.
+    declined_suggestion: bool = False
+
+
+def suggestion_buttons(suggestion: str) -> List[Tuple[str, str]]:
+    """(title, payload) for "Bedoel je Rotterdam?": the payload makes the place resolve."""
+    return [(f"Ja, {suggestion}", suggestion), ("Nee, iets anders", NOT_THIS_PLACE)]
 
 
 def place_to_dict(place: Place) -> Dict[str, Any]:
@@ -115,6 +133,8 @@ def check_location(text: Any) -> LocationCheck:
                 f"Postcode {postcode[:4]} kan ik niet vinden. Misschien is het een nieuwe postcode of een "
                 "postbus. Wat is je woonplaats? Dan zoek ik het zo op."))
         return LocationCheck(place=place_to_dict(place))
+    if _NOT_THIS_PLACE.match(" ".join(raw.lower().split())):
+        return LocationCheck(declined_suggestion=True, error="Oké, dan heb ik je verkeerd begrepen.")
     match = find_places(raw)
     if match.unique:
         return LocationCheck(place=place_to_dict(match.unique))
@@ -122,10 +142,8 @@ def check_location(text: Any) -> LocationCheck:
         return LocationCheck(options=[{"code": p.gemeente_code, "label": p.long_label(),
                                        "woonplaats": p.woonplaats or ""} for p in match.places])
     if match.suggestions:
-        tip = " of ".join(match.suggestions)
-        return LocationCheck(error=f"Die plaats ken ik niet. Bedoel je {tip}? Typ je woonplaats of je postcode.")
-    return LocationCheck(error=("Dat kan ik niet vinden als postcode of woonplaats. Typ je postcode "
-                                "(bijvoorbeeld 4331 AB) of de naam van je woonplaats."))
+        return LocationCheck(suggestion=match.suggestions[0], error=f"Bedoel je {match.suggestions[0]}?")
+    return LocationCheck(error=LOCATION_NOT_FOUND)
 
 
 def check_location_choice(text: Any, options: List[Mapping[str, str]]) -> validation.Checked:

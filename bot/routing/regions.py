@@ -12,7 +12,6 @@ candidate and the caller asks a follow-up question.
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,21 +19,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from rapidfuzz.distance import OSA
+
 from bot.ops.config import PROJECT_ROOT
 
 REGIONS_DIR = PROJECT_ROOT / "content" / "regions"
 
-# Everyday names that CBS does not list (it uses the official BAG spelling).
-ALIASES: Dict[str, str] = {
-    "den haag": "'s-Gravenhage",
-    "the hague": "'s-Gravenhage",
-    "haag": "'s-Gravenhage",
-    "s gravenhage": "'s-Gravenhage",
-    "den bosch": "'s-Hertogenbosch",
-    "s hertogenbosch": "'s-Hertogenbosch",
-    "hertogenbosch": "'s-Hertogenbosch",
-    "bosch": "'s-Hertogenbosch",
-}
+ALIASES_FILE = REGIONS_DIR / "aliases.csv"
+
+
+@lru_cache(maxsize=4)
+def load_aliases(path: Path = ALIASES_FILE) -> Dict[str, Tuple[str, str]]:
+    """Everyday names that CBS does not list (it uses the official BAG spelling): "den bosch",
+    "a'dam" → (the CBS name, how the bot shows the place: the ``toon`` column, else the CBS name).
+    Data the content team edits (content/regions/aliases.csv, "Bron: eigen lijst")."""
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if line.strip() and not line.lstrip().startswith("#"))
+        return {place_key(row["alias"]): (row["plaats"].strip(), (row.get("toon") or "").strip() or row["plaats"].strip())
+                for row in rows if row.get("alias") and row.get("plaats")}
 
 
 @dataclass(frozen=True)
@@ -185,34 +189,139 @@ class PlaceMatch:
         return len(self.places) > 1
 
 
-_PLACE_PREFIX = re.compile(r"^(ik woon in|ik woon|ik kom uit|woonplaats( is)?:?|in|gemeente)\s+", re.IGNORECASE)
+# --- Places as people say them (issue 23) -------------------------------------------------------------
+# "ik woon in tilburg hoor", "rotterdam zuid", "eindhoven woensel", "in groningen stad",
+# "middelburg zei ik toch al": the place is the CBS name at the start (or the end) of the answer; what
+# is left over is a part of town or chat filler. A typo ("rotterdm") gives a suggestion, never a place:
+# the person confirms it first. A real CBS place is always taken as it is (Goes stays Goes, Ede stays Ede).
+_PLACE_PREFIX = re.compile(
+    r"^(?:(?:eh+m*|uh+m*|nou|ja|jaa+|oke?|ok[eé]|gewoon|dus)\s+)*"
+    r"(?:ik\s+(?:woon|zit|kom|ben)(?:\s+(?:zelf|nu|al|gewoon))?(?:\s+(?:in|uit|bij|van))?|ik woon|woonplaats(?: is)?:?"
+    r"|mijn woonplaats is|gemeente|in de buurt van|vlakbij|dichtbij|bij|in|uit|te)\s+", re.IGNORECASE)
+_PLACE_FILLER = re.compile(
+    r"\s+(?:zei ik (?:toch|al)(?: al)?|zeg ik toch|zoals ik al zei|dat zei ik al|had ik al gezegd|hoor|toch"
+    r"|dus|ofzo|of zo|zo|he|hè|joh|haha+|lol|man|dan|natuurlijk|gewoon|btw|eigenlijk|en omgeving|omgeving"
+    r"|ja|jaa+|al)$", re.IGNORECASE)
+# CBS places that are also everyday words: left over after a place ("rotterdam echt") they are no place.
+_COMMON_WORDS = frozenset({"echt", "best", "made", "mill", "lent", "born", "well", "hall", "lies", "beek",
+                           "een", "ie", "hem", "ens", "est", "ell", "elp", "ees", "hee", "erm", "buren",
+                           "nes", "haven", "wijk", "zand", "hoek", "berg", "veen", "dijk", "oost", "west"})
+# Words people type at "waar woon je?" that are no typo of a place: no "Bedoel je ...?" for them.
+_NO_GUESS = frozenset({"hallo", "hello", "hoi", "hey", "school", "thuis", "holland", "brabant", "limburg", "friesland",
+                       "drenthe", "overijssel", "gelderland", "flevoland", "randstad", "nederland", "belgie", "buitenland",
+                       "noord holland", "zuid holland", "noord brabant", "provincie", "weet niet", "geen idee"})
+MAX_REST_WORDS = 3  # "amsterdam nieuw west", "rotterdam zuid", "eindhoven woensel"
+
+
+def _strip_chat(text: str) -> str:
+    raw = (text or "").strip()[:80].strip(" .!?,")
+    previous = None
+    while previous != raw:
+        previous = raw
+        raw = _PLACE_PREFIX.sub("", raw).strip(" .!?,")
+        raw = _PLACE_FILLER.sub("", raw).strip(" .!?,")
+    return raw
+
+
+def _codes(gaz: Gazetteer, aliases: Dict[str, Tuple[str, str]], key: str) -> Optional[Tuple[str, ...]]:
+    """The gemeentecodes a name means, or None when it is no place we know."""
+    if key in aliases:
+        key = place_key(aliases[key][0])
+    hits = gaz.names.get(key)
+    return tuple(code for _, code in hits) if hits else None
+
+
+def _other_place_in(rest: List[str], codes: Tuple[str, ...], gaz: Gazetteer,
+                   aliases: Dict[str, Tuple[str, str]]) -> bool:
+    """Does the left-over text name a place outside these gemeenten ("ede wageningen")?"""
+    for size in range(len(rest), 0, -1):
+        for start in range(0, len(rest) - size + 1):
+            words = rest[start:start + size]
+            gram = " ".join(words)
+            if size == 1 and (gram in _COMMON_WORDS or (len(gram) < 4 and len(rest) > 1)):
+                continue
+            found = _codes(gaz, aliases, gram)
+            if found and not set(found) & set(codes):
+                return True
+    return False
+
+
+def _spoken_parts(key: str) -> List[Tuple[str, List[str]]]:
+    """(place part, left-over words) for every split, the longest place part first; start before end."""
+    words = key.split()
+    parts = []
+    for size in range(len(words) - 1, 0, -1):
+        if len(words) - size <= MAX_REST_WORDS:
+            parts.append((" ".join(words[:size]), words[size:]))
+            parts.append((" ".join(words[-size:]), words[:-size]))
+    return parts
+
+
+def _match(gaz: Gazetteer, aliases: Dict[str, Tuple[str, str]], key: str) -> Optional["PlaceMatch"]:
+    label = None
+    if key in aliases:
+        label, key = aliases[key][1], place_key(aliases[key][0])
+    hits = gaz.names.get(key)
+    if not hits:
+        return None
+    return PlaceMatch(places=tuple(place_for_gemeente(code, woonplaats=label or name, gaz=gaz) for name, code in hits))
+
+
+def _fuzzy(gaz: Gazetteer, aliases: Dict[str, Tuple[str, str]], key: str) -> Tuple[str, ...]:
+    """Display names a typo most likely means. Short words need an exact match (a 3- or 4-letter word
+    is a different place or an everyday word, not a typo); longer ones may differ by 1 (5-7 letters) or 2 (8+) edits,
+    a swap of two letters counting as one."""
+    if len(key) < 5 or not re.search(r"[a-z]", key):
+        return ()
+    if key in _NO_GUESS:
+        return ()
+    allowed = 1 if len(key) < 8 else 2
+    scored = []
+    for candidate in list(gaz.names) + list(aliases):
+        if abs(len(candidate) - len(key)) > allowed or len(candidate) < 4:
+            continue
+        distance = OSA.distance(key, candidate, score_cutoff=allowed)
+        if distance <= allowed:
+            scored.append((distance, candidate))
+    if not scored:
+        return ()
+    best = min(distance for distance, _ in scored)
+    displays: List[str] = []
+    for _, candidate in sorted(c for c in scored if c[0] == best):
+        if candidate in aliases:
+            display = aliases[candidate][1]
+        else:
+            display = gaz.names[candidate][0][0]
+        if display not in displays:
+            displays.append(display)
+    return tuple(displays[:3])
 
 
 def find_places(text: str, gaz: Optional[Gazetteer] = None) -> PlaceMatch:
     """Every gemeente a woonplaats or gemeente name can mean; the point is the gemeente centroid
-    (CBS gives no woonplaats coordinates)."""
+    (CBS gives no woonplaats coordinates). Understands the place as people type it: with "ik woon in",
+    a part of town or chat filler around it, an everyday name (content/regions/aliases.csv), or a
+    typo (then ``suggestions``, to ask "Bedoel je ...?")."""
     gaz = gaz or load_gazetteer()
-    raw = _PLACE_PREFIX.sub("", (text or "").strip()[:80]).strip(" .!?")
-    key = place_key(raw)
+    aliases = load_aliases()
+    key = place_key(_strip_chat(text))
     if not key:
         return PlaceMatch()
-    alias = None
-    if key in ALIASES:
-        alias, key = " ".join(w.capitalize() for w in key.split()), place_key(ALIASES[key])
-    hits = gaz.names.get(key)
-    if hits:
-        return PlaceMatch(places=tuple(place_for_gemeente(code, woonplaats=alias or name, gaz=gaz)
-                                       for name, code in hits))
-    close = difflib.get_close_matches(key, list(gaz.names) + list(ALIASES), n=3, cutoff=0.84)
-    suggestions = []
-    for candidate in close:
-        target = place_key(ALIASES.get(candidate, candidate))
-        display = gaz.names[target][0][0] if target in gaz.names else candidate
-        if candidate in ALIASES:
-            display = candidate.title()
-        if display not in suggestions:
-            suggestions.append(display)
-    return PlaceMatch(suggestions=tuple(suggestions))
+    whole = _match(gaz, aliases, key)
+    if whole:
+        return whole
+    for part, rest in _spoken_parts(key):
+        codes = _codes(gaz, aliases, part)
+        if codes and not (len(part) < 4 and part in _COMMON_WORDS) and not _other_place_in(rest, codes, gaz, aliases):
+            return _match(gaz, aliases, part)
+    suggestions = _fuzzy(gaz, aliases, key)
+    if not suggestions:
+        for part, rest in _spoken_parts(key):
+            found = _fuzzy(gaz, aliases, part) if len(part) >= 6 else ()
+            if found and not _other_place_in(rest, (), gaz, aliases):
+                suggestions = found
+                break
+    return PlaceMatch(suggestions=suggestions)
 
 
 def region_name(code: str, gaz: Optional[Gazetteer] = None) -> Optional[str]:
