@@ -21,6 +21,7 @@ from ruamel.yaml.error import YAMLError
 
 from bot.content.events import cache_path, default_cache_dir, now_nl, parse_ical, point_of
 from bot.content.packs import LoadedPack, Problem, line_of, load_all
+from bot.content import salaries as salary_figures
 from bot.ops.config import PROJECT_ROOT
 
 MAX_WORDS = 20
@@ -208,7 +209,9 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
     return loaded
 
 
-def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int, List[str]]]) -> None:
+def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int, List[str]]],
+                today: Optional[date] = None) -> None:
+    today = today or now_nl().date()
     path = root / "content" / "facts.yml"
     if not path.exists():
         return
@@ -220,6 +223,11 @@ def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int
         for name in fact.get("responses") or []:
             if name.startswith("utter_") and name not in responses:
                 report.error(path, line_of(data, ["facts", index, "responses"]), f"feit {label} noemt {name}, maar dat antwoord bestaat niet in domain/")
+    salaries = data.get("salaries")
+    if salaries:  # issue 23: amounts with source, period and status (bot/conversation/salary.py)
+        line = line_of(data, ["salaries"])
+        for level, message in salary_figures.check(salaries, today):
+            (report.error if level == "error" else report.warn)(path, line, message)
 
 
 def run_check(sources: Optional[Sources] = None) -> Report:
@@ -234,7 +242,7 @@ def run_check(sources: Optional[Sources] = None) -> Report:
             report.error(path, line, f"{name} wordt gebruikt, maar bestaat niet in domain/")
     used = {name for name, _, _ in uses} | form_questions(root, report)
     check_packs(sources, report, responses, allowed)
-    check_facts(root, report, responses)
+    check_facts(root, report, responses, sources.today)
     for name, (path, line, texts) in sorted(responses.items()):
         if name not in used and not any(u.endswith("_") and name.startswith(u) for u in used):
             report.warn(path, line, f"{name} wordt nergens gebruikt (regel, verhaal of actie)")
