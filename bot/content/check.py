@@ -22,6 +22,7 @@ from ruamel.yaml.error import YAMLError
 from bot.content.events import cache_path, default_cache_dir, now_nl, parse_ical, point_of
 from bot.content.packs import LoadedPack, Problem, line_of, load_all
 from bot.content import salaries as salary_figures
+from bot.content import woordenlijst
 from bot.ops.config import PROJECT_ROOT
 
 MAX_WORDS = 20
@@ -230,6 +231,19 @@ def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int
             (report.error if level == "error" else report.warn)(path, line, message)
 
 
+def check_glossary(root: Path, report: Report, allowed: set) -> None:
+    """content/woordenlijst.yml (issue 23): the explanations behind "wat betekent ...?"."""
+    path = root / "content" / "woordenlijst.yml"
+    if not path.exists():
+        return
+    data = _load(path, report) or {}
+    for level, message in woordenlijst.check(data):
+        (report.error if level == "error" else report.warn)(path, line_of(data, ["terms"]), message)
+    for key, entry in (data.get("terms") or {}).items():
+        for finding in b1_findings(str((entry or {}).get("uitleg") or ""), allowed):
+            report.warn(path, line_of(data, ["terms", key]), f"B1 in de uitleg van {key}: {finding}")
+
+
 def run_check(sources: Optional[Sources] = None) -> Report:
     sources = sources or Sources()
     report = Report()
@@ -243,6 +257,7 @@ def run_check(sources: Optional[Sources] = None) -> Report:
     used = {name for name, _, _ in uses} | form_questions(root, report)
     check_packs(sources, report, responses, allowed)
     check_facts(root, report, responses, sources.today)
+    check_glossary(root, report, allowed)
     for name, (path, line, texts) in sorted(responses.items()):
         if name not in used and not any(u.endswith("_") and name.startswith(u) for u in used):
             report.warn(path, line, f"{name} wordt nergens gebruikt (regel, verhaal of actie)")
