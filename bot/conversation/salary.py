@@ -7,8 +7,8 @@ filled from :func:`values`. This module only decides which response comes next:
 - the first question: an overview with a few starting salaries and what a cao is (``utter_salary``);
 - a question about one job family ("wat verdien je in de ict"): that family's figures;
 - "en met bbl?", "later?", "in mijn regio?": that detail;
-- asked again ("ja maar hoeveel dan?? per maand"): the next detail nobody has heard yet (BBL pay by
-  age, growth with experience, regional differences and the counsellor), and never the response
+- asked again ("ja maar hoeveel dan?? per maand"): the next detail nobody has heard yet (growth with
+  experience, BBL pay by age, regional differences and the counsellor), and never the response
   the bot sent just before.
 
 No Rasa here: :func:`choose` takes the message and what the bot said before, as names.
@@ -38,7 +38,7 @@ FAMILY = {
     "ict": "utter_salary_ict", "mobiliteit": "utter_salary_mobiliteit", "proces": "utter_salary_proces",
 }
 # What comes next when someone asks again without saying what about.
-ORDER = (OVERVIEW, BBL, GROWTH, REGION)
+ORDER = (OVERVIEW, GROWTH, BBL, REGION)
 # Button payloads send these as the ``topic`` entity (domain/onderwerpen.yml).
 DETAIL_TOPICS = {"bbl": BBL, "groei": GROWTH, "regio": REGION}
 
