@@ -10,9 +10,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.regional import region_of, utter_regional
+from actions.regional import project_domain, region_of, utter_regional
+from actions.salary import answer_salary, is_salary_follow_up
+from bot.content.packs import regional_answer
 from bot.conversation import exploration
 from bot.conversation import fallback
+from bot.conversation import history
 from bot.conversation import topics
 from bot.conversation import why
 from bot.store.retention import periods
@@ -25,6 +28,14 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return None
 
 
+def _texts(domain: DomainDict, name: str, region: Optional[str]) -> List[str]:
+    """The texts a response can have: its variations in domain/ and the region's own text."""
+    variations = (domain.get("responses") or project_domain()["responses"]).get(name) or []
+    texts = [v.get("text") or "" for v in variations]
+    regional = regional_answer(name, region)
+    return texts + ([regional.text] if regional is not None else [])
+
+
 class ActionHandleFallback(Action):
     """nlu_fallback, out_of_scope and other languages: say what the bot can do; on the second miss
     in a row offer a counsellor; in another language answer briefly in English."""
@@ -34,6 +45,9 @@ class ActionHandleFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text")
+        if is_salary_follow_up(tracker):  # "per maand?" right after a salary answer (issue 23)
+            answer_salary(dispatcher, tracker)
+            return []
         response = fallback.choose_response(text, tracker.events)
         if tracker.latest_message.get("intent", {}).get("name") == "other_language":
             response = fallback.OTHER_LANGUAGE
@@ -48,10 +62,18 @@ class ActionAnswerTopic(Action):
         return "action_answer_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if is_salary_follow_up(tracker):  # "en met bbl?" right after a salary answer (issue 23)
+            answer_salary(dispatcher, tracker)
+            return []
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        region = region_of(tracker)
         response = topics.pick_response(intent, tracker.latest_message.get("text"), _entity(tracker, "topic"))
+        previous = history.last(tracker.events)
+        if response and previous is not None:  # never the same answer twice in a row (issue 23)
+            response = topics.avoid_repeat(response, previous.response, previous.text,
+                                           lambda name: _texts(domain, name, region))
         # A region's own answer (content/regios/) replaces the national one in that region only.
-        utter_regional(dispatcher, domain, response or "utter_fallback_first", region_of(tracker))
+        utter_regional(dispatcher, domain, response or "utter_fallback_first", region)
         return []
 
 

@@ -101,3 +101,46 @@ def test_find_topic_names_the_words():
     assert find_topic("doubt_fit", "Ik ben slecht in Wiskunde!") == ("maths", "wiskunde")
     assert find_topic("ask_training", "kan ik werken en leren tegelijk") == ("bbl", "werken en leren")
     assert find_topic("ask_jobs", "hallo") is None
+
+
+# ---------------------------------------------------------------- never the same answer twice (issue 23)
+
+def _domain_responses():
+    import yaml
+    from bot.ops.config import PROJECT_ROOT
+    merged = {}
+    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
+        merged.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return merged
+
+
+def test_a_new_answer_is_kept():
+    from bot.conversation.topics import avoid_repeat
+    assert avoid_repeat("utter_jobs_ict", "utter_jobs_bouw") == "utter_jobs_ict"
+    assert avoid_repeat("utter_jobs_ict", None) == "utter_jobs_ict"
+
+
+def test_the_same_jobs_answer_again_gives_another_job_then_the_explore_offer():
+    from bot.conversation.topics import avoid_repeat
+    assert avoid_repeat("utter_jobs_ict", "utter_jobs_ict") == "utter_jobs_ict_more"
+    # after the second job the first one may come back: it is not the previous message
+    assert avoid_repeat("utter_jobs_ict", "utter_jobs_ict_more") == "utter_jobs_ict"
+    assert avoid_repeat("utter_jobs_overview", "utter_jobs_overview") == "utter_jobs_explore"
+
+
+def test_the_same_text_without_a_response_name_counts_too():
+    """A regional answer is sent as text: the previous message then has no response name."""
+    from bot.conversation.topics import avoid_repeat
+    texts = {"utter_doubt_maths": ["Rekenen doe je praktisch."]}
+    chosen = avoid_repeat("utter_doubt_maths", None, "rekenen doe je  praktisch.", lambda n: texts.get(n, []))
+    assert chosen == "utter_doubt_more"
+
+
+@pytest.mark.parametrize("response", sorted({r for table in RESPONSES.values() for r in table.values()}))
+def test_every_topic_answer_has_a_different_next_answer_in_the_domain(response):
+    from bot.conversation.topics import avoid_repeat
+    responses = _domain_responses()
+    chosen = avoid_repeat(response, response)
+    assert chosen != response and chosen in responses
+    texts = {t["text"] for t in responses[response]}
+    assert not texts & {t["text"] for t in responses[chosen]}

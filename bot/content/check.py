@@ -22,6 +22,8 @@ from ruamel.yaml.error import YAMLError
 
 from bot.content.events import cache_path, default_cache_dir, now_nl, parse_ical, point_of
 from bot.content.packs import LoadedPack, Problem, line_of, load_all, load_national_contact
+from bot.content import salaries as salary_figures
+from bot.content import woordenlijst
 from bot.ops.config import PROJECT_ROOT
 
 MAX_WORDS = 20
@@ -222,7 +224,9 @@ def check_contact(root: Path, report: Report, allowed: set) -> None:
             report.warn(path, 1, f"B1: {finding}")
 
 
-def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int, List[str]]]) -> None:
+def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int, List[str]]],
+                today: Optional[date] = None) -> None:
+    today = today or now_nl().date()
     path = root / "content" / "facts.yml"
     if not path.exists():
         return
@@ -234,6 +238,24 @@ def check_facts(root: Path, report: Report, responses: Dict[str, Tuple[Path, int
         for name in fact.get("responses") or []:
             if name.startswith("utter_") and name not in responses:
                 report.error(path, line_of(data, ["facts", index, "responses"]), f"feit {label} noemt {name}, maar dat antwoord bestaat niet in domain/")
+    salaries = data.get("salaries")
+    if salaries:  # issue 23: amounts with source, period and status (bot/conversation/salary.py)
+        line = line_of(data, ["salaries"])
+        for level, message in salary_figures.check(salaries, today):
+            (report.error if level == "error" else report.warn)(path, line, message)
+
+
+def check_glossary(root: Path, report: Report, allowed: set) -> None:
+    """content/woordenlijst.yml (issue 23): the explanations behind "wat betekent ...?"."""
+    path = root / "content" / "woordenlijst.yml"
+    if not path.exists():
+        return
+    data = _load(path, report) or {}
+    for level, message in woordenlijst.check(data):
+        (report.error if level == "error" else report.warn)(path, line_of(data, ["terms"]), message)
+    for key, entry in (data.get("terms") or {}).items():
+        for finding in b1_findings(str((entry or {}).get("uitleg") or ""), allowed):
+            report.warn(path, line_of(data, ["terms", key]), f"B1 in de uitleg van {key}: {finding}")
 
 
 def run_check(sources: Optional[Sources] = None) -> Report:
@@ -248,8 +270,9 @@ def run_check(sources: Optional[Sources] = None) -> Report:
             report.error(path, line, f"{name} wordt gebruikt, maar bestaat niet in domain/")
     used = {name for name, _, _ in uses} | form_questions(root, report)
     check_packs(sources, report, responses, allowed)
-    check_facts(root, report, responses)
+    check_facts(root, report, responses, sources.today)
     check_contact(root, report, allowed)
+    check_glossary(root, report, allowed)
     for name, (path, line, texts) in sorted(responses.items()):
         if name not in used and not any(u.endswith("_") and name.startswith(u) for u in used):
             report.warn(path, line, f"{name} wordt nergens gebruikt (regel, verhaal of actie)")

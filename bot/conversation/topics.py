@@ -11,7 +11,7 @@ The answers themselves are responses in domain/; this module only picks the name
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 # (topic, keywords). "=word" must be the whole word; other keywords match the start of a word.
 # Order matters: the first topic with a hit wins.
@@ -131,3 +131,48 @@ def pick_response(intent: str, text: Optional[str], topic_entity: Optional[str] 
         if from_span is not None:
             return table[from_span]
     return table[detect_topic(intent, text)]
+
+
+# ---------------------------------------------------------------- never the same answer twice (issue 23)
+# When the answer would be the bot's previous message again, the next useful one in this list comes
+# instead: another job in that family, then the "Ontdek wat bij je past" offer; for training and
+# doubts a way on (a counsellor, an open day).
+_JOBS_NEXT = ("utter_jobs_explore", "utter_jobs_overview")
+_TRAINING_NEXT = ("utter_training_more", "utter_training_overview")
+_DOUBT_NEXT = ("utter_doubt_more", "utter_doubt_general")
+REPEAT_NEXT: Dict[str, Tuple[str, ...]] = {
+    "utter_jobs_overview": _JOBS_NEXT,
+    "utter_jobs_installatie": ("utter_jobs_installatie_more",) + _JOBS_NEXT,
+    "utter_jobs_bouw": ("utter_jobs_bouw_more",) + _JOBS_NEXT,
+    "utter_jobs_ict": ("utter_jobs_ict_more",) + _JOBS_NEXT,
+    "utter_jobs_metaal": ("utter_jobs_metaal_more",) + _JOBS_NEXT,
+    "utter_jobs_mobiliteit": ("utter_jobs_mobiliteit_more",) + _JOBS_NEXT,
+    "utter_jobs_proces": ("utter_jobs_proces_more",) + _JOBS_NEXT,
+    "utter_training_overview": _TRAINING_NEXT,
+    "utter_training_bbl": _TRAINING_NEXT,
+    "utter_training_switch": _TRAINING_NEXT,
+    "utter_training_levels": _TRAINING_NEXT,
+    "utter_doubt_general": _DOUBT_NEXT,
+    "utter_doubt_gender": _DOUBT_NEXT,
+    "utter_doubt_maths": _DOUBT_NEXT,
+    "utter_doubt_diploma": _DOUBT_NEXT,
+    "utter_doubt_age": _DOUBT_NEXT,
+    "utter_doubt_language": _DOUBT_NEXT,
+    "utter_doubt_physical": _DOUBT_NEXT,
+}
+
+
+def avoid_repeat(response: str, previous_response: Optional[str], previous_text: str = "",
+                 texts_of: Callable[[str], Sequence[str]] = lambda name: ()) -> str:
+    """``response``, unless it is the bot's previous message again (same response name, or one of
+    its texts equal to the previous text): then the next useful answer of ``REPEAT_NEXT``."""
+    def repeats(name: str) -> bool:
+        if previous_response is not None and name == previous_response:
+            return True
+        said = " ".join((previous_text or "").split()).lower()
+        return bool(said) and any(" ".join(t.split()).lower() == said for t in texts_of(name))
+
+    for candidate in (response,) + REPEAT_NEXT.get(response, ()):
+        if not repeats(candidate):
+            return candidate
+    return response  # every alternative was just said: cannot happen with two different names
