@@ -51,7 +51,8 @@ class ActionAnswerTopic(Action):
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
         response = topics.pick_response(intent, tracker.latest_message.get("text"), _entity(tracker, "topic"))
         # A region's own answer (content/regios/) replaces the national one in that region only.
-        utter_regional(dispatcher, domain, response or "utter_fallback_first", region_of(tracker))
+        utter_regional(dispatcher, domain, response or "utter_fallback_first", region_of(tracker),
+                       language=tracker.get_slot("language"))
         return []
 
 
