@@ -73,7 +73,8 @@ class ActionAnswerTopic(Action):
             response = topics.avoid_repeat(response, previous.response, previous.text,
                                            lambda name: _texts(domain, name, region))
         # A region's own answer (content/regios/) replaces the national one in that region only.
-        utter_regional(dispatcher, domain, response or "utter_fallback_first", region)
+        utter_regional(dispatcher, domain, response or "utter_fallback_first", region,
+                       language=tracker.get_slot("language"))
         return []
 
 

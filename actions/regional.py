@@ -61,9 +61,11 @@ def region_of(tracker: Tracker) -> Optional[str]:
 
 
 def utter_regional(dispatcher: CollectingDispatcher, domain: DomainDict, response: str,
-                   region: Optional[str], **values: Any) -> None:
-    """The region's own text for ``response`` (with the national buttons), or the national response."""
-    answer = regional_answer(response, region)
+                   region: Optional[str], language: Optional[str] = None, **values: Any) -> None:
+    """The region's own text for ``response`` (with the national buttons), or the national response.
+    The regional packs are Dutch: with ``language`` "en" (the slot) the national response is sent, so
+    Rasa picks its English variation (issue 23)."""
+    answer = None if language == "en" else regional_answer(response, region)
     if answer is None:
         dispatcher.utter_message(response=response, **values)
         return

@@ -36,3 +36,10 @@ def test_a_restart_resets_the_count():
 def test_other_language_gets_the_english_answer_even_on_a_second_miss():
     events = [user("banaan"), action(FALLBACK_ACTION), user("do you speak english please")]
     assert choose_response("do you speak english please", events) == OTHER_LANGUAGE
+
+
+def test_english_is_no_other_language_any_more_but_other_languages_are():
+    # issue 23: English gets the normal misses (their English variations); asking for English gets "yes"
+    assert choose_response("what is the weather like in london", [user("x")]) == FIRST_MISS
+    assert choose_response("can you answer in english", [user("x")]) == OTHER_LANGUAGE
+    assert choose_response("szukam pracy, czy mówisz po angielsku", [user("x")]) == OTHER_LANGUAGE

@@ -157,3 +157,33 @@ def test_recorded_intake_mail_conversation():
             event["parse_data"]["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
     assert [e["text"] for e in free_turns(relabelled)] == ["wat verdien je in de techniek", "/request_human"]
     assert conversation_context(relabelled) == context
+
+
+def test_an_english_conversation_tells_the_counsellor_spreekt_engels():
+    """Issue 23: the language slot's last value; a line under "Let op", never the person's words."""
+    from bot.handoff.context import SPEAKS_ENGLISH
+
+    def language(value):
+        return {"event": "slot", "name": "language", "value": value}
+
+    english = [user("ask_salary", "how much do electricians earn"), language("en"), user("affirm", "yes")]
+    assert conversation_context(english)["attention"] == [SPEAKS_ENGLISH]
+    assert SPEAKS_ENGLISH.startswith("Spreekt Engels")
+    back_to_dutch = english + [user("ask_jobs", "welk werk is er"), language("nl")]
+    assert "attention" not in conversation_context(back_to_dutch)
+    assert "attention" not in conversation_context(EVENTS)
+
+
+def test_spreekt_engels_reaches_the_counsellors_mail():
+    from bot.handoff.context import SPEAKS_ENGLISH
+    from bot.handoff.render import render_email
+    from bot.handoff.summary import build_summary
+    from bot.store.models import Lead
+    from tests.handoff_support import COUNSELLOR, FRIDAY_AFTERNOON, lead_kwargs
+
+    lead = Lead(**lead_kwargs(id="GP-7K3M9Q", first_name="Sam", age=17, postcode="4331 AB", channel="rest",
+                              conversation_id="c1", contact={"method": "email", "value": "sam@example.org"},
+                              created_at=FRIDAY_AFTERNOON, consent_at=FRIDAY_AFTERNOON, status="new"))
+    context = conversation_context([user("greet", "hello there"), {"event": "slot", "name": "language", "value": "en"}])
+    _, text, html = render_email(build_summary(lead, COUNSELLOR, context, now=FRIDAY_AFTERNOON), [], "key-1")
+    assert "LET OP" in text and SPEAKS_ENGLISH in text and "Spreekt Engels" in html

@@ -84,3 +84,17 @@ def test_without_a_domain_from_rasa_a_regional_answer_keeps_the_national_buttons
     assert "In Zeeland" in zeeland.messages[0]["text"]
     assert zeeland.messages[0]["buttons"] == (national.get("buttons") or [])
     assert project_domain()["session_config"]["carry_over_slots_to_new_session"] is True
+
+
+def test_in_english_the_national_response_is_sent_so_rasa_picks_its_english_variation():
+    """The regional packs are Dutch (issue 23): someone writing English gets the response by name."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.regional import utter_regional
+
+    english = CollectingDispatcher()
+    utter_regional(english, {}, "utter_training_bbl", "AM24", language="en")
+    assert english.messages[0]["response"] == "utter_training_bbl" and not english.messages[0].get("text")
+    dutch = CollectingDispatcher()
+    utter_regional(dutch, {}, "utter_training_bbl", "AM24", language="nl")
+    assert "In Zeeland" in dutch.messages[0]["text"]

@@ -14,28 +14,34 @@ import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 # (topic, keywords). "=word" must be the whole word; other keywords match the start of a word.
-# Order matters: the first topic with a hit wins.
+# Order matters: the first topic with a hit wins. English keywords (issue 23) answer English questions.
 DOUBT_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
-    ("gender", ("meisje", "meid", "vrouw", "girl", "=man", "mannen", "jongens", "dame", "=mannenwereld")),
+    ("gender", ("meisje", "meid", "vrouw", "girl", "=man", "mannen", "jongens", "dame", "=mannenwereld",
+                "woman", "=women", "=female")),
     ("language", ("nederlands", "taal", "dutch", "spreek", "nt2", "inburger", "=talen")),
     ("maths", ("wiskunde", "reken", "=wis", "math", "sommen", "=som", "cijfers", "natuurkunde", "dyslexie")),
     ("diploma", ("diploma", "papieren", "havo", "vmbo", "school", "gestopt", "niet afgemaakt", "dropout",
                  "startkwalificatie")),
-    ("age", ("oud", "leeftijd", "te laat", "=bejaard", "jaren 30")),
+    ("age", ("oud", "leeftijd", "te laat", "=bejaard", "jaren 30",
+             "too old", "too late")),
     ("physical", ("zwaar", "vies", "vuil", "sjouw", "sterk", "=rug", "rugklacht", "blessure", "fysiek",
-                  "gevaarlijk", "hoogte", "lichamelijk", "beperking", "tillen")),
+                  "gevaarlijk", "hoogte", "lichamelijk", "beperking", "tillen",
+                  "heavy", "dirty", "dangerous")),
 ]
 
 JOB_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
     ("ict", ("ict", "computer", "programm", "developer", "software", "gamen", "game", "=code", "coderen",
              "=it", "netwerk", "=data", "=tech")),
     ("installatie", ("elektr", "install", "warmtepomp", "zonnepane", "loodgiet", "energie", "laadpa",
-                     "stroom")),
-    ("bouw", ("bouw", "timmer", "metsel", "infra", "wegenbouw", "dakdek", "steiger", "schilder")),
+                     "stroom", "solar", "plumb", "heat pump")),
+    ("bouw", ("bouw", "timmer", "metsel", "infra", "wegenbouw", "dakdek", "steiger", "schilder", "construct", "carpent",
+              "bricklay")),
     ("metaal", ("metaal", "=las", "lass", "laswerk", "cnc", "fabriek", "machine", "robot", "mechatron",
-                "maakindustrie", "productie")),
+                "maakindustrie", "productie", "weld",
+                "=metal", "factory")),
     ("mobiliteit", ("=auto", "auto's", "=autos", "automonteur", "autotechn", "automotive", "autobedrijf",
-                    "garage", "fiets", "vrachtwagen", "trein", "vliegtuig", "mobiliteit")),
+                    "garage", "fiets", "vrachtwagen", "trein", "vliegtuig", "mobiliteit",
+                    "=car", "=cars", "mechanic", "truck")),
     ("proces", ("proces", "operator", "chemie", "chemisch", "scheeps", "maritiem", "haven", "voedsel")),
 ]
 
@@ -43,7 +49,8 @@ TRAINING_TOPICS: List[Tuple[str, Tuple[str, ...]]] = [
     ("bbl", ("bbl", "=bol", "werken en leren", "leren en werken", "werk en leer", "leerbedrijf", "leerwerk",
              "naast mijn werk", "geld verdienen")),
     ("switch", ("omscho", "zij-instro", "zijinstro", "zij instro", "volwassen", "uitkering", "overstap",
-                "=34e", "avond", "deeltijd")),
+                "=34e", "avond", "deeltijd", "retrain",
+                "career change")),
     ("levels", ("niveau", "entree", "hbo", "mbo", "hoe lang", "duurt", "doorstro")),
 ]
 

@@ -1,5 +1,6 @@
-"""What the conversation itself tells the counsellor: the topics the bot already explained, and a
-suggested next step that follows from those topics.
+"""What the conversation itself tells the counsellor: the topics the bot already explained, a
+suggested next step that follows from those topics, and "spreekt Engels" when the person wrote English
+(issue 23: the ``language`` slot; a line under "Let op", so the counsellor is ready).
 
 Never the person's own words. The consent preview ("Dit sturen we naar …", bot.intake.decisions
 .confirmation_text) is what the person agreed to share; it shows these topics and nothing here goes
@@ -80,6 +81,20 @@ def explained_topics(events: Iterable[Mapping[str, Any]]) -> List[str]:
     return topics[:MAX_ITEMS]
 
 
+SPEAKS_ENGLISH = "Spreekt Engels: de chat en de intake waren in eenvoudig Engels. Neem contact op in eenvoudig Engels."
+
+
+def spoken_language(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+    """The last value of the ``language`` slot (nl/en), or None when it was never set."""
+    language = None
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == "language":
+            language = event.get("value")
+        elif event.get("event") == "restart":
+            language = None
+    return language
+
+
 def conversation_context(events: Iterable[Mapping[str, Any]]) -> Dict[str, Any]:
     events = list(events)
     topics = explained_topics(events)
@@ -89,4 +104,7 @@ def conversation_context(events: Iterable[Mapping[str, Any]]) -> Dict[str, Any]:
         suggestion = "Kennismakingsgesprek waarin de twijfels eerst aan bod komen."
     else:
         suggestion = "Kennismakingsgesprek over wat bij deze persoon past."
-    return {"bot_explained": topics, "suggested_next_step": suggestion}
+    context: Dict[str, Any] = {"bot_explained": topics, "suggested_next_step": suggestion}
+    if spoken_language(events) == "en":
+        context["attention"] = [SPEAKS_ENGLISH]
+    return context
