@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.asking import answer_question, responses_since_form_start
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
+from bot.conversation.english import to_english
 from bot.intake import asking
 from bot.intake import email_typos
 from bot.intake import decisions as intake
@@ -71,8 +72,13 @@ def _ended_without_lead(tracker: Tracker) -> Dict[str, str]:
     return periods()
 
 
-def _buttons(options: List[tuple]) -> List[Dict[str, str]]:
-    return [{"title": title, "payload": payload} for title, payload in options]
+def _buttons(options: List[tuple], tracker: Optional[Tracker] = None) -> List[Dict[str, str]]:
+    return [{"title": _said(title, tracker), "payload": payload} for title, payload in options]
+
+
+def _said(text: str, tracker: Optional[Tracker]) -> str:
+    """A sentence made in Python, in the person's language (issue 23 item 11: bot.conversation.english)."""
+    return to_english(text) if tracker is not None and tracker.get_slot("language") == "en" else text
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -116,7 +122,7 @@ class ValidateIntakeForm(FormValidationAction):
         misses, _ = intake.register_miss(misses, slot)
         step = intake.after_failed_try(slot, misses[slot])
         if step == intake.FIRST_TRY:
-            dispatcher.utter_message(text=checked.error)
+            dispatcher.utter_message(text=_said(checked.error, tracker))
         elif step == intake.ACCEPT:
             dispatcher.utter_message(response=f"utter_accepted_{slot}")
             return {slot: intake.ACCEPT_AFTER_TWO[slot], "intake_misses": {k: v for k, v in misses.items() if k != slot},
@@ -286,7 +292,9 @@ class ActionAskContactValue(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         method = intake.contact_method_for(slots)
-        suffix = "guardian" if intake.is_guardian_route(slots) else "self"
+        # the parent asking for their child is the guardian: "je e-mailadres" is theirs
+        guardian_is_asking = tracker.get_slot("asker_role") in intake.GUARDIAN_ASKERS
+        suffix = "guardian" if intake.is_guardian_route(slots) and not guardian_is_asking else "self"
         again = asking.last_asked_slot(responses_since_form_start(tracker)) == "contact_value"
         tries = (tracker.get_slot("intake_misses") or {}).get("contact_value", 0)
         if tries >= asking.TRIES_BEFORE_HELP:
@@ -307,7 +315,8 @@ class ActionAskConfirm(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
-        buttons = _buttons([(send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")])
+        buttons = _buttons([(send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")],
+                           tracker)
         if slots.get("routing"):
             # The preview was shown and nothing in it changed: the question again in one line.
             tries = (tracker.get_slot("intake_misses") or {}).get("confirm", 0)
@@ -322,7 +331,7 @@ class ActionAskConfirm(Action):
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
         topics = explained_topics(tracker.events)
-        dispatcher.utter_message(text=intake.confirmation_text(slots, routing, topics), buttons=buttons)
+        dispatcher.utter_message(text=_said(intake.confirmation_text(slots, routing, topics), tracker), buttons=buttons)
         return [SlotSet("routing", routing)]
 
 
@@ -408,7 +417,7 @@ class ActionSubmitIntake(Action):
             return [SlotSet("lead_id", result.lead.id), *_reset()]
         promise = confirmation_text(result.lead.id, chosen["counsellor"], result.lead.contact_method,
                                     result.lead.created_at)
-        dispatcher.utter_message(response="utter_lead_saved", promise=promise)
+        dispatcher.utter_message(response="utter_lead_saved", promise=_said(promise, tracker))
         dispatcher.utter_message(response="utter_erasure_hint")
         return [SlotSet("lead_id", result.lead.id), *_reset()]
 

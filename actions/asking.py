@@ -12,6 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import ActionAnswerTopic
 from actions.events import ActionEvents
+from actions.glossary import ActionExplainTerm
+from actions.salary import ActionAnswerSalary
 from actions.reach_person import ActionHumanInForm
 from actions.regional import region_of, utter_regional
 from bot.conversation.response_names import response_names
@@ -84,7 +86,8 @@ ANSWERS = {
     "ask_jobs": lambda d, t, dm: ActionAnswerTopic().run(d, t, dm),
     "ask_training": lambda d, t, dm: ActionAnswerTopic().run(d, t, dm),
     "doubt_fit": lambda d, t, dm: ActionAnswerTopic().run(d, t, dm),
-    "ask_salary": lambda d, t, dm: [d.utter_message(response="utter_salary"), d.utter_message(response="utter_salary_bbl")] and [],
+    "ask_salary": lambda d, t, dm: ActionAnswerSalary().run(d, t, dm),
+    "ask_meaning": lambda d, t, dm: ActionExplainTerm().run(d, t, dm),
     "ask_guarantee": _guarantee,
     "ask_events": _events,
     # "wanneer belt de adviseur?" while the intake runs: no lead yet, so the honest promise

@@ -5,6 +5,7 @@ Each scenario is a conversation as people type them, and ends with the repeat de
 """
 from __future__ import annotations
 
+import re
 import zlib
 
 import pytest
@@ -145,4 +146,85 @@ def test_a_father_asking_for_his_son_is_spoken_to_as_the_father(stack):
     assert talk.slot("first_name") == "Peter"
     assert talk.slot("asker_role") == "parent"
     assert talk.slot("age_band") == "16-17"
+    talk.check_no_repeats()
+
+
+def _send(talk: Talk) -> str:
+    _to_preview(talk)
+    return talk.say("/affirm")
+
+
+def test_after_the_hand_off_the_bot_knows_what_it_promised(stack):
+    talk = Talk(stack, "after-handoff")
+    promise = _send(talk)
+    found = re.search(r"GP-[0-9A-Z]+", promise)
+    assert found, talk.transcript()
+    reference = found.group(0)
+    counsellor = promise.split("Gelukt! ", 1)[1].split()[0]
+    when = talk.say("wanneer belt die adviseur nou")
+    talk.expect(counsellor, when)
+    talk.expect(r"uiterlijk (maandag|dinsdag|woensdag|donderdag|vrijdag)", when)
+    talk.expect(reference, when)
+    talk.expect(r"belt je of stuurt je een WhatsApp", when)
+    confirmation = talk.say("Krijg ik hiervan ook een bevestiging per mail?")
+    talk.expect(r"bevestiging", confirmation)
+    talk.refuse(r"cao|salaris", confirmation)
+    meaning = talk.say("wat betekent werkdagen?")
+    talk.refuse(r"geen dank", meaning)
+    talk.expect(r"werkdag", meaning)
+    talk.check_no_repeats()
+
+
+def test_asking_when_someone_calls_without_a_request_gets_the_truth(stack):
+    talk = Talk(stack, "followup-no-lead")
+    answer = talk.say("wanneer belt de adviseur mij?")
+    talk.expect(r"nog geen aanvraag", answer)
+    assert "Ja, graag" in talk.buttons()
+    talk.check_no_repeats()
+
+
+def test_a_word_asked_in_the_middle_of_the_intake_is_explained_then_the_question_comes_back(stack):
+    talk = Talk(stack, "meaning-in-form")
+    for message in ("/request_human", "20", "Joy"):
+        talk.say(message)
+    answer = talk.say("wat betekent bbl eigenlijk?")
+    talk.refuse(r"kies wat het best bij je past", answer)
+    talk.expect(r"werk|leer", answer)
+    talk.expect(r"wat doe je nu", answer)
+    talk.press("Ik werk")
+    assert talk.slot("situation") == "werk"
+    talk.check_no_repeats()
+
+
+def test_a_teacher_asking_for_a_pupil_is_asked_about_the_pupil(stack):
+    talk = Talk(stack, "teacher")
+    talk.say("ik ben docent op een vmbo en heb een leerling van 17 die twijfelt over techniek")
+    answer = talk.say("/request_human")
+    talk.expect(r"je leerling", answer)
+    talk.expect(r"telefoonnummer van je leerling zelf vraag ik niet", answer)
+    assert talk.slot("asker_role") == "teacher"
+    assert talk.slot("age_band") == "16-17"
+    talk.check_no_repeats()
+
+
+def test_a_mother_of_a_14_year_old_gives_her_own_email_for_the_consent(stack):
+    talk = Talk(stack, "mother")
+    talk.say("hallo, mijn dochter is 14 en ze wil graag iets met techniek")
+    answer = talk.say("/request_human")
+    talk.expect(r"je dochter", answer)
+    talk.refuse(r"jonger dan 16\. dan mag je", answer)
+    asked = talk.say("middelburg")
+    talk.expect(r"je e-mailadres", asked)
+    talk.refuse(r"van je ouder", asked)
+    assert talk.slot("minor_route") == "guardian"
+    talk.check_no_repeats()
+
+
+def test_a_correction_of_the_postcode_at_the_preview_routes_again(stack):
+    talk = Talk(stack, "preview-postcode")
+    preview = _to_preview(talk)
+    talk.expect(r"Middelburg|Zeeland|4331", preview)
+    again = talk.say("mijn postcode is 3012")
+    talk.expect(r"Rotterdam", again)
+    talk.expect(r"klopt dit", again)
     talk.check_no_repeats()
