@@ -64,12 +64,13 @@ def test_rest_from_4331_gets_zeelands_first_upcoming_events_in_date_and_distance
 
 
 def test_a_region_without_events_gets_the_honest_answer_and_the_counsellor_offer(stack):
+    # issue 23: honest about 50 km, then never a dead end: the region's own agenda and a next step
     sender = "e2e-events-groningen"
     assert "postcode of woonplaats" in texts(say(stack, sender, "/ask_events"))[-1]
     reply = say(stack, sender, "Groningen")
-    assert len(reply) == 1
-    assert reply[0]["text"].startswith("Eerlijk gezegd: ik ken nu geen open dagen of andere activiteiten binnen 50 km van Groningen")
-    assert reply[0]["buttons"][0]["payload"] == "/request_human"
+    assert reply[0]["text"].startswith("Binnen 50 km van Groningen ken ik nu geen activiteiten.")
+    assert "agenda van Techniekpunt Groningen" in reply[0]["text"] and "https://groningen.example.org/" in reply[0]["text"]
+    assert [b["payload"] for b in reply[-1]["buttons"]] == ["/request_human", "/explore_options"]
 
 
 def test_a_regional_answer_replaces_the_national_one_only_in_its_own_region(stack):
