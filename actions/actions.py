@@ -22,7 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asking import answer_question, responses_since_form_start
+from actions.asking import answer_question, responses_since_form_start, validator_asked
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
 from bot.conversation.english import to_english
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 # Slots this form owns; reset after a submit, a stop or an erasure.
 INTAKE_SLOTS = intake.ALL_SLOTS + ("place", "location_options", "routing", "intake_misses", "intake_stuck",
-                                   "intake_quick", "asker_role", "asker_child")
+                                   "intake_quick", "asker_role", "asker_child", "email_suggestion")
 
 
 def _slots(tracker: Tracker) -> Dict[str, Any]:
@@ -292,6 +292,8 @@ class ActionAskContactValue(Action):
     def run(self, dispatcher, tracker, domain):
         slots = _slots(tracker)
         method = intake.contact_method_for(slots)
+        if validator_asked(tracker):  # "Bedoel je kees@gmail.com?" is this turn's question
+            return []
         # the parent asking for their child is the guardian: "je e-mailadres" is theirs
         guardian_is_asking = tracker.get_slot("asker_role") in intake.GUARDIAN_ASKERS
         suffix = "guardian" if intake.is_guardian_route(slots) and not guardian_is_asking else "self"

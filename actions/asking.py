@@ -33,13 +33,27 @@ def responses_since_form_start(tracker: Tracker, form: str = "intake_form") -> L
     return names
 
 
+def validator_asked(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if (event.get("event") == "bot" and not (event.get("metadata") or {}).get("utter_action")
+                and (event.get("data") or {}).get("buttons") and str(event.get("text") or "").rstrip().endswith("?")):
+            return True
+    return False
+
+
 def for_someone_else(tracker: Tracker) -> bool:
     return tracker.get_slot("asker_role") not in (None, "self")
 
 
 def ask(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, slot: str,
         **values: Any) -> Optional[str]:
-    """Asks ``slot`` in the words that fit this moment; returns the response used (None: no words)."""
+    """Asks ``slot`` in the words that fit this moment; returns the response used (None: no words).
+    When the validator just asked its own question with buttons ("Bedoel je Rotterdam?"), that is the
+    question of this turn: asking the form's question too would be two at once."""
+    if validator_asked(tracker):
+        return None
     response = asking.ask_response(slot, responses_since_form_start(tracker), tracker.get_slot("intake_misses"),
                                    response_names(), for_other=for_someone_else(tracker))
     if response:
