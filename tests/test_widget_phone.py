@@ -13,8 +13,9 @@ from contextlib import contextmanager
 
 import pytest
 
+from bot.ops.launcher import stop_all
 from tests.test_widget import (WAIT_MS, axe_violations, browser, guarded_context, open_chat, say,  # noqa: F401
-                               start_webapp, watched_page, web_url)
+                               start_webapp, watched_page)
 
 pytestmark = pytest.mark.e2e
 
@@ -101,15 +102,14 @@ def add_bot_reply(page, text):
 
 
 @pytest.fixture(scope="module")
-def roomy_web_url(stack, tmp_path_factory):
-    """A web app that allows a 26-turn conversation within a minute (the default is 20 per minute)."""
+def web_url(stack, tmp_path_factory):
+    """This module's own web app in front of the session's Rasa: it allows a 26-turn conversation within a
+    minute (the default is 20 per minute), and its new conversations do not count against the shared one's."""
     service, url = start_webapp(tmp_path_factory.mktemp("web-phone"), stack.settings.rasa_url, stack.settings,
-                                {"GP_LIMIT_MESSAGES_PER_MINUTE": "200"})
+                                {"GP_LIMIT_MESSAGES_PER_MINUTE": "200", "GP_LIMIT_CONVERSATIONS_PER_HOUR": "100"})
     try:
         yield url
     finally:
-        from bot.ops.launcher import stop_all
-
         stop_all([service])
 
 
@@ -127,10 +127,15 @@ def test_compact_header_leaves_the_log_room_and_keeps_ai_notice_and_human_in_rea
         panel = page.get_by_role("region", name="Chat met de Gouden Poort")
         chip = panel.get_by_role("button", name="AI-chatbot (uitleg)")
         expect(chip).to_have_attribute("aria-expanded", "false")
-        for control in (chip, panel.get_by_role("button", name="Praat met een mens"),
-                        panel.get_by_role("button", name="Chat sluiten")):
-            box = control.bounding_box()
-            assert box and box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        title = panel.get_by_role("heading", name="Gouden Poort chat")
+        right = 0
+        for i, control in enumerate((title, chip, panel.get_by_role("button", name="Praat met een mens"),
+                                     panel.get_by_role("button", name="Chat sluiten"))):
+            box = control.bounding_box()                      # one row, side by side, nothing cut off
+            assert box and box["x"] >= right and box["x"] + box["width"] <= width, box
+            assert i == 0 or box["height"] >= 44, box
+            right = box["x"] + box["width"]
+        assert title.evaluate("h => h.scrollWidth <= h.clientWidth")
         notice = panel.get_by_text("Je praat met een AI-chatbot, niet met een mens.")
         expect(notice).to_be_hidden()
         chip.tap()                                            # the full notice is one tap away
@@ -180,11 +185,11 @@ def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser,
         expect(page.get_by_label("Typ je bericht")).to_be_focused()
 
 
-def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, roomy_web_url):
+def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, web_url):
     from playwright.sync_api import expect
 
     with phone(browser, 390, 844) as page:
-        log = open_chat(page, roomy_web_url)
+        log = open_chat(page, web_url)
         for text in LONG_CONVERSATION:
             say(page, text)
             expect(log.locator(".gpw-msg--pending")).to_have_count(0, timeout=WAIT_MS)

@@ -124,9 +124,13 @@
   var aiChip = el("button", { type: "button", "class": "gpw-chip", "aria-expanded": "false", "aria-controls": "gpw-ai" });
   aiChip.appendChild(document.createTextNode(T.ai));
   aiChip.appendChild(el("span", { "class": "gpw-sr" }, T.aiMore));
-  aiChip.appendChild(el("span", { "class": "gpw-chip__icon", "aria-hidden": "true" }, "▾"));
   head.appendChild(aiChip);
-  var humanBtn = el("button", { type: "button", "class": "gpw-human" }, T.human);
+  var humanBtn = el("button", { type: "button", "class": "gpw-human" });
+  T.human.replace(/^(\S+ \S+) /, "$1\u0000").split("\u0000").forEach(function (part) {   // two lines on a phone
+    humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, part));
+    humanBtn.appendChild(document.createTextNode(" "));
+  });
+  humanBtn.lastChild.remove();
   head.appendChild(humanBtn);
   var closeBtn = el("button", { type: "button", "class": "gpw-close", "aria-label": T.close, title: T.close });
   closeBtn.appendChild(el("span", { "aria-hidden": "true" }, "×"));
