@@ -27,9 +27,11 @@
   var T = {
     launcher: "Chat met de Gouden Poort",
     panel: "Chat met de Gouden Poort",
-    title: "Gouden Poort chat",
+    brand: "Gouden Poort",
+    titleRest: " chat",
     ai: "AI-chatbot",
     aiLong: "Je praat met een AI-chatbot, niet met een mens.",
+    aiMore: " (uitleg)",
     privacy: "Privacy",
     privacyLong: "Privacy: wat we bewaren (opent in nieuw tabblad)",
     human: "Praat met een mens",
@@ -42,6 +44,11 @@
     bot: "Chatbot: ",
     typing: "De chatbot schrijft een antwoord…",
     replies: "Kies een antwoord",
+    chose: "Je koos: ",
+    newTab: " (opent in nieuw tabblad)",
+    copy: "Kopieer ",
+    copied: "Gekopieerd: ",
+    copyFailed: "Kopiëren lukt niet. Schrijf je referentie op: ",
     down: "De chat is even niet bereikbaar. We proberen het steeds opnieuw. " +
           "Wat je typt, bewaren we en we sturen het zodra de chat weer werkt.",
     retry: "Nu opnieuw proberen",
@@ -108,22 +115,38 @@
 
   var panel = el("section", { id: "gpw-panel", "class": "gpw-panel", "aria-label": T.panel });
   panel.hidden = true;
+  // Header. On a narrow screen (the panel fills it) one compact row: title, an "AI-chatbot" chip that
+  // opens the full AI notice, "Praat met een mens" and close. On larger screens the notice is always shown.
   var head = el("header", { "class": "gpw-head" });
-  var titleRow = el("div", { "class": "gpw-head__row" });
-  titleRow.appendChild(el("h2", { "class": "gpw-title" }, T.title));
+  var title = el("h2", { "class": "gpw-title" }, T.brand);
+  title.appendChild(el("span", { "class": "gpw-title__rest" }, T.titleRest));    // hidden on a narrow screen
+  head.appendChild(title);
+  var aiChip = el("button", { type: "button", "class": "gpw-chip", "aria-expanded": "false", "aria-controls": "gpw-ai" });
+  aiChip.appendChild(document.createTextNode(T.ai));
+  aiChip.appendChild(el("span", { "class": "gpw-sr" }, T.aiMore));
+  head.appendChild(aiChip);
+  var humanBtn = el("button", { type: "button", "class": "gpw-human" });
+  T.human.replace(/^(\S+ \S+) /, "$1\u0000").split("\u0000").forEach(function (part) {   // two lines on a phone
+    humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, part));
+    humanBtn.appendChild(document.createTextNode(" "));
+  });
+  humanBtn.lastChild.remove();
+  head.appendChild(humanBtn);
   var closeBtn = el("button", { type: "button", "class": "gpw-close", "aria-label": T.close, title: T.close });
   closeBtn.appendChild(el("span", { "aria-hidden": "true" }, "×"));
-  titleRow.appendChild(closeBtn);
-  head.appendChild(titleRow);
-  var aiLine = el("p", { "class": "gpw-ai" });
+  head.appendChild(closeBtn);
+  var aiLine = el("p", { id: "gpw-ai", "class": "gpw-ai" });
   aiLine.appendChild(el("span", { "class": "gpw-badge" }, T.ai));
   aiLine.appendChild(document.createTextNode(" " + T.aiLong + " "));
-  var privacyLink = el("a", { "class": "gpw-privacy", href: ORIGIN + "/privacy", target: "_blank", rel: "noopener",
+  var privacyLink = el("a", { "class": "gpw-privacy", href: ORIGIN + "/privacy", target: "_blank", rel: "noopener noreferrer",
                               "aria-label": T.privacyLong }, T.privacy);
   aiLine.appendChild(privacyLink);
   head.appendChild(aiLine);
-  var humanBtn = el("button", { type: "button", "class": "gpw-human" }, T.human);
-  head.appendChild(humanBtn);
+  aiChip.addEventListener("click", function () {
+    var open = aiChip.getAttribute("aria-expanded") !== "true";
+    aiChip.setAttribute("aria-expanded", open ? "true" : "false");
+    head.classList.toggle("gpw-head--more", open);
+  });
   panel.appendChild(head);
 
   var statusBox = el("div", { "class": "gpw-status" });
@@ -154,29 +177,124 @@
   root.appendChild(panel);
 
   // ---- rendering: always textContent, never as HTML ----
+  // http(s) addresses in the bot's text become links; a reference number (GP-XXXXXX) gets a copy button.
+  var URL_RE = /\bhttps?:\/\/[^\s<>"'`()\[\]{}]*[^\s<>"'`()\[\]{}.,;:!?]/gi;
+  var REF_RE = /\bGP-[A-Z0-9]{6}\b/g;
+
+  function safeUrl(text) {
+    try {
+      var url = new URL(text);
+      if ((url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password) { return url.href; }
+    } catch (e) { /* not an address: stays text */ }
+    return null;
+  }
+
+  function linkTo(href, text) {
+    var a = el("a", { "class": "gpw-link", href: href, target: "_blank", rel: "noopener noreferrer" });
+    // break long addresses after a slash or before a dot, not in the middle of a word
+    text.replace(/\/(?!\/)/g, "/\u0000").replace(/[.?&=#]/g, "\u0000$&").split("\u0000").filter(Boolean).forEach(function (part, i) {
+      if (i) { a.appendChild(el("wbr")); }
+      a.appendChild(el("span", { "class": "gpw-link__part" }, part));
+    });
+    a.appendChild(el("span", { "class": "gpw-sr" }, T.newTab));
+    return a;
+  }
+
+  function botText(box, text) {
+    var found = [];
+    text.replace(URL_RE, function (match, at) { found.push({ at: at, text: match, kind: "url" }); return match; });
+    text.replace(REF_RE, function (match, at) {
+      if (!found.some(function (f) { return at >= f.at && at < f.at + f.text.length; })) {
+        found.push({ at: at, text: match, kind: "ref" });
+      }
+      return match;
+    });
+    found.sort(function (a, b) { return a.at - b.at; });
+    var pos = 0;
+    var refs = [];
+    found.forEach(function (f) {
+      box.appendChild(document.createTextNode(text.slice(pos, f.at)));
+      var href = f.kind === "url" ? safeUrl(f.text) : null;
+      if (href) {
+        box.appendChild(linkTo(href, f.text));
+      } else if (f.kind === "ref") {
+        box.appendChild(el("span", { "class": "gpw-ref" }, f.text));
+        if (refs.indexOf(f.text) < 0) { refs.push(f.text); }
+      } else {
+        box.appendChild(document.createTextNode(f.text));
+      }
+      pos = f.at + f.text.length;
+    });
+    box.appendChild(document.createTextNode(text.slice(pos)));
+    return refs;
+  }
+
+  function copyButton(ref) {
+    var btn = el("button", { type: "button", "class": "gpw-copy" }, T.copy + ref);
+    btn.addEventListener("click", function () {
+      var done = function () {
+        setStatus(T.copied + ref, false);
+        setTimeout(function () { if (statusText.textContent === T.copied + ref) { setStatus("", false); } }, 4000);
+      };
+      var failed = function () { setStatus(T.copyFailed + ref, false); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(ref).then(done, failed);
+      } else {
+        failed();
+      }
+    });
+    return btn;
+  }
+
+  function pendingState(row) {
+    if (!row.querySelector(".gpw-msg__state")) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+  }
+
   function renderMessage(m) {
     if (m.hidden) { return; }
-    var row = el("div", { "class": "gpw-msg gpw-msg--" + m.who, "data-id": m.id });
-    row.appendChild(el("span", { "class": "gpw-sr" }, m.who === "user" ? T.you : T.bot));
-    row.appendChild(el("span", { "class": "gpw-msg__text" }, m.text));
+    var row;
+    if (m.choice) {                                  // an answer chosen with a button: a small line
+      row = el("p", { "class": "gpw-choice", "data-id": m.id, tabindex: "-1" }, T.chose + m.text);
+    } else {
+      row = el("div", { "class": "gpw-msg gpw-msg--" + m.who, "data-id": m.id });
+      row.appendChild(el("span", { "class": "gpw-sr" }, m.who === "user" ? T.you : T.bot));
+      var box = el("span", { "class": "gpw-msg__text" });
+      if (m.who === "bot") {
+        botText(box, m.text).forEach(function (ref) { row.appendChild(copyButton(ref)); });
+        row.insertBefore(box, row.querySelector(".gpw-copy"));
+      } else {
+        box.textContent = m.text;
+        row.appendChild(box);
+      }
+    }
     if (m.who === "user" && m.pending) {
       row.classList.add("gpw-msg--pending");
-      if (!ready || down) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
+      if (!ready || down) { pendingState(row); }
     }
     log.appendChild(row);
-    if (m.buttons && m.buttons.length) {
+    if (m.buttons && m.buttons.length && !m.used) {  // answered sets are gone: "Je koos: ..." says what was chosen
       var group = el("div", { "class": "gpw-replies", role: "group", "aria-label": T.replies, "data-for": m.id });
       m.buttons.forEach(function (b) {
         var btn = el("button", { type: "button", "class": "gpw-reply" }, b.title);
-        if (m.used) { btn.disabled = true; }
-        btn.addEventListener("click", function () {
-          send(b.payload, b.title);
-          input.focus();
+        btn.addEventListener("click", function (e) {
+          var chosen = send(b.payload, b.title, false, true);
+          afterTap(e, chosen);
         });
         group.appendChild(btn);
       });
       log.appendChild(group);
     }
+  }
+
+  // Focus after a tap. On a touch screen focus stays off the text field (that would open the keyboard
+  // over the next question); a keyboard or mouse user goes on typing in the text field as before.
+  var pointer = "";
+  panel.addEventListener("pointerdown", function (e) { pointer = e.pointerType || ""; }, true);
+  panel.addEventListener("keydown", function () { pointer = ""; }, true);
+  function afterTap(e, target) {
+    var touch = e && e.detail > 0 && (pointer === "touch" || pointer === "pen");
+    if (!touch) { input.focus(); return; }
+    if (target && target.isConnected) { target.focus({ preventScroll: true }); }
   }
 
   function markSent(m) {
@@ -187,11 +305,39 @@
     if (st) { st.remove(); }
   }
 
-  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  // Scrolling. The view goes to the start of the bot's latest reply, so a long message is read from
+  // its first line, and to the end when everything fits. It stays there when the log changes size
+  // (keyboard opens, styles arrive after a reload), unless the person scrolled away themselves.
+  var autoTop = null;
+  function topIn(node) { return node.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop; }
+  function jumpTo(top) {
+    log.scrollTop = Math.max(0, Math.min(top, log.scrollHeight - log.clientHeight));
+    autoTop = log.scrollTop;
+  }
+  function scrollDown() { jumpTo(log.scrollHeight); }
+  function showLatest() {
+    if (panel.hidden) { return; }
+    var rows = log.querySelectorAll(".gpw-msg, .gpw-choice");
+    var first = null, last = null;
+    for (var i = rows.length - 1; i >= 0 && rows[i].classList.contains("gpw-msg--bot"); i--) {
+      first = rows[i];
+      if (!last) { last = rows[i]; }
+    }
+    if (!first) { scrollDown(); return; }
+    var top = topIn(first) - 8;
+    var lastTop = topIn(last);
+    if (lastTop + Math.min(last.offsetHeight, 48) > top + log.clientHeight) { top = lastTop - 8; }
+    jumpTo(Math.min(top, log.scrollHeight - log.clientHeight));
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (autoTop === null || Math.abs(log.scrollTop - autoTop) < 2) { showLatest(); }
+    }).observe(log);
+  }
 
   function retireReplies() {
     state.msgs.forEach(function (m) { if (m.buttons) { m.used = true; } });
-    Array.prototype.forEach.call(log.querySelectorAll(".gpw-reply"), function (b) { b.disabled = true; });
+    Array.prototype.forEach.call(log.querySelectorAll(".gpw-replies"), function (g) { g.remove(); });
   }
 
   function setStatus(text, showRetry) {
@@ -208,18 +354,20 @@
   var timer = null;
   var delay = 1000;
 
-  function send(payload, shown, hidden) {
+  function send(payload, shown, hidden, choice) {
     payload = String(payload || "");
     if (!payload.trim()) { return; }
     if (payload.length > MAX_CHARS) { setStatus(T.tooLong, false); return; }
     retireReplies();
     var m = { id: newId(), who: "user", text: shown || payload, payload: payload, pending: true };
     if (hidden) { m.hidden = true; }
+    if (choice) { m.choice = true; }
     state.msgs.push(m);
     save();
     renderMessage(m);
     scrollDown();
     flush();
+    return log.querySelector('[data-id="' + m.id + '"]');
   }
 
   function post(path, body, token) {
@@ -243,9 +391,7 @@
   function showDown() {
     down = true;
     setStatus(T.down, true);
-    Array.prototype.forEach.call(log.querySelectorAll(".gpw-msg--pending"), function (row) {
-      if (!row.querySelector(".gpw-msg__state")) { row.appendChild(el("span", { "class": "gpw-msg__state" }, T.pending)); }
-    });
+    Array.prototype.forEach.call(log.querySelectorAll(".gpw-msg--pending"), pendingState);
     later(retry, delay);                                    // keep trying, a little slower each time
     delay = Math.min(delay * 2, 15000);
   }
@@ -347,7 +493,7 @@
     state.msgs.push(m);
     save();
     renderMessage(m);
-    scrollDown();
+    showLatest();
   }
 
   // ---- connection ----
@@ -368,12 +514,12 @@
       });
   }
 
-  retryBtn.addEventListener("click", function () {
+  retryBtn.addEventListener("click", function (e) {
     setStatus(T.down, true);
     delay = 1000;
     clearTimeout(timer);
     retry();
-    input.focus();
+    afterTap(e, retryBtn);
   });
 
   // ---- open / close ----
@@ -385,7 +531,7 @@
     save();
     if (open) {
       connect();
-      scrollDown();
+      showLatest();
       if (focus) { input.focus(); }
     } else if (focus) {
       launcher.focus();
@@ -396,7 +542,7 @@
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
   });
-  humanBtn.addEventListener("click", function () { send("/request_human", T.human); input.focus(); });
+  humanBtn.addEventListener("click", function (e) { send("/request_human", T.human); afterTap(e, humanBtn); });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value;
