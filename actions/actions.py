@@ -22,7 +22,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asking import answer_question, responses_since_form_start, validator_asked
+from actions.asking import answered_this_turn, answer_question, responses_since_form_start, validator_asked
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
 from bot.conversation.english import to_english
@@ -319,9 +319,9 @@ class ActionAskConfirm(Action):
         send = "Ja, mail mijn ouder" if intake.is_guardian_route(slots) else "Ja, versturen"
         buttons = _buttons([(send, "/affirm"), ("Iets aanpassen", '/deny{"confirmed": "change"}'), ("Stoppen", "/stop")],
                            tracker)
-        if slots.get("routing"):
-            # The preview was shown and nothing in it changed: the question again in one line.
-            tries = (tracker.get_slot("intake_misses") or {}).get("confirm", 0)
+        tries = (tracker.get_slot("intake_misses") or {}).get("confirm", 0)
+        if slots.get("routing") and (tries or answered_this_turn(tracker)):
+            # The preview was just shown and nothing in it changed: the question again in one line.
             dispatcher.utter_message(response="utter_stuck_confirm" if tries >= asking.TRIES_BEFORE_HELP
                                      else "utter_reask_confirm", buttons=buttons)
             return []

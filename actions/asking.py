@@ -43,6 +43,18 @@ def validator_asked(tracker: Tracker) -> bool:
     return False
 
 
+def answered_this_turn(tracker: Tracker) -> bool:
+    """Did the bot answer a question in this turn (before the form asks again)? Then the question
+    comes back in one line; after a detour such as "wis mijn gegevens?" it comes back in full."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        name = (event.get("metadata") or {}).get("utter_action") if event.get("event") == "bot" else None
+        if name and name not in ("utter_keep_data", "utter_preview_changed"):
+            return True
+    return False
+
+
 def for_someone_else(tracker: Tracker) -> bool:
     return tracker.get_slot("asker_role") not in (None, "self")
 

@@ -6,6 +6,8 @@ from typing import Text
 from rasa_sdk import Action
 
 from bot.handoff import after_handoff, guardian
+from bot.handoff.followup import answer_nudge
+from bot.routing.counsellors import load_registry
 from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import load_settings
 from bot.store.guardian import pending_for
@@ -29,7 +31,14 @@ class ActionAnswerFollowup(Action):
             else:
                 dispatcher.utter_message(response="utter_followup_no_lead")
             return []
-        kind = after_handoff.followup_kind(tracker.latest_message.get("text")) or after_handoff.WHEN
+        text = tracker.latest_message.get("text")
+        kind = after_handoff.followup_kind(text) or after_handoff.WHEN
+        if kind == after_handoff.LATE and answer_nudge(
+                SETTINGS.database_url, tracker.sender_id, False, text, utcnow(), HANDOFF,
+                lambda region: [c.email for c in load_registry().coordinators_of(region)]) == "nee":
+            # the answer to an open "Heeft ... al contact met je gehad?": recorded, the counsellor alerted
+            dispatcher.utter_message(response="utter_nudge_no", counsellor=(lead.counsellor_name or "je adviseur").split()[0])
+            return []
         values = after_handoff.followup_values(lead, utcnow(), HANDOFF.promise_workdays)
         dispatcher.utter_message(response=after_handoff.response_for(kind, values), **values)
         return []
