@@ -4,7 +4,7 @@ import yaml
 
 from bot.content.woordenlijst import check
 from bot.conversation.glossary import GLOSSARY, asked_phrase, find_term, load
-from bot.conversation.rasa_meaning_override import MEANING_INTENT, overridden
+from bot.conversation.rasa_pattern_intents import MEANING_INTENT, overridden
 
 
 @pytest.mark.parametrize("text, key", [

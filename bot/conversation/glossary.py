@@ -4,7 +4,7 @@ The words and their explanations are in ``content/woordenlijst.yml`` (the conten
 :func:`find_term` recognises the clear ways people ask for a meaning ("wat betekent X", "wat is een
 X", "wat bedoel je met X", "X? wat is dat", "wat is dat, X") and returns the entry only when X is a
 word of the list. The NLU pipeline uses it to set the intent ``ask_meaning`` for those messages
-(bot/conversation/rasa_meaning_override.py), unless the model found the word's own intent (``wat is
+(bot/conversation/rasa_pattern_intents.py), unless the model found the word's own intent (``wat is
 bbl`` stays ask_training, whose answer explains BBL and BOL); action_explain_term answers from it.
 """
 from __future__ import annotations

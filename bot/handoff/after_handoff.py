@@ -16,11 +16,14 @@ WHEN, LATE, CONFIRMATION, CHANGE = "when", "late", "confirmation", "change"
 _KINDS = (
     (LATE, re.compile(r"\b(nog )?(niks|niets|niemand|nix) (ge)?(hoord|gehoord|gezien|ontvangen|gebeld|gemaild)\b|"
                       r"\bnog steeds (niks|niets|geen)\b|\b(heeft|is) (nog )?niet (gebeld|gemaild|geappt)\b|"
+                      r"\bnog (steeds )?(niet|geen) (gebeld|gemaild|geappt|gereageerd|telefoontje|mail)\b|"
                       r"\bhaven'?t heard\b|\bnobody (called|contacted)\b")),
-    (WHEN, re.compile(r"\bwanneer (belt|mailt|appt|sms't|reageert|hoor|krijg|neemt|komt)\b|\bhoe lang (duurt|moet)\b|"
-                      r"\bwanneer (word|wordt) ik (gebeld|gemaild)\b|\bwhen (will|does) .{0,20}(call|contact|mail)\b")),
+    (WHEN, re.compile(r"\bwanneer (belt|mailt|appt|reageert|hoor ik|krijg ik (antwoord|een mail|bericht|een telefoontje))\b|"
+                      r"\bwanneer (neemt|komt|gaat|zal|word|wordt) .{0,30}(bellen|mailen|appen|gebeld|gemaild|contact|"
+                      r"reageren|telefoontje)\b|\bhoe lang (nog|moet ik (nog )?wachten|duurt het (voordat|tot|voor))\b|"
+                      r"\bwhen (will|does) .{0,20}(call|contact|mail)\b")),
     (CONFIRMATION, re.compile(r"\bbevestiging\b|\bbevestigings?mail\b|\bconfirmation\b|\b(is|zijn) (mijn )?(aanvraag|gegevens) "
-                              r"(aangekomen|goed aangekomen|verstuurd|ontvangen)\b")),
+                              r"(aangekomen|goed aangekomen|verstuurd|ontvangen)\b|\b(aanvraag|request) (is |been )?(verstuurd|sent)\b")),
     (CHANGE, re.compile(r"\b(iets|wat|mijn (nummer|mail|e-mail|aanvraag|gegevens)) (veranderen|aanpassen|wijzigen)\b|"
                         r"\b(ander|nieuw) (nummer|telefoonnummer|e-?mailadres|mailadres)\b|\bchange my\b")),
 )

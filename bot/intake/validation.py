@@ -188,7 +188,7 @@ INTERESTS = {
     "metaal": ("Metaal en maakindustrie", ("metaal", "lassen", "lasser", "maakindustrie", "fabriek", "cnc", "productie",
                                            "metal", "weld", "factory")),
     "ict": ("ICT en tech", ("ict", "computer", "programmeren", "software", "it", "data", "robot", "coding", "programming")),
-    "mobiliteit": ("Auto's en mobiliteit", ("auto", "motor", "fiets", "mobiliteit", "monteur", "vrachtwagen", "vliegtuig",
+    "mobiliteit": ("Auto's en mobiliteit", ("auto", "motor", "fiets", "mobiliteit", "vrachtwagen", "vliegtuig",
                                             "car", "cars", "mechanic", "truck")),
     "weet_niet": ("Weet ik nog niet", ("weet ik nog niet", "weet niet", "weet het niet", "geen idee", "nog niet")),
 }
