@@ -21,7 +21,7 @@ CASES = [
     ("mijn naam is jan-willem bakker, wat verdient een lasser?", ["jan-willem", "bakker"], ["lasser"]),
     ("Ik ben Fatima en ik wil elektricien worden", ["Fatima"], ["elektricien"]),
     ("Kunnen jullie mailen naar kees1998@hotmail.nl over de opleiding?", ["kees1998", "hotmail"], ["opleiding"]),
-    ("Ik zit op het Da Vinci College in Dordrecht en wil stoppen", ["Vinci"], ["Dordrecht", "stoppen"]),
+    ("Ik zit op het Da Vinci College in Dordrecht en wil stoppen", [], ["Da Vinci College", "Dordrecht", "stoppen"]),
     ("Is de garantie ook voor mensen van 45 jaar zoals ik?", ["45"], ["garantie"]),
     ("vraag van Pieter Jansen: wat is een BOL-opleiding", ["Pieter", "Jansen"], ["BOL"]),
     ("mijn rekeningnummer is NL91ABNA0417164300 voor de reiskosten", ["NL91ABNA0417164300", "0417164300"], ["reiskosten"]),

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot.analytics.funnel import Cell, Progress, apply_event, count_conversations, iso_week
 from bot.analytics.leads import count_lead_events
-from bot.analytics.redact import redact, signature, similar
+from bot.analytics.redact import redact_question, signature, similar
 from bot.store.analytics_models import (UNKNOWN, AnalyticsConversation, AnalyticsCount, AnalyticsCursor, AnalyticsSalt,
                                         UnansweredQuestion, conversation_key)
 from bot.store.db import new_session
@@ -86,11 +86,13 @@ def _save(row: AnalyticsConversation, p: Progress, now: datetime) -> None:
 
 
 def store_unanswered(session: Session, texts: Iterable[str], now: datetime) -> int:
-    """Redacts each question, then adds it to the most similar group (or starts a group)."""
+    """Redacts each question (dropping it when in doubt), then adds it to the most similar group (or starts a group)."""
     stored = 0
     groups: Optional[List[UnansweredQuestion]] = None
     for raw in texts:
-        clean = redact(raw)
+        clean = redact_question(raw)
+        if clean is None:  # in doubt whether it names someone: not stored at all
+            continue
         sig = signature(clean)
         if not sig:
             continue

@@ -140,15 +140,52 @@ def unanswered_groups(database_url: str, limit: int = 50) -> List[Tuple[str, str
 CSV_HEADER = ("week", "regio", "kanaal", "leeftijd", "meting", "aantal")
 
 
+# Sums whose cell holds the contact time of fewer than SMALL leads say something about one person.
+SUM_METRICS = {"contact_hours": ("contact_in_time", "contact_late")}
+HIDDEN_SUM = "verborgen"
+
+
+def protect(cells: Dict[Tuple, int], group_of) -> Dict[Tuple, str]:
+    """Every cell as shown: counts under SMALL (zero too) are "< 5". Complementary suppression: in
+    each group (cells that add up to a total someone can see), a lone suppressed cell would follow
+    from the total minus the others, so the smallest shown cell of that group is hidden as well."""
+    out = {key: shown(amount) for key, amount in cells.items()}
+    groups: Dict[Tuple, List[Tuple]] = {}
+    for key in cells:
+        groups.setdefault(group_of(key), []).append(key)
+    for keys in groups.values():
+        hidden = [k for k in keys if cells[k] < SMALL]
+        if len(hidden) == 1 and cells[hidden[0]] > 0 and len(keys) > 1:
+            others = sorted((k for k in keys if k not in hidden), key=lambda k: cells[k])
+            out[others[0]] = SUPPRESSED
+    return out
+
+
 def csv_export(database_url: str, week: Optional[str] = None, region: Optional[str] = None) -> str:
-    """Every cell, each count passed through :func:`shown` (small cells are "< 5")."""
+    """Every cell, also the empty ones (so "< 5" never means "1 to 4"): each count through
+    :func:`shown`, sums hidden unless at least SMALL leads are behind them, and complementary
+    suppression within each week and measure (a hidden cell cannot be worked out from the others
+    and the total)."""
     with new_session(database_url) as session:
         counts = load_cells(session, week, region)
+        codes = [region] if region else sorted(set(region_names(session)) | {"-"})
+    weeks = sorted({w for ((w, _r, _c, _a), _m) in counts}) or ([week] if week else [])
+    channels = sorted({c for ((_w, _r, c, _a), _m) in counts})
+    bands = sorted({a for ((_w, _r, _c, a), _m) in counts})
+    metrics = sorted({m for (_cell, m) in counts} - set(SUM_METRICS))
+    cells = {((w, r, c, a), m): counts.get(((w, r, c, a), m), 0)
+             for w in weeks for r in codes for c in channels for a in bands for m in metrics}
+    shown_cells = protect(cells, lambda key: (key[0][0], key[1]))
+    for metric, parts in SUM_METRICS.items():
+        for cell in {cell for (cell, m) in counts if m == metric}:
+            leads = sum(counts.get((cell, p), 0) for p in parts)
+            shown_cells[(cell, metric)] = str(counts[(cell, metric)]) if leads >= SMALL and all(
+                shown_cells.get((cell, p)) != SUPPRESSED for p in parts) else HIDDEN_SUM
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for ((w, code, channel, band), metric), amount in sorted(counts.items()):
-        writer.writerow((w, code, channel, band, metric, shown(amount)))
+    for ((w, code, channel, band), metric), text in sorted(shown_cells.items()):
+        writer.writerow((w, code, channel, band, metric, text))
     return out.getvalue()
 
 
@@ -200,4 +237,11 @@ def regions_table(f: Funnel) -> List[Tuple[str, str, List[str]]]:
     for code in sorted(f.by_region, key=lambda c: (c == "-", f.region_names.get(c, c))):
         name = f.region_names.get(code, "regio nog niet bekend" if code == "-" else code)
         rows.append((code, name, [shown(f.by_region[code].get(f"step:{s}", 0)) for s in SIDE_BY_SIDE]))
+    # complementary suppression per column: the national total minus the shown regions must not give
+    # back a lone hidden region
+    for index, step in enumerate(SIDE_BY_SIDE):
+        cells = {code: f.by_region[code].get(f"step:{step}", 0) for code, _n, _v in rows}
+        protected = protect(cells, lambda _code: step)
+        for code, _name, values in rows:
+            values[index] = protected[code]
     return rows

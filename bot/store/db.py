@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +29,7 @@ def _make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
@@ -42,6 +44,23 @@ def get_engine(url: str) -> Engine:
     engine = _make_engine(url)
     ensure_schema(engine)
     return engine
+
+
+def checkpoint(*urls: Optional[str]) -> None:
+    """After erasing or purging on SQLite: copy the WAL back into the database and empty the
+    ``*-wal`` file (``wal_checkpoint(TRUNCATE)``), so deleted text is not left readable there while
+    the stack runs (issue 25). Other databases: nothing to do. Best effort: a busy reader only
+    delays the truncation to the next checkpoint."""
+    for url in urls:
+        if not url or not url.startswith("sqlite") or url.endswith(":memory:"):
+            continue
+        engine = _make_engine(url) if url not in _checkpoint_engines else _checkpoint_engines[url]
+        _checkpoint_engines[url] = engine
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+_checkpoint_engines: dict = {}
 
 
 def alembic_config(url: str) -> Config:

@@ -24,13 +24,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import create_engine, delete, inspect, or_, select, text
+from sqlalchemy import create_engine, delete, event, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.ops.config import load_settings
 from bot.store.analytics_models import forget_conversations
-from bot.store.db import new_session
+from bot.store.db import checkpoint, new_session
 from bot.store.handoff_models import GuardianRequest
 from bot.store.models import ConsentRecord, ErasureStat, Lead, LeadEvent, PersonCheck, TrackerErasure, utcnow
 
@@ -111,6 +111,10 @@ def _tracker_engine(url: str) -> Engine:
     if url not in _tracker_engines:
         kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
         _tracker_engines[url] = create_engine(url, future=True, **kwargs)
+        if url.startswith("sqlite"):
+            @event.listens_for(_tracker_engines[url], "connect")
+            def _secure(dbapi_conn, _record):  # pragma: no cover - trivial
+                dbapi_conn.execute("PRAGMA secure_delete=ON")
     return _tracker_engines[url]
 
 
@@ -190,6 +194,7 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
     if tracker_store_url and schedule_sweeps:
         for conversation in conversations:
             _schedule_sweeps(database_url, tracker_store_url, conversation)
+    checkpoint(database_url, tracker_store_url, broker)
     return ErasureResult(leads=len(found), consent_records=consents, tracker_events=events,
                          lead_ids=tuple(found), conversations=tuple(conversations))
 

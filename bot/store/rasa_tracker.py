@@ -92,6 +92,7 @@ def tune_sqlite(engine: Engine) -> None:
     def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased text is overwritten in the file (issue 25)
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

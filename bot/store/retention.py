@@ -54,7 +54,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.ops.config import load_env
-from bot.store.db import new_session
+from bot.store.db import checkpoint, new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
                                tracker_events_engine)
@@ -309,6 +309,7 @@ def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
     report.inactive = purge_inactive(database_url, tracker_store_url, now - inactivity + lookahead, now)
     report.workspace = purge_workspace(database_url, now)
     report.unanswered = purge_unanswered(database_url, now)
+    checkpoint(database_url, tracker_store_url)
     if (report.ended or report.inactive or report.expired_leads or report.guardian_expired
             or report.workspace or report.unanswered):
         log.info("purge: %s", report)
