@@ -1,19 +1,17 @@
 """Thin Rasa actions for the conversation (issue 3). The decisions live in bot/ and are tested there:
 bot.conversation.fallback (misses, other languages), bot.conversation.topics (specific answers), bot.conversation.why (why we ask),
-bot.conversation.exploration ('ontdek wat bij je past')."""
+'ontdek wat bij je past' is in actions/exploration.py."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.regional import project_domain, region_of, utter_regional
 from actions.salary import answer_salary, is_salary_follow_up
 from bot.content.packs import regional_answer
-from bot.conversation import exploration
 from bot.conversation import fallback
 from bot.conversation import history
 from bot.conversation import topics
@@ -89,42 +87,3 @@ class ActionExplainWhy(Action):
         # Some explanations name how long we keep what was typed; the period comes from the settings.
         dispatcher.utter_message(response=why.explanation_for(requested), **periods())
         return []
-
-
-class ValidateExplorationForm(FormValidationAction):
-    def name(self) -> Text:
-        return "validate_exploration_form"
-
-    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        answer = exploration.normalise_answer(slot, _entity(tracker, "explore_choice") or value)
-        if answer is None:
-            dispatcher.utter_message(response="utter_explore_pick_button")
-        return {slot: answer}
-
-    def validate_explore_style(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        return self._check("explore_style", value, dispatcher, tracker)
-
-    def validate_explore_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        return self._check("explore_place", value, dispatcher, tracker)
-
-    def validate_explore_activity(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Dict[Text, Any]:
-        return self._check("explore_activity", value, dispatcher, tracker)
-
-
-class ActionExplorationResult(Action):
-    """Two or three concrete jobs with what a day looks like, then the next steps."""
-
-    def name(self) -> Text:
-        return "action_exploration_result"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        jobs = exploration.suggest(*(tracker.get_slot(s) for s in exploration.SLOTS))
-        dispatcher.utter_message(response="utter_explore_result_intro")
-        for job in jobs:
-            dispatcher.utter_message(text=exploration.job_message(job))
-        dispatcher.utter_message(response="utter_explore_next")
-        return [SlotSet("explore_interests", ", ".join(job.name for job in jobs))] + [
-            SlotSet(slot, None) for slot in exploration.SLOTS]

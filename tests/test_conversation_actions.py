@@ -6,8 +6,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import (ActionAnswerTopic, ActionExplainWhy, ActionExplorationResult,
-                                  ActionHandleFallback, ValidateExplorationForm)
+from actions.conversation import ActionAnswerTopic, ActionExplainWhy, ActionHandleFallback
+from actions.exploration import ActionExplorationResult, ValidateExplorationForm
 
 
 def tracker(text="", intent="out_of_scope", entities=None, events=None, slots=None, loop=None):

@@ -228,3 +228,16 @@ def test_a_correction_of_the_postcode_at_the_preview_routes_again(stack):
     talk.expect(r"Rotterdam", again)
     talk.expect(r"klopt dit", again)
     talk.check_no_repeats()
+
+
+def test_a_question_in_the_middle_of_ontdek_wat_bij_je_past_is_answered_and_the_quiz_goes_on(stack):
+    talk = Talk(stack, "explore-question")
+    first = talk.say("/explore_options")
+    buttons = list(talk.buttons())
+    assert buttons, talk.transcript()
+    answer = talk.say("hoeveel verdien je eigenlijk in de techniek?")
+    talk.expect(r"€|bruto", answer)
+    assert set(buttons) <= set(talk.buttons())  # the same question again, with its buttons
+    talk.press(buttons[0])
+    talk.refuse(r"kies een van de knoppen", talk.last)
+    talk.check_no_repeats()
