@@ -98,3 +98,65 @@ def test_the_readme_names_every_domain_file():
     row = next(line for line in readme.splitlines() if line.startswith("| `domain/` |"))
     missing = [p.stem for p in sorted(DOMAIN_DIR.glob("*.yml")) if f"`{p.stem}`" not in row]
     assert missing == [], f"README's domain/ row does not name: {missing}"
+
+
+# ---------------------------------------------------------------- English (issue 23, item 11)
+# Responses that truly cannot have an English variation. Keep this list short and say why.
+NO_ENGLISH = {
+    # the whole text is "{promise}", made in Python (bot/handoff/promise.py); action_submit_intake
+    # translates it with bot.conversation.english.to_english for people who write English
+    "utter_lead_saved",
+}
+# English variations whose buttons differ from the Dutch one on purpose.
+OTHER_BUTTONS = {
+    # the plain variation is the short English answer for other languages (a counsellor, yes/no);
+    # the English one answers "do you speak English?" with the topics
+    "utter_other_language",
+}
+_PLACEHOLDER = __import__("re").compile(r"\{(\w+)\}")
+
+
+def _is_english(variation) -> bool:
+    return any(c.get("name") == "language" and c.get("value") == "en" for c in variation.get("condition") or [])
+
+
+def _responses(domain_files):
+    for name, content in domain_files.items():
+        for response, variations in (content.get("responses") or {}).items():
+            yield name, response, list(variations)
+
+
+def test_every_response_has_an_english_variation(domain_files):
+    """Without one, someone who writes English gets Dutch in the middle of an English conversation."""
+    missing = [f"{name}: {response}" for name, response, variations in _responses(domain_files)
+               if response not in NO_ENGLISH and not any(_is_english(v) for v in variations)]
+    assert not missing, "responses without a `language: en` variation:\n" + "\n".join(missing)
+    unknown = NO_ENGLISH - {response for _, response, _ in _responses(domain_files)}
+    assert not unknown, f"NO_ENGLISH names responses that do not exist: {sorted(unknown)}"
+
+
+def test_no_dutch_conditional_variation_reaches_an_english_speaker(domain_files):
+    """Rasa picks at random among the conditional variations that match: a Dutch variation on another
+    slot (asker_role, a region, minor_route) must also say `language: nl`, or English speakers get it."""
+    loose = [f"{name}: {response} {v['condition']}" for name, response, variations in _responses(domain_files)
+             for v in variations if v.get("condition")
+             and not any(c.get("name") == "language" for c in v["condition"])]
+    assert not loose, "conditional variations without a language condition:\n" + "\n".join(loose)
+
+
+def test_english_variations_keep_placeholders_and_button_payloads(domain_files):
+    """Only the words change: the same {placeholders} (an English one may leave out a Dutch-made value
+    such as {known} or {child}, never add one) and the same button payloads, titles translated."""
+    problems = []
+    for name, response, variations in _responses(domain_files):
+        dutch = [v for v in variations if not _is_english(v)]
+        for english in (v for v in variations if _is_english(v)):
+            known = set().union(*(set(_PLACEHOLDER.findall(v.get("text") or "")) for v in dutch)) if dutch else set()
+            extra = set(_PLACEHOLDER.findall(english.get("text") or "")) - known
+            if extra:
+                problems.append(f"{name}: {response} has placeholders the Dutch text lacks: {sorted(extra)}")
+            payloads = [b["payload"] for b in english.get("buttons") or []]
+            if response not in OTHER_BUTTONS and dutch and not any(
+                    [b["payload"] for b in v.get("buttons") or []] == payloads for v in dutch):
+                problems.append(f"{name}: {response} English button payloads {payloads} differ from the Dutch ones")
+    assert not problems, "\n".join(problems)

@@ -28,8 +28,10 @@ def test_an_english_greeting_and_questions_get_english_answers(stack):
     talk.refuse(DUTCH)
     assert "Talk to a counsellor" in talk.buttons() and talk.buttons()["Talk to a counsellor"] == "/request_human"
     talk.say("how much do electricians earn")
-    talk.expect(r"depends on the trade|collective labour agreement")
-    talk.expect(r"with BBL you have a contract")
+    talk.expect(r"gross per month.*collective labour agreement")    # figures, and what a cao is
+    talk.refuse(DUTCH)
+    talk.press("And with BBL?")
+    talk.expect(r"With BBL you have a contract")
     talk.refuse(DUTCH)
     talk.say("what is bbl")
     talk.expect(r"With BBL you work at a company")
@@ -92,7 +94,7 @@ def test_a_dutch_message_switches_back_to_dutch(stack):
     talk.say("what kind of jobs are there")
     talk.expect(r"There is a lot of work in technology|Which area interests you")
     talk.say("sorry, ik spreek ook nederlands. hoeveel verdien je als elektricien?")
-    talk.expect(r"verdien|salaris")
+    talk.expect(r"verdien|salaris|bruto per maand")
     talk.refuse(r"\b(the|you|your)\b")
     assert talk.slot("language") == "nl"
     talk.say("ok")                                   # neutral: stays Dutch
@@ -119,4 +121,35 @@ def test_polish_still_gets_the_short_english_answer_with_a_counsellor(stack):
     talk.expect(r"counsellor")
     assert talk.buttons().get("Yes, please / Ja, graag") == "/request_human"
     assert talk.slot("language") in (None, "nl")
+    talk.check_no_repeats()
+
+
+def test_a_person_now_in_english_gets_the_honest_answer_then_english_questions(stack):
+    """"can I talk to a real person now?": no one is live in the chat, when a counsellor reaches out
+    and how to reach the organisation yourself, in English; then the few questions, in English, and a
+    question in the middle ("how much do electricians earn?") is answered before the age comes back in
+    one short line. The placeholder values ({deadline}, {contact_ways}) are made in Python: their
+    language is not checked here (to_english_values, wired by the lead in actions/reach_person.py)."""
+    talk = Talk(stack, "en-now")
+    talk.say("can I talk to a real person now?")
+    talk.expect(r"no person in this chat")
+    talk.expect(r"within \d+ working days")
+    talk.expect(r"Would you rather talk to someone yourself\?")
+    talk.expect(r"How old are you\?")
+    talk.refuse(DUTCH)
+    assert talk.slot("language") == "en"
+    talk.say("how much do electricians earn?")
+    talk.expect(r"gross per month")
+    talk.expect(r"One more thing: your age\. How old are you\?")  # the short re-ask, not the full question
+    talk.refuse(r"I don't see an age|Type your age in numbers")
+    talk.refuse(DUTCH)
+    talk.say("19")
+    talk.expect(r"What can I call you\?")
+    talk.refuse(DUTCH)
+    talk.say("Sam")
+    talk.expect(r"What is your postcode\?")                 # in a hurry: no situation or interests
+    talk.refuse(DUTCH)
+    talk.say("4331 AB")
+    talk.expect(r"How would you like the counsellor to contact you\?")
+    talk.refuse(DUTCH)
     talk.check_no_repeats()

@@ -132,6 +132,9 @@ def test_history_reads_the_bot_messages_of_this_session():
     ("en met bbl?", "utter_jobs_ict", False),
     ("ik wil graag een adviseur spreken want ik heb veel vragen over bbl", "utter_salary", False),
     ("ik woon in gouda", "utter_salary", False),
+    ("what is bbl", "utter_salary_bbl", False),                 # the word, not the pay
+    ("wat is bbl?", "utter_salary", False),
+    ("wat is het loon met bbl?", "utter_salary", True),
 ])
 def test_a_short_follow_up_right_after_a_salary_answer_stays_about_pay(text, previous, expected):
     assert salary.is_follow_up(text, Said(previous, "x")) is expected

@@ -11,18 +11,22 @@ unchanged, so a new Dutch sentence is never garbled: it stays Dutch until the ta
 The actions call it for the person's words only when the ``language`` slot is "en":
 
     text = to_english(text) if tracker.get_slot("language") == "en" else text
+
+Values that go into a response's placeholders (a date, an organisation, how to call) are
+translated with ``to_english_values`` before they are passed to the English variation.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
 TABLE = Path(__file__).resolve().parents[2] / "content" / "english_sentences.yml"
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
+_DATE = r"[^\W\d_]+dag \d{1,2} [^\W\d_]+(?: \d{4})?"
 
 
 class Table:
@@ -45,6 +49,8 @@ class Table:
             if kind == "term":  # exactly one of the Dutch terms, longest first
                 choices = sorted(self.terms, key=len, reverse=True)
                 parts.append(f"(?P<{name}>" + "|".join(re.escape(c) for c in choices) + ")")
+            elif kind == "date":  # a date as bot/handoff/workdays.py says it: "dinsdag 1 december (2026)"
+                parts.append(f"(?P<{name}>{_DATE})")
             else:
                 parts.append(f"(?P<{name}>.+?)")
             at = match.end()
@@ -57,6 +63,8 @@ class Table:
         a number, a place, the person's own words) unchanged."""
         if kind == "keep":
             return text
+        if kind == "date":
+            return self.value(text, "words")
         if text in self.terms:
             return self.terms[text]
         if ", " in text:
@@ -100,3 +108,11 @@ def to_english(text: Optional[str]) -> Optional[str]:
     if not text:
         return text
     return "\n".join(table().line(line) for line in text.split("\n"))
+
+
+def to_english_values(values: Mapping[str, Any]) -> Dict[str, Any]:
+    """The placeholder values of a response (``dispatcher.utter_message(response=..., **values)``)
+    in English: each text value through :func:`to_english` ("dinsdag 1 december", "de Gouden
+    Poort", the contact ways of bot/conversation/reach_person.py, "belt je", "€ 2.300 tot € 2.700"),
+    everything else unchanged. For the English variations of the responses in domain/."""
+    return {key: to_english(value) if isinstance(value, str) else value for key, value in values.items()}

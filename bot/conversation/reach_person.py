@@ -13,8 +13,9 @@ from typing import Any, Dict, Optional
 
 from bot.handoff.workdays import dutch_date, promised_by
 
-# "nu meteen?", "is er iemand online", "kan het vandaag", "bel me": a person, as soon as possible.
-_NOW = re.compile(r"\b(nu|nou|meteen|direct|gelijk|vandaag|vanavond|vanmiddag|online|live|zo snel mogelijk|asap|"
+# "nu meteen?", "is er iemand online", "kan het vandaag", "bel me", "can I talk to a person now?": a
+# person, as soon as possible.
+_NOW = re.compile(r"\b(nu|nou|now|immediately|meteen|direct|gelijk|vandaag|vanavond|vanmiddag|online|live|zo snel mogelijk|asap|"
                   r"spoed|dringend|bel|bellen|opbellen|telefoon|right now|today|call)\b")
 _TODAY = re.compile(r"\b(vandaag|vanavond|vanmiddag|nu|meteen|today|right now)\b")
 

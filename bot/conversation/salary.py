@@ -148,12 +148,16 @@ def history(events: Iterable[Mapping[str, Any]]) -> List[Said]:
 
 
 _FOLLOW_UP = re.compile(r"^\W*(en|maar|ja|oke|ok|hoeveel|per|dus|netto|bruto)\b", re.I)
+# "what is bbl?", "wat betekent bbl": a question about the word, not about pay (ask_training, ask_meaning)
+_WHAT_IS = re.compile(r"^\W*(what is|what's|what does|wat is|wat betekent)\b(?!.*\b(pay|salary|loon|salaris|verdien\w*|earn\w*)\b)", re.I)
 
 
 def is_follow_up(text: Optional[str], previous: Optional[Said]) -> bool:
     """A short follow-up right after a salary answer ("en met bbl?", "per maand?", "ja maar hoeveel
     dan") that NLU read as another intent or did not understand: it is still about pay."""
     if previous is None or not (previous.response or "").startswith("utter_salary") or not text:
+        return False
+    if _WHAT_IS.search(text):
         return False
     tokens = topics.words(text)
     if not tokens or len(tokens) > 7:
