@@ -104,7 +104,7 @@ def test_lead_page_shows_summary_history_contact_and_logs_the_view(ws):
     lead_id = new_lead(ws.database_url, ws, SANNE, first_name="Mila", contact=("email", "mila@example.org"))
     now = utcnow()
     page = lead_page(ws.database_url, user(SANNE), lead_id, now, NAMES)
-    assert page.summary["schema"] == "handoff-summary.v1" and page.summary["contact"]["value"] == "mila@example.org"
+    assert page.summary["schema"] == "handoff-summary.v2" and page.summary["contact"]["value"] == "mila@example.org"
     assert page.summary["background"]["first_name"] == "Mila"
     whats = [h.what for h in page.history]
     assert "Status: Nieuw (test)" in whats and any("Aanvraag per email" in w for w in whats)
