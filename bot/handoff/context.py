@@ -22,7 +22,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import yaml
 
-from bot.conversation.topics import detect_topic
 from bot.intake.asking import INFO_INTENTS
 
 MAX_ITEMS = 5
@@ -199,12 +198,12 @@ def context_codes(events: Iterable[Mapping[str, Any]], slots: Optional[Mapping[s
         if text.startswith("/") and not intent:
             continue
         if intent == "doubt_fit":
-            topic = _topic_entity(event) or detect_topic("doubt_fit", text)
+            topic = _topic_entity(event)  # the pipeline's topic extractor (bot.conversation.topics) set it
             _add(doubts, _DOUBT_OF_TOPIC.get(topic or "", "general"))
         elif intent in _TOPIC_OF_INTENT:
             code = _TOPIC_OF_INTENT[intent]
             if intent == "ask_training":
-                code = _TRAINING_TOPICS.get(_topic_entity(event) or detect_topic("ask_training", text) or "", code)
+                code = _TRAINING_TOPICS.get(_topic_entity(event) or "", code)
             _add(topics, code)
         if _DIPLOMA_WORDS.search(text) and _ABROAD_WORDS.search(text):
             _add(doubts, "foreign_diploma")
@@ -233,7 +232,7 @@ def context_codes(events: Iterable[Mapping[str, Any]], slots: Optional[Mapping[s
         "urgent": bool(known.get("intake_quick")), "explored_jobs": explored,
     }
     if guardian:
-        codes.update({"topics": [], "doubts": [], "asks_for": ["email"], "urgent": False,
+        codes.update({"topics": [], "doubts": [], "asks_for": [], "urgent": False,
                       "language_needs": [c for c in language if c == "en"]})
     return codes
 

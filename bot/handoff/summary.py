@@ -198,9 +198,11 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
         attention.insert(0, GUARDIAN_UNCHECKED)
 
     codes = extra.get("context") if isinstance(extra.get("context"), Mapping) else (lead.context or {})
+    # with codes, what the bot explained is their topics (the preview showed those words); without
+    # (a caller from before issue 24), the list it passed
+    explained = conversation.labels(codes, "topics") if codes else _texts(extra.get("bot_explained"))
     codes = {**codes, "asks_for": _asks_for(codes, method)}
     coded = conversation.coded(codes)
-    explained = conversation.labels(codes, "topics") or _texts(extra.get("bot_explained"))
     # what changes the first contact goes under "Let op" too: the language, urgency, who asks
     for label in [item["label"] for item in coded["language_needs"]] + conversation.labels(codes, "urgent"):
         if not any(a.split(":")[0] == label.split(":")[0] for a in attention):
