@@ -37,7 +37,7 @@ from bot.store.leads import existing_lead_for, open_lead_counts
 from bot.store.models import utcnow
 from bot.store.retention import mark_ended, periods
 from bot.routing.assign import NoCounsellorAvailable
-from bot.handoff.context import conversation_context, explained_topics
+from bot.handoff.context import context_codes, conversation_context, preview_lines
 from bot.handoff.outbox import enqueue_handoff
 from bot.handoff.followup import answer_nudge, opt_out_conversation
 from bot.handoff.settings import load_handoff_settings
@@ -332,8 +332,10 @@ class ActionAskConfirm(Action):
             dispatcher.utter_message(response="utter_no_counsellor_available", **_ended_without_lead(tracker))
             return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]
         routing = intake.routing_to_slot(decision)
-        topics = explained_topics(tracker.events)
-        dispatcher.utter_message(text=_said(intake.confirmation_text(slots, routing, topics), tracker), buttons=buttons)
+        # the context codes (issue 24): every one the hand-off carries is a line the person reads here
+        codes = context_codes(tracker.events, slots, guardian=intake.is_guardian_route(slots))
+        dispatcher.utter_message(text=_said(intake.confirmation_text(slots, routing, context_lines=preview_lines(codes)),
+                                            tracker), buttons=buttons)
         return [SlotSet("routing", routing)]
 
 
@@ -398,9 +400,9 @@ class ActionSubmitIntake(Action):
         routing = slots["routing"]
         if intake.is_guardian_route(slots):
             return self._ask_guardian(dispatcher, tracker, slots, routing, client, chat)
-        handoff_context = conversation_context(tracker.events)
+        handoff_context = conversation_context(tracker.events, slots)
         # exactly the preview the person saw: the mail carries nothing beyond it
-        consent_text = intake.confirmation_text(slots, routing, handoff_context["bot_explained"])
+        consent_text = intake.confirmation_text(slots, routing, context_lines=preview_lines(handoff_context["context"]))
         chosen = {}
 
         def hand_off(session, lead, counsellor):
@@ -410,7 +412,7 @@ class ActionSubmitIntake(Action):
 
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
-            client_key=client, channel_ref=chat), on_created=hand_off)
+            client_key=client, channel_ref=chat, context=handoff_context["context"]), on_created=hand_off)
         # Contact details someone already gave in another conversation make a new request, answered
         # like any other: the chat tells nobody whether, or with whom, that contact has a request
         # (issue 22 item 2); the hand-off flags it to the counsellors (bot.handoff.outbox).
@@ -429,15 +431,17 @@ class ActionSubmitIntake(Action):
         client key goes along to the lead (the leads-per-address limit counts it); a guardian address
         that had its share of mails gets none."""
         handoff = load_handoff_settings()
-        lines = intake.shared_lines(slots)
+        codes = context_codes(tracker.events, slots, guardian=True)
+        lines = intake.shared_lines(slots, context_lines=preview_lines(codes))
         counsellor = {"name": routing["counsellor_name"], "first_name": routing["counsellor_first_name"],
                       "organisation": routing["organisation"]}
         consent_text = "\n".join(["De ouder of verzorger kreeg per e-mail:", *lines,
                                   f"Naar: {routing['counsellor_first_name']} van {routing['organisation']}"])
         lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
                                           slots, routing, consent_text, SETTINGS.consent_text_version,
-                                          client_key=client, channel_ref=chat)
-        if guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor) is None:
+                                          client_key=client, channel_ref=chat, context=codes)
+        if guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor,
+                                    context={"context": codes}) is None:
             mark_ended(SETTINGS.database_url, tracker.sender_id)
             dispatcher.utter_message(text=guardian.capped_text())
             return _reset()

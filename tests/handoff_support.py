@@ -151,10 +151,10 @@ EXTRA = {
     "age_band": "16-17", "situation": "gestopt met school", "interests": ["elektrotechniek", "installatietechniek"],
     "interests_free_text": "Ik sleutel graag aan brommers", "postcode4": "4331", "gemeente": "Middelburg",
     "contact_method": "whatsapp", "contact_value": "+31612345678", "contact_preferred_time": "na 16 uur",
-    "reason": "Ik wil iets met mijn handen doen en geld verdienen", "requested_next_step": "een belafspraak",
-    "hesitations": ["Ik heb geen diploma", "Is dat niet te moeilijk?"],
-    "unanswered_questions": ["Hoeveel verdien je als leerling-monteur?"],
-    "bot_explained": ["Wat een BBL-opleiding is"], "suggested_next_step": "Kennismaken en BBL-plekken in Middelburg laten zien",
+    # the context codes the preview showed (issue 24): never the person's own words
+    "context": {"topics": ["bbl", "salary"], "doubts": ["no_diploma", "maths"], "asks_for": ["whatsapp", "appointment"],
+                "asker": "self", "language_needs": [], "urgent": False, "explored_jobs": []},
+    "suggested_next_step": "Kennismaken en BBL-plekken in Middelburg laten zien",
     "consent": {"text_version": "2026-11-v1", "given_at": FRIDAY_AFTERNOON, "given_by": "zelf"},
     "routing_reason": "Postcode 4331 ligt in regio Zeeland; Sanne is de dichtstbijzijnde beschikbare adviseur (3 km)",
 }

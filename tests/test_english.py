@@ -75,7 +75,7 @@ def test_the_preview_in_english_keeps_every_value():
     assert "- Name: Sam" in lines and "- Age: 16-17 years" in lines and "- Now: I go to school" in lines
     assert "- Interests: Building and roads, IT and tech" in lines
     assert "- Lives in: postcode 4331 (Middelburg)" in lines
-    assert "- Contact: call or WhatsApp on 06 12345678, preferably in the evening" in lines
+    assert "- Contact: call on 06 12345678, preferably in the evening" in lines
     assert "- What we talked about: what you earn in technology, ways to learn (mbo levels, BBL and BOL, retraining)" in lines
     assert lines[-1] == "Is this correct?"
     assert not any(_still_dutch(line) for line in lines), english

@@ -37,7 +37,9 @@ def test_the_preview_shows_the_topics_the_mail_will_carry():
 
 def test_context_is_bounded_and_empty_when_nothing_said():
     assert conversation_context([]) == {
-        "bot_explained": [], "suggested_next_step": "Kennismakingsgesprek over wat bij deze persoon past."}
+        "bot_explained": [], "suggested_next_step": "Kennismakingsgesprek over wat bij deze persoon past.",
+        "context": {"topics": [], "doubts": [], "asks_for": [], "asker": "self", "language_needs": [],
+                    "urgent": False, "explored_jobs": []}}
     many = [user(intent, "x") for intent in ("ask_jobs", "ask_salary", "ask_training", "ask_guarantee",
                                              "ask_events", "explore_options", "doubt_fit")]
     assert len(conversation_context(many)["bot_explained"]) == MAX_ITEMS

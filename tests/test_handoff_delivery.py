@@ -66,7 +66,7 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
     assert lead_id in msg["Subject"] and "dinsdag 1 december" in msg["Subject"]
     plain = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Hoi Sanne," in plain and "“Ik wil iets met mijn handen doen en geld verdienen”" in plain
+    assert "Hoi Sanne," in plain and "Waarom contact: Vroeg naar BBL (leren en werken), salaris; twijfelt over geen diploma, wiskunde en rekenen." in plain
     assert "Neem contact op binnen 2 werkdagen, uiterlijk dinsdag 1 december" in plain
     assert "Ik sleutel graag aan brommers" in html and "Bevestig" not in html
     urls = re.findall(r"http://127\.0\.0\.1:8000/lead/[^\s\"<]+", plain)
@@ -77,7 +77,8 @@ def test_email_arrives_parsed_plain_and_html_with_verifiable_links(factory, sqli
         assert parsed.path == f"/lead/{lead_id}/status"
         assert verify(LINK_SECRET, lead_id, query["s"][0], query["e"][0], query["sig"][0])
     html_urls = [u.replace("&amp;", "&") for u in re.findall(r'href="([^"]+)"', html)]
-    assert html_urls == urls  # the buttons in the HTML part are the same signed links
+    assert html_urls[:3] == urls  # the buttons in the HTML part are the same signed links
+    assert html_urls[3:] == ["https://wa.me/31612345678"]  # and the contact as chosen (WhatsApp)
     (row,) = rows(factory)
     assert row.status == "sent" and row.attempts == 1
     assert row.payload == {"delivered": True}  # rendered personal data dropped after delivery
@@ -153,7 +154,7 @@ def test_telegram_to_counsellor_chat_via_real_client(factory, sqlite_url, tmp_pa
     assert "getMe" in fake_telegram.calls
     (sent,) = fake_telegram.sent
     assert sent["chat_id"] == "-100777"
-    assert f"Referentie: {lead_id} (1 van 1)" in sent["text"] and "Ik heb geen diploma" in sent["text"]
+    assert f"Referentie: {lead_id} (1 van 1)" in sent["text"] and "Twijfels: geen diploma, wiskunde en rekenen" in sent["text"]
     assert rows(factory)[0].status == "sent"
 
 

@@ -49,19 +49,21 @@ def test_missing_everything_still_validates_and_renders_onbekend():
     VALIDATOR.validate(summary)
     subject, text, html = render_email(summary, [], "k")
     assert "Voornaam: onbekend" in text and "Via: onbekend" in text
-    assert "Twijfels: niet meegestuurd (alleen wat de persoon in de preview zag)" in text
-    assert "Vragen die de chatbot niet kon beantwoorden" not in text  # empty lists are left out
+    assert "Twijfels: geen genoemd in de chat" in text
+    assert "Waarom contact: Wil contact over leren en werken in de techniek." in text  # never "onbekend"
+    assert "Vroeg naar" not in text  # empty lists are left out
     assert render_telegram(summary, [], "k")
 
 
 def test_odd_inputs_do_not_crash():
     summary = build_summary(lead(postcode="xx", contact="not a dict", interests=None), COUNSELLOR,
-                            {"hesitations": "één zin", "interests": {"choices": ["bouw"], "free_text": "hout"},
+                            {"hesitations": "één zin", "reason": "eigen woorden", "interests": {"choices": ["bouw"], "free_text": "hout"},
                              "contact_method": "E-mail", "contact_value": "sam@example.org",
                              "consent": {"given_at": "2026-11-27T15:00:00+00:00", "given_by": "parent"}},
                             now=FRIDAY_AFTERNOON)
     VALIDATOR.validate(summary)
-    assert summary["assessment"]["hesitations"] == ["één zin"]
+    assert "één zin" not in json.dumps(summary) and "eigen woorden" not in json.dumps(summary)  # v2: no own words
+    assert summary["assessment"]["doubts"] == [] and summary["situation"]["requested_next_step"] == "een e-mail"
     assert summary["contact"]["method"] == "email"
     assert summary["consent"]["given_by"] == "ouder_voogd"
     assert summary["background"]["location"]["postcode4"] is None
@@ -74,20 +76,22 @@ def test_email_contains_sbar_dutch_content_and_signed_links(tmp_path):
     subject, text, html = render_email(summary, links, "gp-GP-7K3M9Q-handoff-email")
     assert "Sam" not in subject and "+316" not in subject  # no personal data on lock screens
     for needle in ("S - SITUATIE", "B - ACHTERGROND", "A - BEOORDELING", "R - AANBEVELING",
-                   "“Ik wil iets met mijn handen doen en geld verdienen”", "Ik heb geen diploma",
-                   "Hoeveel verdien je als leerling-monteur?", "Wat een BBL-opleiding is",
+                   "Waarom contact: Vroeg naar BBL (leren en werken), salaris; twijfelt over geen diploma, wiskunde en rekenen.",
+                   "Vraagt om: een WhatsApp-bericht, een afspraak", "- geen diploma", "- BBL (leren en werken)",
+                   "Wie vraagt: de persoon zelf", "Via: WhatsApp",
                    "De chatbot stelt voor, jij beslist.", "Contact gehad:", "Afspraak gepland:",
                    "Geen contact kunnen krijgen:", "doorverwijzing 1 van 1", "Bericht-id: gp-GP-7K3M9Q"):
         assert needle in text, needle
     assert text.index("S - SITUATIE") < text.index("B - ACHTERGROND") < text.index("A - BEOORDELING") \
         < text.index("R - AANBEVELING")
-    assert "<h2" in html and "Ik heb geen diploma" in html and 'lang="nl"' in html
+    assert "<h2" in html and "geen diploma" in html and 'lang="nl"' in html
+    assert 'href="https://wa.me/31612345678"' in html  # the channel as chosen, one tap away
     assert "\n" not in subject
 
 
 def test_html_escapes_the_persons_own_words():
     summary = build_summary(lead(first_name="<script>x</script>"), COUNSELLOR,
-                            dict(EXTRA, reason='<img src=x onerror="alert(1)">'), now=FRIDAY_AFTERNOON)
+                            dict(EXTRA, interests_free_text='<img src=x onerror="alert(1)">'), now=FRIDAY_AFTERNOON)
     _, text, html = render_email(summary, [], "k")
     assert "<script>" not in html and "<img" not in html
     assert "&lt;img" in html
@@ -135,7 +139,7 @@ def test_counsellor_from_dict_and_object():
 
 def test_summary_that_breaks_the_schema_is_refused_at_build_time():
     """A lead id that is not a GP-reference would break receivers that rely on the contract."""
-    with pytest.raises(SummaryInvalid, match=r"breaks handoff-summary.v1 at referral/id"):
+    with pytest.raises(SummaryInvalid, match=r"breaks handoff-summary.v2 at referral/id"):
         build_summary(lead(id="lead-1"), COUNSELLOR, EXTRA, now=FRIDAY_AFTERNOON)
 
 

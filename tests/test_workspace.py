@@ -104,7 +104,7 @@ def test_lead_page_shows_summary_history_contact_and_logs_the_view(ws):
     lead_id = new_lead(ws.database_url, ws, SANNE, first_name="Mila", contact=("email", "mila@example.org"))
     now = utcnow()
     page = lead_page(ws.database_url, user(SANNE), lead_id, now, NAMES)
-    assert page.summary["schema"] == "handoff-summary.v1" and page.summary["contact"]["value"] == "mila@example.org"
+    assert page.summary["schema"] == "handoff-summary.v2" and page.summary["contact"]["value"] == "mila@example.org"
     assert page.summary["background"]["first_name"] == "Mila"
     whats = [h.what for h in page.history]
     assert "Status: Nieuw (test)" in whats and any("Aanvraag per email" in w for w in whats)
@@ -152,13 +152,30 @@ def test_closed_with_outcome_is_counted_per_region(ws):
     lead_id = new_lead(ws.database_url, ws, SANNE)
     with pytest.raises(InvalidAction):
         apply_action(ws.database_url, user(SANNE), lead_id, "closed", {"outcome": "weet niet"}, utcnow())
-    apply_action(ws.database_url, user(SANNE), lead_id, "closed", {"outcome": "started_training"}, utcnow())
+    apply_action(ws.database_url, user(SANNE), lead_id, "closed", {"outcome": "started_bbl"}, utcnow())
     with new_session(ws.database_url) as session:
         lead = session.get(Lead, lead_id)
-        assert (lead.status, lead.outcome, lead.region_code) == ("closed", "started_training", "AM24")
-    assert events(ws.database_url, lead_id)[-1].details == {"outcome": "started_training"}
+        assert (lead.status, lead.outcome, lead.region_code) == ("closed", "started_bbl", "AM24")
+    assert events(ws.database_url, lead_id)[-1].details == {"outcome": "started_bbl"}
     assert inbox(ws.database_url, user(SANNE), utcnow()) == []
     assert [r.id for r in inbox(ws.database_url, user(SANNE), utcnow(), include_closed=True)] == [lead_id]
+
+
+def test_a_closed_lead_is_read_only_until_reopened(ws):
+    """Issue 24 item 4: a closed lead takes only a note, until "Heropenen"; outcomes as regions report."""
+    lead_id = new_lead(ws.database_url, ws, SANNE)
+    apply_action(ws.database_url, user(SANNE), lead_id, "closed", {"outcome": "referred_uwv"}, utcnow())
+    for action, form in (("in_contact", {}), ("no_contact", {}), ("closed", {"outcome": "other"})):
+        with pytest.raises(InvalidAction, match="Heropenen"):
+            apply_action(ws.database_url, user(SANNE), lead_id, action, form, utcnow())
+    apply_action(ws.database_url, user(SANNE), lead_id, "note", {"note": "Gaat naar het UWV"}, utcnow())
+    done = apply_action(ws.database_url, user(SANNE), lead_id, "reopen", {}, utcnow())
+    assert done.message.startswith("Heropend")
+    with new_session(ws.database_url) as session:
+        lead = session.get(Lead, lead_id)
+        assert (lead.status, lead.outcome) == ("in_contact", None)
+    with pytest.raises(InvalidAction):
+        apply_action(ws.database_url, user(SANNE), lead_id, "reopen", {}, utcnow())
 
 
 def test_note_goes_into_the_one_trail_without_changing_status(ws):

@@ -117,7 +117,7 @@ def test_counsellor_signs_in_sees_the_lead_and_records_an_appointment(browser, s
     page.get_by_text("Afspraak vastleggen").click()
     page.get_by_label("Datum").fill("2026-12-03")
     page.get_by_label("Tijd").fill("14:30")
-    page.get_by_label("Plaats").fill("Middelburg, Stationsstraat 1")
+    page.get_by_label("Plaats", exact=True).fill("Middelburg, Stationsstraat 1")
     page.get_by_role("button", name="Afspraak opslaan").click()
     expect(page.get_by_role("status")).to_contain_text("Afspraak genoteerd: 03-12-2026 14:30, Middelburg")
     expect(page.get_by_text("Afspraak gepland").first).to_be_visible()
@@ -250,4 +250,46 @@ def test_nee_typed_in_the_chat_after_a_nudge_shows_on_the_lead_and_alerts_the_co
     expect(card.get_by_text("Jongere zegt: nog geen contact")).to_be_visible()
     page.goto(f"{workspace_url}/adviseur/lead/{lead_id}")
     expect(page.get_by_text("Antwoord op de vraag of er contact was: nee")).to_be_visible()
+    context.close()
+
+
+# Issue 24 item 4: the lead page as a tool, on a desk and on a phone: the contact one tap away, sections
+# that look collapsible, plain Dutch status names, no sideways scrolling and tap targets of 44 px.
+# a radio or checkbox sits in its label.check (44 px high): the label is the target
+TAP_TARGETS = ("button, a.button, summary, label.check, .top a, select, textarea, "
+               "input:not([type=hidden]):not([type=radio]):not([type=checkbox])")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_lead_page_works_at_desk_and_phone_width(browser, stack, workspace_url, lead_id, width):
+    from playwright.sync_api import expect
+    from tests.test_widget import AXE, axe_violations
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
+    context.route("**/__test__/axe.min.js",
+                  lambda route: route.fulfill(body=AXE.read_text(), content_type="application/javascript"))
+    page = context.new_page()
+    sign_in(page, stack, workspace_url, SANNE)
+    page.goto(f"{workspace_url}/adviseur/lead/{lead_id}")
+    expect(page.get_by_role("heading", name=re.compile(lead_id))).to_be_visible()
+    assert page.get_by_role("link", name="+31623456789").get_attribute("href") == "tel:+31623456789"
+    assert page.get_by_role("link", name="Bellen").get_attribute("href") == "tel:+31623456789"
+    status = page.locator(".facts .status").inner_text().strip()
+    assert status in ("Nieuw", "Contact gehad", "Afspraak gepland", "Niet bereikt", "Afgesloten"), status
+    # the marker of a closed section is drawn (a border triangle), and turns when it opens
+    marker = "el => getComputedStyle(el, '::before').borderLeftWidth"
+    summary = page.locator("summary", has_text="Notitie")
+    assert page.evaluate("el => getComputedStyle(el, '::before').content", summary.element_handle()) != "none"
+    assert float(summary.evaluate(marker).rstrip("px")) >= 6
+    closed = summary.evaluate("el => getComputedStyle(el, '::before').transform")
+    summary.click()
+    assert summary.evaluate("el => getComputedStyle(el, '::before').transform") != closed
+    sizes = page.evaluate(f"""() => ({{scroll: document.documentElement.scrollWidth, width: innerWidth,
+        small: [...document.querySelectorAll('{TAP_TARGETS}')].filter(e => e.offsetParent !== null)
+          .map(e => [e.tagName + '.' + e.className + ' ' + (e.textContent || e.name || '').trim().slice(0, 30),
+                     e.getBoundingClientRect().height]).filter(([, h]) => h < 44)}})""")
+    assert sizes["scroll"] <= sizes["width"], sizes           # no horizontal scroll
+    assert sizes["small"] == [], sizes["small"]               # every tap target at least 44 px high
+    violations, result = axe_violations(page, serious_only=False)
+    assert violations == [] and len(result["passes"]) > 10, violations
     context.close()

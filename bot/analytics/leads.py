@@ -18,11 +18,11 @@ from bot.analytics.funnel import channel_of, iso_week
 from bot.handoff.workdays import promised_by
 from bot.store.analytics_models import UNKNOWN
 from bot.store.models import Lead, LeadEvent
-from bot.store.statuses import APPOINTMENT, CLOSED, IN_CONTACT
+from bot.store.statuses import APPOINTMENT, CLOSED, IN_CONTACT, STARTED_OUTCOMES
 
 CURSOR = "lead-events"
 CONTACT = frozenset({IN_CONTACT, APPOINTMENT})
-STARTED = frozenset({"started_training", "found_work"})
+STARTED = STARTED_OUTCOMES
 
 
 def _aware(value: datetime) -> datetime:

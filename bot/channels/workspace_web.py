@@ -29,10 +29,11 @@ from bot.handoff import links
 from bot.handoff.clock import AMSTERDAM
 from bot.handoff.workdays import dutch_date
 from bot.ops.config import PROJECT_ROOT
-from bot.store.statuses import OUTCOMES
+from bot.store.statuses import OUTCOME_CHOICES
 from bot.workspace import auth
 from bot.workspace.actions import InvalidAction, apply_action, apply_link_status
-from bot.workspace.inbox import STATUS_LABELS, NotAllowed, inbox, lead_page
+from bot.handoff.render import contact_href, person_fields
+from bot.workspace.inbox import STATUS_LABELS, NotAllowed, first_name_of, inbox, lead_page
 from bot.workspace.settings import WorkspaceSettings
 from bot.workspace.users import FUNNEL_ROLES, NATIONAL, all_users, colleagues
 
@@ -68,7 +69,7 @@ _env.filters["day"] = lambda value: dutch_date(value) if value else "-"
 
 
 def render(name: str, status: int = 200, **context: Any) -> web.Response:
-    html = _env.get_template(name).render(outcomes=OUTCOMES, **context)
+    html = _env.get_template(name).render(outcomes=OUTCOME_CHOICES, **context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=NO_STORE)
 
 
@@ -212,7 +213,8 @@ class WorkspaceRoutes:
         region = page.lead.counsellor_id and next((u.region_code for u in all_users() if u.id == page.lead.counsellor_id), "")
         others = [u for u in colleagues(region or who.user.region_code) if u.id != page.lead.counsellor_id]
         return render("lead.html", status=status, user=who.user, csrf=who.csrf_token, page=page, lead=page.lead,
-                      s=page.summary, message=message, error=error, colleagues=others, labels=STATUS_LABELS)
+                      s=page.summary, message=message, error=error, colleagues=others, labels=STATUS_LABELS,
+                      p=person_fields(page.summary), tel=contact_href("telefoon", page.summary["contact"]["value"]))
 
     async def show_lead(self, request: web.Request) -> web.Response:
         who = await self.signed_in(request)
@@ -327,8 +329,10 @@ class WorkspaceRoutes:
                           message="Met deze link is de status al doorgegeven. Wijzigen kan in de werkplek.")
         question, button = CONFIRM[status]
         token = self.form_token(request)
+        first_name = await blocking(first_name_of, self.settings.database_url, lead_id)
         return self.with_form_cookie(render(
             "confirm.html", user=None, csrf=token, lead_id=lead_id, question=question, button=button,
+            first_name=first_name,
             action=f"/lead/{lead_id}/status", fields={"s": status, "e": expires, "sig": sig}, back=None), token)
 
     async def link_post(self, request: web.Request) -> web.Response:

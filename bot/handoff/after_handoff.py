@@ -30,7 +30,7 @@ _KINDS = (
 
 # How the counsellor gets in touch, by the way the person chose (never "belt je" to someone who chose
 # e-mail; the phone choice is "Bellen of WhatsApp", so both are named).
-HOW = {"phone": "belt je of stuurt je een WhatsApp-bericht", "email": "stuurt je een e-mail",
+HOW = {"phone": "belt je", "whatsapp": "stuurt je een WhatsApp-bericht", "email": "stuurt je een e-mail",
        "telegram": "stuurt je een bericht via Telegram"}
 
 

@@ -305,7 +305,7 @@ def erasure_text(report: ErasureReport, settings: HandoffSettings, phone_not_pro
 def _contact(lead: Lead) -> str:
     value = lead.contact_value or ""
     shown = format_phone(value) if value.startswith("+31") else value
-    how = {"phone": "bellen of WhatsApp op", "email": "mailen naar", "telegram": "Telegram:"}.get(
+    how = {"phone": "bellen op", "whatsapp": "WhatsApp op", "email": "mailen naar", "telegram": "Telegram:"}.get(
         lead.contact_method or "", "")
     time = validation.CONTACT_TIMES.get(lead.contact_time or "", (None,))[0]
     return f"{how} {shown}".strip() + (f", het liefst in de {time.lower()}" if time else "")

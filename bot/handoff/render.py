@@ -19,8 +19,12 @@ from bot.handoff.workdays import AMSTERDAM, dutch_date, dutch_date_long
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TELEGRAM_LIMIT = 4096
-METHOD_LABELS = {"telefoon": "telefoon (bellen of WhatsApp)", "whatsapp": "WhatsApp", "email": "e-mail",
+METHOD_LABELS = {"telefoon": "telefoon (bellen)", "whatsapp": "WhatsApp", "email": "e-mail",
                  "telegram": "Telegram", None: "onbekend"}
+# Shown instead of "onbekend" on a guardian's lead: the under-16 route asks no name (issue 24 item 2).
+NOT_ASKED_UNDER_16 = "niet gevraagd (jonger dan 16: contact via de ouder)"
+NO_CONTEXT = {"topics": [], "doubts": [], "asks_for": [], "asker": {"code": "self", "label": "de persoon zelf"},
+              "language_needs": [], "urgent": False, "explored_jobs": []}
 GIVEN_BY_LABELS = {"zelf": "de persoon zelf", "ouder_voogd": "een ouder of voogd", None: "onbekend"}
 
 
@@ -54,12 +58,43 @@ def _context(summary: Dict[str, Any], links: List[Dict[str, str]], key: str) -> 
         when = f"{dutch_date_long(dt)} om {dt:%H:%M}"
     name = summary["situation"]["counsellor"]["name"] or ""
     return {
-        "s": summary, "links": links, "key": key,
+        "s": summary, "links": links, "key": key, **person_fields(summary),
         "counsellor_first": name.split()[0] if name.strip() else "",
-        "method_label": METHOD_LABELS.get(summary["contact"]["method"], "onbekend"),
         "consent_when": when,
         "consent_by": GIVEN_BY_LABELS.get(summary["consent"]["given_by"], "onbekend"),
         "delete_on": dutch_date_long(datetime.fromisoformat(summary["conversation"]["delete_on"]).date()),
+    }
+
+
+def contact_href(method: Any, value: Any) -> str:
+    """A link that starts the contact as chosen: tel:, mailto:, WhatsApp (wa.me), Telegram (t.me)."""
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    if method == "email" and "@" in value:
+        return f"mailto:{value}"
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if method == "whatsapp" and value.startswith("+") and digits:
+        return f"https://wa.me/{digits}"
+    if method == "telegram" and value.startswith("@"):
+        return f"https://t.me/{value[1:]}"
+    if value.startswith("+") and digits:
+        return f"tel:+{digits}"
+    return ""
+
+
+def person_fields(summary: Dict[str, Any]) -> Dict[str, Any]:
+    """What the mail, Telegram text and workspace show for the person, the same way (v1 and v2)."""
+    background = summary["background"]
+    guardian = summary["consent"].get("given_by") == "ouder_voogd"
+    context = summary.get("context") or NO_CONTEXT
+    interests = background["interests"]["choices"] or context.get("explored_jobs") or []
+    return {
+        "c": context,
+        "first_name": background["first_name"] or (NOT_ASKED_UNDER_16 if guardian else "onbekend"),
+        "interests": ", ".join(interests) or (NOT_ASKED_UNDER_16 if guardian else "onbekend"),
+        "method_label": METHOD_LABELS.get(summary["contact"]["method"], "onbekend"),
+        "contact_href": contact_href(summary["contact"]["method"], summary["contact"]["value"]),
     }
 
 

@@ -16,11 +16,12 @@ postcode4 / gemeente        4 digits (from ``lead.postcode`` when absent) / muni
 contact_method              telefoon | whatsapp | email | telegram (phone/e-mail aliases accepted)
 contact_value               the number / address / handle (``lead.contact_value`` when absent)
 contact_preferred_time      "na 16 uur", ...
-reason                      why they want contact, in their own words
-requested_next_step         what they ask for ("bellen", "langskomen", ...)
-hesitations                 list (or one string) of doubts in their own words
-unanswered_questions        list of questions the bot could not answer
-bot_explained               list of things the bot already explained
+context                     the context codes (bot.handoff.context.context_codes; ``lead.context`` when
+                            absent): topics, doubts, asks_for, asker, language_needs, urgent,
+                            explored_jobs. "Waarom contact", "Vraagt om", the doubts and what the bot
+                            explained are made of them (v2: never the person's own words)
+requested_next_step         what they ask for, when there are no codes for it
+bot_explained               list of things the bot already explained (when there are no topic codes)
 suggested_next_step         the bot's suggestion (the counsellor decides)
 consent                     {"text_version", "given_at" (datetime/ISO), "given_by": zelf|ouder_voogd}
 consent_text_version / consent_given_by   flat alternatives to ``consent``
@@ -43,14 +44,18 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
 import jsonschema
 
+from bot.handoff import context as conversation
 from bot.handoff.clock import as_utc
 from bot.handoff.workdays import dutch_date, dutch_date_long, promised_by
 from bot.intake import validation
 from bot.routing.counsellors import Counsellor
 from bot.store.models import Lead
 
-SCHEMA_NAME = "handoff-summary.v1"
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "handoff-summary.v1.json"
+SCHEMA_NAME = "handoff-summary.v2"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_PATH = SCHEMA_DIR / "handoff-summary.v2.json"
+# v1 summaries stored before issue 24 (handoff_cases.summary) still validate against their own file.
+SCHEMA_PATHS = {"handoff-summary.v1": SCHEMA_DIR / "handoff-summary.v1.json", SCHEMA_NAME: SCHEMA_PATH}
 
 
 _METHODS = {
@@ -192,6 +197,19 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
     if _GIVEN_BY.get(str(given_by).lower()) == "ouder_voogd" and GUARDIAN_UNCHECKED not in attention:
         attention.insert(0, GUARDIAN_UNCHECKED)
 
+    codes = extra.get("context") if isinstance(extra.get("context"), Mapping) else (lead.context or {})
+    # with codes, what the bot explained is their topics (the preview showed those words); without
+    # (a caller from before issue 24), the list it passed
+    explained = conversation.labels(codes, "topics") if codes else _texts(extra.get("bot_explained"))
+    codes = {**codes, "asks_for": _asks_for(codes, method)}
+    coded = conversation.coded(codes)
+    # what changes the first contact goes under "Let op" too: the language, urgency, who asks
+    for label in [item["label"] for item in coded["language_needs"]] + conversation.labels(codes, "urgent"):
+        if not any(a.split(":")[0] == label.split(":")[0] for a in attention):
+            attention.append(_sentence(label))
+    if coded["asker"]["code"] != "self":
+        attention.append(_sentence(f"Wie vraagt: {coded['asker']['label']}"))
+
     promise_text = (f"binnen {promise_workdays} werkdagen, uiterlijk {dutch_date(deadline)}"
                     if promise_workdays else f"uiterlijk {dutch_date(deadline)}")
     return {
@@ -203,8 +221,8 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
                        "name": _text(c.region_name or lead.region_name)},
             "organisation": _text(c.organisation or lead.organisation),
             "counsellor": {"name": _text(c.name or lead.counsellor_name)},
-            "reason_own_words": _text(extra.get("reason")),
-            "requested_next_step": _text(extra.get("requested_next_step")),
+            "reason": _text(conversation.reason_text(codes)),
+            "requested_next_step": _text(conversation.requested_text(codes) or extra.get("requested_next_step")),
             "promised": {"by": deadline.astimezone(timezone.utc).isoformat(), "workdays": promise_workdays,
                          "text": promise_text},
         },
@@ -215,11 +233,10 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
             "interests": {"choices": _texts(interests), "free_text": _text(free_text)},
             "location": {"postcode4": _postcode4(extra.get("postcode4") or lead.postcode),
                          "gemeente": _text(gemeente)},
-            "bot_explained": _texts(extra.get("bot_explained")),
+            "bot_explained": _texts(explained),
         },
         "assessment": {
-            "hesitations": _texts(extra.get("hesitations")),
-            "unanswered_questions": _texts(extra.get("unanswered_questions")),
+            "doubts": [item["label"] for item in coded["doubts"]],
             "routing_reason": _text(extra.get("routing_reason") or lead.routing_reason),
         },
         "recommendation": {"suggested_next_step": _text(extra.get("suggested_next_step")), "decided_by": "adviseur"},
@@ -232,6 +249,7 @@ def _summary(lead: Lead, c: Counsellor, extra: Dict[str, Any], now: Optional[dat
         },
         "dont_ask_again": dont_ask,
         "attention": attention,
+        "context": coded,
         "conversation": {
             "url": _text(extra.get("conversation_url") or conversation_url),
             "delete_on": add_months(created.date(), retention_months).isoformat(),
@@ -246,11 +264,32 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def load_schema() -> Dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _asks_for(codes: Mapping[str, Any], method: Optional[str]) -> List[str]:
+    """What they ask for, with the contact method as it is now on the lead (changed at the preview or
+    in the workspace, the lead wins)."""
+    channel = {"telefoon": "callback", "whatsapp": "whatsapp", "email": "email", "telegram": "telegram"}
+    rest = [a for a in codes.get("asks_for") or [] if a not in channel.values()]
+    return ([channel[method]] if method in channel else []) + rest
+
+
+def load_schema(name: str = SCHEMA_NAME) -> Dict[str, Any]:
+    return json.loads(SCHEMA_PATHS[name].read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=2)
+def _validator(name: str = SCHEMA_NAME) -> jsonschema.Draft202012Validator:
     """Loaded once per process: every summary is checked, the file is read and compiled once."""
-    return jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
+
+
+def validate_stored(summary: Mapping[str, Any]) -> List[str]:
+    """Problems of a stored summary against the schema it names (v1 or v2); empty when it is valid."""
+    name = summary.get("schema") if isinstance(summary, Mapping) else None
+    if name not in SCHEMA_PATHS:
+        return [f"unknown schema {name!r}"]
+    return [e.message for e in _validator(name).iter_errors(dict(summary))]

@@ -279,7 +279,8 @@ def routing_to_slot(decision: RoutingDecision) -> Dict[str, Any]:
 def _contact_line(slots: Mapping[str, Any]) -> str:
     method, value = slots.get("contact_method"), slots.get("contact_value") or ""
     shown = format_phone(value) if value.startswith("+31") else value
-    how = {"phone": "bellen of WhatsApp op", "email": "mailen naar", "telegram": "Telegram:"}.get(method, "")
+    how = {"phone": "bellen op", "whatsapp": "WhatsApp op", "email": "mailen naar",
+           "telegram": "Telegram:"}.get(method, "")
     return f"{how} {shown}".strip()
 
 
@@ -294,11 +295,12 @@ def contact_method_for(slots: Mapping[str, Any]) -> str:
     return GUARDIAN_CONTACT_METHOD if is_guardian_route(slots) else (slots.get("contact_method") or "phone")
 
 
-def shared_lines(slots: Mapping[str, Any], topics: Sequence[str] = ()) -> List[str]:
+def shared_lines(slots: Mapping[str, Any], topics: Sequence[str] = (), context_lines: Sequence[str] = ()) -> List[str]:
     """The fields we would share, one line each: the preview, the guardian's mail and page use
-    exactly these lines, so nobody agrees to something other than what is sent. ``topics``
-    (bot.handoff.context.explained_topics) are the only thing from the conversation itself that the
-    hand-off carries, so they are a line here too."""
+    exactly these lines, so nobody agrees to something other than what is sent. ``context_lines``
+    (bot.handoff.context.preview_lines: what they asked about, doubts, what they ask for, who asks,
+    language, urgency, the jobs from "ontdek wat bij je past") are all the hand-off carries from the
+    conversation itself, so they are lines here too. ``topics``: the older single line of topics."""
     guardian = is_guardian_route(slots)
     slots = asked(slots)
     lines = []
@@ -321,10 +323,12 @@ def shared_lines(slots: Mapping[str, Any], topics: Sequence[str] = ()) -> List[s
                  + (f", het liefst in de {time}" if time else ""))
     if topics:
         lines.append(f"- Waar we het over hadden: {', '.join(topics)}")
+    lines.extend(context_lines)
     return lines
 
 
-def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any], topics: Sequence[str] = ()) -> str:
+def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any], topics: Sequence[str] = (),
+                      context_lines: Sequence[str] = ()) -> str:
     """What the person sees before anything is stored: what, with whom, and why (B1)."""
     who = f"{routing['counsellor_first_name']} van {routing['organisation']}"
     why = (f"Waarom? Zodat {routing['counsellor_first_name']} contact kan opnemen over leren en werken "
@@ -332,10 +336,12 @@ def confirmation_text(slots: Mapping[str, Any], routing: Mapping[str, Any], topi
     if is_guardian_route(slots):
         return "\n".join([
             "Je bent jonger dan 16. Daarom vragen we eerst je ouder of verzorger om 'ja' te zeggen.",
-            "Je ouder krijgt een mail met dit:", *shared_lines(slots),  # the guardian route shares nothing from the chat
+            # from the chat only who asks, the language and the jobs of "ontdek wat bij je past"
+            # (bot.handoff.context.context_codes with guardian=True)
+            "Je ouder krijgt een mail met dit:", *shared_lines(slots, context_lines=context_lines),
             f"Zegt je ouder 'ja'? Dan sturen we het naar {who}. {why}",
             "Mogen we je ouder deze mail sturen?"])
-    return "\n".join([f"Dit sturen we naar {who}:", *shared_lines(slots, topics),
+    return "\n".join([f"Dit sturen we naar {who}:", *shared_lines(slots, topics, context_lines),
                       f"{why} Je kunt je gegevens altijd laten wissen: typ dan 'wis mijn gegevens'.",
                       "Klopt dit?"])
 
@@ -368,7 +374,8 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
 
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
                         routing: Mapping[str, Any], consent_text: str, consent_text_version: str,
-                        client_key: Optional[str] = None, channel_ref: Optional[str] = None) -> NewLead:
+                        client_key: Optional[str] = None, channel_ref: Optional[str] = None,
+                        context: Optional[Mapping[str, Any]] = None) -> NewLead:
     slots = asked(slots)
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
@@ -387,6 +394,7 @@ def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, 
         contact_method=contact_method_for(slots), contact_value=slots.get("contact_value"),
         contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
         summary=summary_text(slots, routing), client_key=client_key, channel_ref=channel_ref,
+        context=dict(context) if context else None,
     )
 
 

@@ -227,9 +227,11 @@ def interests_label(value: Any) -> str:
 
 # --- Contact --------------------------------------------------------------------------------------
 CONTACT_METHODS = {
-    "phone": ("Bellen of WhatsApp", ("bel", "telefoon", "whatsapp", "app", "sms", "mobiel", "06", "phone", "call")),
+    # "Bellen of WhatsApp" (the one button before issue 24) still reads as phone: "bel" comes first.
+    "phone": ("Bellen", ("bel", "telefoon", "sms", "mobiel", "06", "phone", "call")),
     "email": ("E-mail", ("mail", "e-mail", "email")),
     "telegram": ("Telegram", ("telegram",)),
+    "whatsapp": ("WhatsApp", ("whatsapp", "whats app", "app")),
 }
 
 
@@ -238,7 +240,7 @@ def check_contact_method(text: Optional[str]) -> Checked:
     for code, (label, kws) in CONTACT_METHODS.items():
         if low == label.lower() or any(kw in low for kw in kws):
             return Checked(value=code)
-    return Checked(error="Hoe wil je dat de adviseur contact opneemt? Kies bellen/WhatsApp, e-mail of Telegram.")
+    return Checked(error="Hoe wil je dat de adviseur contact opneemt? Kies bellen, WhatsApp, e-mail of Telegram.")
 
 
 def check_contact_value(method: Optional[str], text: Optional[str]) -> Checked:

@@ -64,6 +64,7 @@ class NewLead:
     summary: Optional[str] = None
     client_key: Optional[str] = None     # see Lead.client_key
     channel_ref: Optional[str] = None    # see Lead.channel_ref
+    context: Optional[Dict[str, Any]] = None  # see Lead.context (codes, issue 24)
 
 
 @dataclass
@@ -206,7 +207,8 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                 contact_method=data.contact_method, contact_value=data.contact_value,
                 contact_time=data.contact_time, contact_key=key, consent_at=now,
                 consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary,
-                client_key=data.client_key, channel_ref=data.channel_ref)
+                client_key=data.client_key, channel_ref=data.channel_ref,
+                context=dict(data.context) if data.context else None)
             session.add(lead)
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status=NEW, actor="bot",
@@ -296,6 +298,7 @@ def lead_to_dict(lead: Lead) -> Dict[str, Any]:
         "routing_reason": lead.routing_reason, "routing_distance_km": lead.routing_distance_km,
         "consent_basis": lead.consent_basis, "consent_record_id": lead.consent_record_id,
         "consent_text_version": lead.consent_record.consent_text_version if lead.consent_record else None,
+        "context": lead.context,
     })
     return row
 

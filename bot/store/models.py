@@ -108,7 +108,7 @@ class Lead(Base):
     routing_distance_km = Column(Float)
     interests = Column(JSON, nullable=False, default=list)  # button codes, see bot.intake.validation.INTERESTS
     interests_text = Column(Text)  # in the person's own words
-    contact_method = Column(String(16))  # phone | email | telegram
+    contact_method = Column(String(16))  # phone | whatsapp | email | telegram
     contact_value = Column(String(255))  # E.164 phone, e-mail address or @telegram
     contact_time = Column(String(32))
     contact_key = Column(String(64))  # sha256 of the normalised contact: finds earlier requests by the same contact
@@ -124,6 +124,8 @@ class Lead(Base):
     channel_ref = Column(String(64))
     # how the counsellor closed the lead (bot.store.statuses.OUTCOMES), for the funnel per region
     outcome = Column(String(32))
+    # the conversation's context as codes the preview showed (bot.handoff.context.context_codes), never words
+    context = Column(JSON)
 
     consent_record = relationship(ConsentRecord)
     events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,

@@ -26,10 +26,20 @@ AWAITING_CONTACT = frozenset({NEW, DELIVERED})
 # Contact happened (or the lead is done): no more nudges, and a "yes" from the person changes nothing.
 CONTACT_MADE = frozenset({IN_CONTACT, APPOINTMENT, CLOSED})
 
-# How a counsellor closes a lead (``leads.outcome``); the funnel counts "started" per region.
-OUTCOMES = {
-    "started_training": "Begonnen aan een opleiding",
+# How a counsellor closes a lead (``leads.outcome``), as regions report it (issue 24); the funnel
+# counts "started" (STARTED_OUTCOMES) per region. OUTCOME_CHOICES are offered; OUTCOMES also names
+# the one code used before ("started_training") so older leads keep their label.
+OUTCOME_CHOICES = {
+    "started_bbl": "Gestart met BBL",
+    "started_bol": "Gestart met BOL",
     "found_work": "Werk gevonden",
-    "not_interested": "Geen interesse meer",
+    "trial": "Meeloopdag of proefplaatsing",
+    "referred_uwv": "Doorverwezen naar UWV",
+    "referred_municipality": "Doorverwezen naar de gemeente",
+    "referred_school": "Doorverwezen naar een school",
+    "not_interested": "Geen interesse",
+    "not_reachable": "Niet bereikbaar",
     "other": "Anders",
 }
+OUTCOMES = {**OUTCOME_CHOICES, "started_training": "Begonnen aan een opleiding"}
+STARTED_OUTCOMES = frozenset({"started_bbl", "started_bol", "found_work", "started_training"})

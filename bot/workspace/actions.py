@@ -27,11 +27,11 @@ from bot.store.db import new_session
 from bot.store.handoff_models import FollowUp, HandoffCase
 from bot.store.leads import record_event, set_status
 from bot.store.models import Lead
-from bot.store.statuses import APPOINTMENT, CLOSED, IN_CONTACT, NO_CONTACT, OUTCOMES
+from bot.store.statuses import APPOINTMENT, CLOSED, IN_CONTACT, NO_CONTACT, OUTCOME_CHOICES, OUTCOMES
 from bot.workspace.inbox import NotAllowed
 from bot.workspace.users import User, colleagues, may_see
 
-ACTIONS = ("in_contact", "appointment", "no_contact", "closed", "note", "handover")
+ACTIONS = ("in_contact", "appointment", "no_contact", "closed", "note", "handover", "reopen")
 MAX_NOTE = 1000
 
 
@@ -131,6 +131,8 @@ def apply_action(database_url: str, user: User, lead_id: str, action: str, form:
         if not may_see(user, lead):
             raise NotAllowed(lead_id)
         note = re.sub(r"\s+", " ", (form.get("note") or "")).strip()[:MAX_NOTE] or None
+        if lead.status == CLOSED and action not in ("reopen", "note"):
+            raise InvalidAction("Deze aanvraag is afgesloten. Kies eerst 'Heropenen'.")
         if action == "in_contact":
             _change(session, lead, IN_CONTACT, actor, now, note)
             return Done("Genoteerd: je hebt contact gehad.")
@@ -144,12 +146,18 @@ def apply_action(database_url: str, user: User, lead_id: str, action: str, form:
             return Done("Genoteerd: geen contact gekregen. We vragen de jongere of de gegevens kloppen.")
         if action == "closed":
             outcome = (form.get("outcome") or "").strip()
-            if outcome not in OUTCOMES:
+            if outcome not in OUTCOME_CHOICES:
                 raise InvalidAction("Kies hoe de aanvraag is afgelopen.")
             lead.outcome = outcome
             _change(session, lead, CLOSED, actor, now, note or f"Afgesloten: {OUTCOMES[outcome]}",
                     {"outcome": outcome})
             return Done(f"Afgesloten: {OUTCOMES[outcome]}.")
+        if action == "reopen":
+            if lead.status != CLOSED:
+                raise InvalidAction("Deze aanvraag is niet afgesloten.")
+            lead.outcome = None
+            _change(session, lead, IN_CONTACT, actor, now, note or "Heropend", {"reopened": True})
+            return Done("Heropend. Je kunt weer acties vastleggen.")
         if action == "note":
             if not note:
                 raise InvalidAction("Schrijf eerst een notitie.")

@@ -22,7 +22,8 @@ from bot.store.workspace_models import LeadView
 from bot.workspace.users import User, may_see, visible_leads
 
 STATUS_LABELS = {
-    "new": "Nieuw", "delivered": "Bezorgd", "in_contact": "Contact gehad", "appointment": "Afspraak gepland",
+    # "delivered" is our word for "it reached you": for the counsellor it is simply new (issue 24)
+    "new": "Nieuw", "delivered": "Nieuw", "in_contact": "Contact gehad", "appointment": "Afspraak gepland",
     "no_contact": "Niet bereikt", "closed": "Afgesloten",
 }
 CHANNEL_LABELS = {"telegram": "Telegram", "web": "Website", "socketio": "Website", "rest": "Website"}
@@ -165,6 +166,14 @@ def attention_of(lead: Lead, summary: Dict[str, Any]) -> List[str]:
     if lead.consent_basis == "guardian" and GUARDIAN_UNCHECKED not in items:
         items.insert(0, GUARDIAN_UNCHECKED)
     return items
+
+
+def first_name_of(database_url: str, lead_id: str) -> Optional[str]:
+    """The first name on the confirmation page of a signed mail link: the counsellor sees whom the
+    click is about (issue 24). Only after the link's signature was checked."""
+    with new_session(database_url) as session:
+        lead = session.get(Lead, lead_id)
+        return lead.first_name if lead is not None else None
 
 
 def views_of(database_url: str, lead_id: str) -> List[LeadView]:
