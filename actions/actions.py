@@ -184,12 +184,12 @@ class ValidateIntakeForm(FormValidationAction):
             users += event.get("event") == "user"
             if users > 1:
                 break
-            asked = asked or (event.get("event") == "bot" and str(event.get("text") or "").startswith("Bedoel je"))
+            asked = asked or (event.get("event") == "bot" and str(event.get("text") or "").startswith(("Bedoel je", "Do you mean")))
         if result.suggestion or (result.declined_suggestion and asked):
             # "rotterdm": "Bedoel je Rotterdam?" with buttons; "Nee, iets anders": the question again.
             # Neither is a miss: the person did give a place, or answered our question.
-            buttons = _buttons(intake.suggestion_buttons(result.suggestion)) if result.suggestion else []
-            dispatcher.utter_message(text=result.error, buttons=buttons)
+            buttons = _buttons(intake.suggestion_buttons(result.suggestion), tracker) if result.suggestion else []
+            dispatcher.utter_message(text=_said(result.error, tracker), buttons=buttons)
             return {"location": None, "place": None, "location_options": None}
         error = intake.LOCATION_NOT_FOUND if result.declined_suggestion else result.error
         return self._checked("location", validation.Checked(error=error), dispatcher, tracker,
@@ -223,8 +223,8 @@ class ValidateIntakeForm(FormValidationAction):
         suggestion = email_typos.suggest_email(value) if method == "email" and chosen is None else None
         if suggestion:
             # Nothing is stored yet: the suggestion as a button, or the address as it was typed.
-            dispatcher.utter_message(text=f"Bedoel je {suggestion}?", buttons=_buttons(
-                [(suggestion, suggestion), ("Nee, het klopt zo", email_typos.KEEP_AS_TYPED)]))
+            dispatcher.utter_message(text=_said(f"Bedoel je {suggestion}?", tracker), buttons=_buttons(
+                [(suggestion, suggestion), ("Nee, het klopt zo", email_typos.KEEP_AS_TYPED)], tracker))
             return {"contact_value": None, "email_suggestion": email_typos.pending_suggestion(value, suggestion)}
         checked = validation.check_contact_value(method, chosen or value)
         if not checked.ok:
@@ -300,7 +300,7 @@ class ActionAskContactValue(Action):
         again = asking.last_asked_slot(responses_since_form_start(tracker)) == "contact_value"
         tries = (tracker.get_slot("intake_misses") or {}).get("contact_value", 0)
         if tries >= asking.TRIES_BEFORE_HELP:
-            dispatcher.utter_message(response="utter_stuck_contact_value", buttons=_buttons(intake.other_methods(slots)))
+            dispatcher.utter_message(response="utter_stuck_contact_value", buttons=_buttons(intake.other_methods(slots), tracker))
         else:
             dispatcher.utter_message(response=f"utter_{'reask' if again else 'ask'}_contact_value_{method}_{suffix}")
         return []

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.conversation.english import to_english
 from actions.regional import region_of, utter_regional
 from bot.content.events import MAX_KM, event_line, events_answer, lookup_place
 
@@ -34,6 +35,10 @@ def _asked_last(tracker: Tracker) -> bool:
         if event.get("event") == "bot":
             return (event.get("metadata") or {}).get("utter_action") in ASKING
     return False
+
+
+def _in_language(text: str, tracker: Tracker) -> str:
+    return to_english(text) if tracker.get_slot("language") == "en" else text
 
 
 class ActionEvents(Action):
@@ -66,7 +71,7 @@ class ActionEvents(Action):
                 # "eindhovn": the button sends the place's name, which the rule below takes as the answer
                 suggestion = found.suggestions[0]
                 dispatcher.utter_message(response="utter_events_suggest_place", suggestion=suggestion,
-                                         buttons=[{"title": f"Ja, {suggestion}", "payload": suggestion}])
+                                         buttons=[{"title": _in_language(f"Ja, {suggestion}", tracker), "payload": suggestion}])
             else:
                 dispatcher.utter_message(response="utter_events_unknown_place")
             return [SlotSet("events_place", None)]

@@ -5,6 +5,8 @@ from typing import Text
 
 from rasa_sdk import Action
 
+from actions.reach_person import in_language
+
 from bot.handoff import after_handoff, guardian
 from bot.handoff.followup import answer_nudge
 from bot.routing.counsellors import load_registry
@@ -37,8 +39,8 @@ class ActionAnswerFollowup(Action):
                 SETTINGS.database_url, tracker.sender_id, False, text, utcnow(), HANDOFF,
                 lambda region: [c.email for c in load_registry().coordinators_of(region)]) == "nee":
             # the answer to an open "Heeft ... al contact met je gehad?": recorded, the counsellor alerted
-            dispatcher.utter_message(response="utter_nudge_no", counsellor=(lead.counsellor_name or "je adviseur").split()[0])
+            dispatcher.utter_message(response="utter_nudge_no", counsellor=(lead.counsellor_name.split()[0] if lead.counsellor_name else "je adviseur"))
             return []
-        values = after_handoff.followup_values(lead, utcnow(), HANDOFF.promise_workdays)
+        values = in_language(after_handoff.followup_values(lead, utcnow(), HANDOFF.promise_workdays), tracker)
         dispatcher.utter_message(response=after_handoff.response_for(kind, values), **values)
         return []

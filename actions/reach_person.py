@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.regional import region_of
 from bot.conversation import reach_person
+from bot.conversation.english import to_english_values
 from bot.content.packs import organisation_contact
 from bot.handoff.settings import load_handoff_settings
 from bot.store.models import utcnow
@@ -24,8 +25,14 @@ def user_texts(tracker: Tracker) -> List[str]:
 
 
 def honest_values(tracker: Tracker) -> Dict[str, Any]:
+    """The placeholders of the honest answers, in the person's language (the English variations)."""
     contact = organisation_contact(region_of(tracker))
-    return reach_person.promise_values(utcnow(), HANDOFF.promise_workdays, contact)
+    values = reach_person.promise_values(utcnow(), HANDOFF.promise_workdays, contact)
+    return in_language(values, tracker)
+
+
+def in_language(values: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
+    return to_english_values(values) if tracker.get_slot("language") == "en" else values
 
 
 def before_intake(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.conversation import salary
+from bot.conversation.english import to_english_values
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -25,7 +26,10 @@ def answer_salary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Say the salary answer that fits this message and what the bot said before."""
     response = salary.choose(tracker.latest_message.get("text"), _entity(tracker, "topic"),
                              salary.history(tracker.events), place=_entity(tracker, "location") is not None)
-    dispatcher.utter_message(response=response, **salary.values())
+    values = salary.values()
+    if tracker.get_slot("language") == "en":  # "€ 2.600 tot € 2.900" in the English variations
+        values = to_english_values(values)
+    dispatcher.utter_message(response=response, **values)
 
 
 def is_salary_follow_up(tracker: Tracker) -> bool:

@@ -148,10 +148,10 @@ def test_did_you_mean_an_email_address_in_english():
     assert [to_english(b["title"]) for b in question["buttons"]] == ["kees@gmail.com", "No, it is right as I typed it"]
 
 
-@pytest.mark.parametrize("method", ["phone", "email", "telegram"])
+@pytest.mark.parametrize("method", ["phone", "whatsapp", "email", "telegram"])
 def test_other_ways_to_be_reached_in_english(method):
     titles = [to_english(title) for title, _ in intake.other_methods({"contact_method": method, "age_band": "18-20"})]
-    assert titles[-1] == "Stop" and len(titles) == 3
+    assert titles[-1] == "Stop" and len(titles) == 4  # the three other ways, and stop
     assert all(t.endswith(" instead") for t in titles[:-1]) and not any(_still_dutch(t) for t in titles), titles
     guardian = intake.other_methods({"contact_method": "email", "age_band": "12-15", "minor_route": "guardian"})
     assert [to_english(title) for title, _ in guardian] == ["Stop"]

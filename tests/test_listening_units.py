@@ -148,7 +148,7 @@ def test_no_correction_in_a_sentence_without_one(typed):
 
 
 def test_after_two_failed_contact_values_another_way_is_offered():
-    assert intake.other_methods(SLOTS)[0] == ("Toch liever e-mail", "Toch liever e-mail")
+    assert intake.other_methods(SLOTS)[:2] == [("Toch liever WhatsApp", "Toch liever WhatsApp"), ("Toch liever e-mail", "Toch liever e-mail")]
     guardian = {"age_band": "12-15", "minor_route": "guardian"}
     assert intake.other_methods(guardian) == [("Stoppen", "/stop")]
 

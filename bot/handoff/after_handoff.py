@@ -45,7 +45,7 @@ def followup_kind(text: Optional[str]) -> Optional[str]:
 def followup_values(lead: Any, now: datetime, workdays: int) -> Dict[str, Any]:
     """The placeholders of the answers in domain/gesprek.yml, from the stored lead."""
     deadline = promised_by(lead.created_at, workdays)
-    return {"counsellor": (lead.counsellor_name or "je adviseur").split()[0],
+    return {"counsellor": (lead.counsellor_name.split()[0] if lead.counsellor_name else "je adviseur"),
             "organisation": lead.organisation or "de Gouden Poort",
             "how": HOW.get(lead.contact_method or "", "neemt contact met je op"),
             "deadline": dutch_date(deadline), "reference": lead.id,

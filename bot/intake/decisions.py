@@ -406,7 +406,8 @@ _PHONE_IN_TEXT = re.compile(r"(?:\+|00)?\d[\d\s\-]{8,15}\d")
 _NAME_CORRECTION = re.compile(r"\b(?:ik heet|mijn naam is|noem me(?: maar)?|naam is|het is|ik ben)\s+([^\s,.!?]+)", re.I)
 _PLACE_CORRECTION = re.compile(r"\b(?:postcode|woonplaats|plaats|ik woon in|ik woon|woon in|woon)\s*(?:is|moet|:)?\s*(?:in\s+)?(.+)$", re.I)
 _METHODS_IN_TEXT = (("email", re.compile(r"\be-?mail|\bmailen|\bmail\b", re.I)),
-                    ("phone", re.compile(r"\b(bel(len)?|gebeld|telefoon|whats ?app|app(en)?)\b", re.I)),
+                    ("phone", re.compile(r"\b(bel(len)?|gebeld|telefoon)\b", re.I)),
+                    ("whatsapp", re.compile(r"\b(whats ?app|app(en)?)\b", re.I)),
                     ("telegram", re.compile(r"\btelegram\b", re.I)))
 _TIME_CORRECTION = re.compile(r"\b(ochtend|morgens|middag|middags|avond|avonds)\b", re.I)
 
@@ -462,7 +463,8 @@ def preview_correction(text: Any, slots: Mapping[str, Any]) -> Optional[Dict[str
     return {**changes, "confirm": None, "change_field": None, "routing": None}
 
 
-_METHOD_SWITCH = {"phone": ("Toch liever bellen of WhatsApp", "Toch liever bellen"),
+_METHOD_SWITCH = {"phone": ("Toch liever bellen", "Toch liever bellen"),
+                  "whatsapp": ("Toch liever WhatsApp", "Toch liever WhatsApp"),
                   "email": ("Toch liever e-mail", "Toch liever e-mail"),
                   "telegram": ("Toch liever Telegram", "Toch liever Telegram")}
 
@@ -471,5 +473,5 @@ def other_methods(slots: Mapping[str, Any]) -> List[Tuple[str, str]]:
     """Buttons after two failed tries at the contact value: another way to be reached, or stop. On the
     guardian route only e-mail reaches the guardian, so only stopping is offered besides trying again."""
     options = [] if is_guardian_route(slots) else [
-        _METHOD_SWITCH[m] for m in ("phone", "email", "telegram") if m != slots.get("contact_method")]
+        _METHOD_SWITCH[m] for m in ("phone", "whatsapp", "email", "telegram") if m != slots.get("contact_method")]
     return options + [("Stoppen", "/stop")]
