@@ -98,7 +98,7 @@ def test_is_anyone_online_in_the_middle_of_the_intake_gets_an_honest_answer_and_
 
 
 def _to_preview(talk: Talk, name: str = "Sam") -> str:
-    for message in ("/request_human", "19", name, "Ik werk", "Bouw en infra", "4331", "Bellen of WhatsApp",
+    for message in ("/request_human", "19", name, "Ik werk", "Bouw en infra", "4331", "Bellen",
                     phone_of(talk)):
         talk.say(message)
     return talk.say("Maakt niet uit")
@@ -165,7 +165,7 @@ def test_after_the_hand_off_the_bot_knows_what_it_promised(stack):
     talk.expect(counsellor, when)
     talk.expect(r"uiterlijk (maandag|dinsdag|woensdag|donderdag|vrijdag)", when)
     talk.expect(reference, when)
-    talk.expect(r"belt je of stuurt je een WhatsApp", when)
+    talk.expect(r"belt je", when)  # "Bellen" was chosen: never "stuurt je een e-mail"
     confirmation = talk.say("Krijg ik hiervan ook een bevestiging per mail?")
     talk.expect(r"bevestiging", confirmation)
     talk.refuse(r"cao|salaris", confirmation)

@@ -121,12 +121,12 @@ def test_answers_the_form_took_never_reach_the_mail_as_questions_or_topics(bot):
     assert "slim genoeg" not in body.split("Interesses in eigen woorden")[0]
     # The topics in the mail are those of the preview, from turns outside the form: the doubt-like
     # answer was the interests, no doubt the bot explained.
-    explained = body.split("De chatbot heeft al uitgelegd:\n")[1].split("A - BEOORDELING")[0] if "uitgelegd" in body else ""
+    explained = body.split("Vroeg naar (de chatbot heeft het uitgelegd):\n")[1].split("A - BEOORDELING")[0] if "uitgelegd" in body else ""
     assert "twijfels" not in explained and "twijfels" not in body.split("Voorstel van de chatbot:")[1].split("\n")[0]
     for line in [x[2:] for x in explained.splitlines() if x.startswith("- ")]:
         assert line in preview
     if "verdien" in salary or "salaris" in salary.lower():  # the NLU understood the salary question
-        assert "wat je verdient in de techniek" in body
+        assert "salaris" in body.split("Vroeg naar (de chatbot heeft het uitgelegd):")[1].split("A - BEOORDELING")[0]
 
 
 # --- Corrections, "waarom?", "ik weet het niet", a wrong postcode ---------------------------------

@@ -170,7 +170,7 @@ def test_full_conversation_with_buttons_survives_reload(page, web_url, stack):
     say(page, "iets met bouwen en lassen")
     expect(log).to_contain_text("postcode", timeout=WAIT_MS)
     say(page, "4331 AB")
-    panel.get_by_role("button", name="Bellen of WhatsApp").click()
+    panel.get_by_role("button", name="Bellen", exact=True).click()
     expect(log).to_contain_text("telefoonnummer", timeout=WAIT_MS)
     say(page, "06 13572468")  # its own number: one referral per contact, and the session stack is shared
     expect(log).to_contain_text("Wanneer", timeout=WAIT_MS)
