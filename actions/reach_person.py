@@ -16,7 +16,7 @@ from bot.conversation.english import to_english_values
 from bot.content.packs import organisation_contact
 from bot.handoff.settings import load_handoff_settings
 from bot.store.models import utcnow
-from bot.intake.known import known_before_intake, known_summary
+from bot.intake.known import asker_in, known_before_intake, known_summary
 
 HANDOFF = load_handoff_settings()
 
@@ -43,9 +43,10 @@ def before_intake(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Di
     urgent = reach_person.wants_now(text)
     known = known_before_intake(user_texts(tracker), {name: tracker.get_slot(name) for name in (
         "age_band", "place", "interests", "events_place", "events_place_resolved", "explore_interests")})
-    if known.get("asker_role"):
+    if known.get("asker_role") and not tracker.get_slot("asker_role"):  # not acknowledged yet
         dispatcher.utter_message(response=f"utter_asker_{known['asker_role']}", child=known["asker_child"])
-    if urgent:
+    if urgent or reach_person.asks_for_person(text):
+        # "ik wil gwoon met een mens praten": first the truth, then the callback
         response = "utter_no_live_person_today" if reach_person.asks_for_today(text) else "utter_no_live_person"
         dispatcher.utter_message(response=response, **values)
         if values["contact_ways"]:
@@ -75,3 +76,19 @@ class ActionHumanInForm(Action):
         if values["contact_ways"] and reach_person.wants_now(text):
             dispatcher.utter_message(response="utter_reach_organisation", **values)
         return [SlotSet("intake_quick", True)] if reach_person.wants_now(text) else []
+
+
+class ActionInformOutsideForm(Action):
+    """Something told outside a form ("Ik ben zijn vader, mijn zoon is 17"): a parent or teacher is
+    acknowledged as such at once (issue 23 item 5), then the offer of a counsellor."""
+
+    def name(self) -> Text:
+        return "action_inform_outside_form"
+
+    def run(self, dispatcher, tracker, domain):
+        asker = asker_in(tracker.latest_message.get("text"))
+        if asker is None:
+            dispatcher.utter_message(response="utter_inform_outside_form")
+            return []
+        dispatcher.utter_message(response="utter_asker_seen", child=asker[1])
+        return [SlotSet("asker_role", asker[0]), SlotSet("asker_child", asker[1])]

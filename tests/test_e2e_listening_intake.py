@@ -139,7 +139,7 @@ def test_a_father_asking_for_his_son_is_spoken_to_as_the_father(stack):
     talk = Talk(stack, "father")
     talk.say("Goedemiddag, ik ben de vader van Daan. Mijn zoon is 17 en zit sinds de zomer thuis.")
     answer = talk.say("/request_human")
-    talk.expect(r"je zoon", answer)
+    talk.expect(r"je zoon", talk.transcript())  # acknowledged as the father, at his first message
     talk.refuse(r"hoe oud ben je", answer)
     talk.expect(r"jou noemen", answer)
     talk.say("Peter")
@@ -240,4 +240,23 @@ def test_a_question_in_the_middle_of_ontdek_wat_bij_je_past_is_answered_and_the_
     assert set(buttons) <= set(talk.buttons())  # the same question again, with its buttons
     talk.press(buttons[0])
     talk.refuse(r"kies een van de knoppen", talk.last)
+    talk.check_no_repeats()
+
+
+def test_a_father_is_acknowledged_at_his_first_message_and_the_person_request_is_answered_honestly(stack):
+    talk = Talk(stack, "father-first")
+    first = talk.say("Ik ben zijn vader. Mijn zoon Daan is 17 en zit thuis sinds hij met school stopte.")
+    talk.expect(r"meedenkt met je zoon", first)
+    talk.press("Ja, graag")
+    talk.refuse(r"fijn dat je meedenkt", talk.last)  # acknowledged once, not twice
+    talk.expect(r"jou noemen", talk.last)
+    talk.check_no_repeats()
+
+
+def test_wanting_a_person_gets_the_truth_before_the_first_question(stack):
+    talk = Talk(stack, "person-plain")
+    answer = talk.say("ik wil gwoon met een mens praten")
+    talk.expect(r"geen mens", answer)
+    talk.expect(r"uiterlijk", answer)
+    talk.expect(r"hoe oud", answer)
     talk.check_no_repeats()
