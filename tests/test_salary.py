@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import yaml
 
+from actions.regional import project_domain
 from bot.content.salaries import FAMILIES, check as check_salaries
 from bot.conversation import salary
 from bot.conversation.history import Said, bot_messages
@@ -15,10 +16,7 @@ def said(*names):
 
 
 def _responses():
-    merged = {}
-    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
-        merged.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
-    return merged
+    return project_domain()["responses"]
 
 
 def test_first_question_gets_the_overview_with_figures_and_what_a_cao_is():
