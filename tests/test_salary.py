@@ -130,6 +130,7 @@ def test_history_reads_the_bot_messages_of_this_session():
     ("en met bbl?", "utter_jobs_ict", False),
     ("ik wil graag een adviseur spreken want ik heb veel vragen over bbl", "utter_salary", False),
     ("ik woon in gouda", "utter_salary", False),
+    ('/ask_training{"topic":"bbl"}', "utter_salary_bbl", False),  # the button "Wat is BBL?"
 ])
 def test_a_short_follow_up_right_after_a_salary_answer_stays_about_pay(text, previous, expected):
     assert salary.is_follow_up(text, Said(previous, "x")) is expected

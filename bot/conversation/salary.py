@@ -155,6 +155,8 @@ def is_follow_up(text: Optional[str], previous: Optional[Said]) -> bool:
     dan") that NLU read as another intent or did not understand: it is still about pay."""
     if previous is None or not (previous.response or "").startswith("utter_salary") or not text:
         return False
+    if text.lstrip().startswith("/"):  # a button ("Wat is BBL?") says exactly what it wants
+        return False
     tokens = topics.words(text)
     if not tokens or len(tokens) > 7:
         return False
