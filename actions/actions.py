@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asking import answered_this_turn, answer_question, responses_since_form_start, validator_asked
+from actions.followup import said_guardian_pending
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
 from bot.conversation.english import to_english
@@ -45,7 +46,6 @@ from bot.routing.counsellors import load_registry
 from bot.handoff.promise import confirmation_text
 from bot.handoff import guardian
 from bot.handoff.settings import load_handoff_settings
-from bot.store.guardian import pending_for
 
 SETTINGS = load_settings()
 HANDOFF = load_handoff_settings()
@@ -365,11 +365,9 @@ class ActionCheckExistingLead(Action):
     def run(self, dispatcher, tracker, domain):
         lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
         if lead is None:
-            pending = pending_for(SETTINGS.database_url, tracker.sender_id)
-            if pending is None:
-                return before_intake(dispatcher, tracker)
             # Asked a guardian already: a second request would only send a second mail.
-            dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
+            if not said_guardian_pending(dispatcher, tracker):
+                return before_intake(dispatcher, tracker)
             return [FollowupAction("action_listen")]
         _say_existing(dispatcher, lead)
         return [SlotSet("lead_id", lead.id), FollowupAction("action_listen")]

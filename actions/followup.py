@@ -20,6 +20,14 @@ SETTINGS = load_settings()
 HANDOFF = load_handoff_settings()
 
 
+def said_guardian_pending(dispatcher, tracker) -> bool:
+    """Under 16 and waiting for the guardian's "ja": says so (True); False when nothing is pending."""
+    pending = pending_for(SETTINGS.database_url, tracker.sender_id)
+    if pending is not None:
+        dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
+    return pending is not None
+
+
 class ActionAnswerFollowup(Action):
     def name(self) -> Text:
         return "action_answer_followup"
@@ -27,10 +35,7 @@ class ActionAnswerFollowup(Action):
     def run(self, dispatcher, tracker, domain):
         lead = existing_lead_for(SETTINGS.database_url, tracker.sender_id)
         if lead is None:
-            pending = pending_for(SETTINGS.database_url, tracker.sender_id)
-            if pending is not None:  # under 16: waiting for the guardian's "ja"
-                dispatcher.utter_message(text=guardian.pending_text(pending.expires_at))
-            else:
+            if not said_guardian_pending(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_followup_no_lead")
             return []
         text = tracker.latest_message.get("text")

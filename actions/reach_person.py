@@ -2,13 +2,11 @@
 items 2, 5 and 6). Decisions in bot/conversation/reach_person.py and bot/intake/known.py."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.regional import region_of
 from bot.conversation import reach_person

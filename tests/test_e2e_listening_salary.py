@@ -30,6 +30,10 @@ def test_bbl_pay_by_age_from_the_minimum_wage(stack):
     talk.say("wat verdien je als bbl leerling?")
     talk.expect(r"18 jaar krijg je minstens € 1\.\d{3} bruto per maand")
     talk.expect(r"vanaf 21 jaar € 2\.\d{3}")
+    talk.press("Wat is BBL?")
+    talk.expect(r"1 dag per week naar school")  # the training answer, not pay again
+    talk.say("en hoeveel krijg je dan?")
+    talk.expect(EURO)
     talk.press("En later, met ervaring?")
     talk.expect(r"vakkracht")
     talk.expect(EURO)

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import yaml
 
+from actions.regional import project_domain
 from bot.content.salaries import FAMILIES, check as check_salaries
 from bot.conversation import salary
 from bot.conversation.history import Said, bot_messages
@@ -15,10 +16,7 @@ def said(*names):
 
 
 def _responses():
-    merged = {}
-    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
-        merged.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
-    return merged
+    return project_domain()["responses"]
 
 
 def test_first_question_gets_the_overview_with_figures_and_what_a_cao_is():
@@ -135,6 +133,7 @@ def test_history_reads_the_bot_messages_of_this_session():
     ("what is bbl", "utter_salary_bbl", False),                 # the word, not the pay
     ("wat is bbl?", "utter_salary", False),
     ("wat is het loon met bbl?", "utter_salary", True),
+    ('/ask_training{"topic":"bbl"}', "utter_salary_bbl", False),  # the button "Wat is BBL?"
 ])
 def test_a_short_follow_up_right_after_a_salary_answer_stays_about_pay(text, previous, expected):
     assert salary.is_follow_up(text, Said(previous, "x")) is expected

@@ -106,12 +106,8 @@ def test_find_topic_names_the_words():
 # ---------------------------------------------------------------- never the same answer twice (issue 23)
 
 def _domain_responses():
-    import yaml
-    from bot.ops.config import PROJECT_ROOT
-    merged = {}
-    for path in sorted((PROJECT_ROOT / "domain").glob("*.yml")):
-        merged.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
-    return merged
+    from actions.regional import project_domain
+    return project_domain()["responses"]
 
 
 def test_a_new_answer_is_kept():

@@ -9,17 +9,14 @@ intent has its own table ("meid" is a doubt, "bouw" a job family).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.conversation.rasa_component import StatelessComponent
 from bot.conversation.topics import find_topic
 
 ENTITY = "topic"
@@ -38,12 +35,7 @@ def topic_entity(intent: str, text: str) -> Dict[str, Any] | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class TopicEntityExtractor(GraphComponent, EntityExtractorMixin):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TopicEntityExtractor":
-        return cls()
-
+class TopicEntityExtractor(StatelessComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
@@ -54,6 +46,3 @@ class TopicEntityExtractor(GraphComponent, EntityExtractorMixin):
             if entity is not None:
                 message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -157,7 +157,7 @@ def is_follow_up(text: Optional[str], previous: Optional[Said]) -> bool:
     dan") that NLU read as another intent or did not understand: it is still about pay."""
     if previous is None or not (previous.response or "").startswith("utter_salary") or not text:
         return False
-    if _WHAT_IS.search(text):
+    if text.lstrip().startswith("/") or _WHAT_IS.search(text):  # a button ("Wat is BBL?"), or the word itself
         return False
     tokens = topics.words(text)
     if not tokens or len(tokens) > 7:
