@@ -172,6 +172,35 @@ def test_a_tap_on_a_quick_reply_keeps_the_keyboard_closed_and_leaves_a_small_cho
         print(f"\n320x330: log {g['log']:.0f} px, last bot message {g['visible']:.0f} px in view")
 
 
+# Android Chrome's keyboard shrinks only the visual viewport by default (the layout stays 640 px high):
+# a stand-in for window.visualViewport that the test can shrink the way that keyboard does.
+ANDROID_KEYBOARD = """(() => {
+    const visual = new EventTarget();
+    let height = null;
+    Object.defineProperties(visual, {
+        height: {get: () => height === null ? innerHeight : height}, width: {get: () => innerWidth},
+        offsetTop: {value: 0}, offsetLeft: {value: 0}, scale: {value: 1}});
+    Object.defineProperty(window, 'visualViewport', {configurable: true, get: () => visual});
+    window.__keyboard = (h) => { height = h; visual.dispatchEvent(new Event('resize')); };
+})()"""
+
+
+def test_with_an_android_keyboard_over_the_page_the_chat_follows_the_visible_part(browser, web_url):
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640) as page:
+        page.add_init_script(ANDROID_KEYBOARD)
+        log = open_chat(page, web_url)
+        page.get_by_label("Typ je bericht").tap()
+        page.evaluate("window.__keyboard(330)")
+        until(page, start_of_last_bot_message_in_view, "keyboard over the page: no bot text in view")
+        box = page.get_by_role("region", name="Chat met de Gouden Poort").bounding_box()
+        assert box["y"] == 0 and box["height"] == 330, box       # the text field sits just above the keyboard
+        expect(log).to_be_visible()
+        page.evaluate("window.__keyboard(null)")                   # keyboard closed: the whole screen again
+        expect(page.get_by_role("region", name="Chat met de Gouden Poort")).to_have_css("height", "640px")
+
+
 def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser, web_url):
     from playwright.sync_api import expect
 

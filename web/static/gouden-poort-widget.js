@@ -126,11 +126,10 @@
   aiChip.appendChild(el("span", { "class": "gpw-sr" }, T.aiMore));
   head.appendChild(aiChip);
   var humanBtn = el("button", { type: "button", "class": "gpw-human" });
-  T.human.replace(/^(\S+ \S+) /, "$1\u0000").split("\u0000").forEach(function (part) {   // two lines on a phone
-    humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, part));
-    humanBtn.appendChild(document.createTextNode(" "));
-  });
-  humanBtn.lastChild.remove();
+  var humanWords = T.human.split(" ");                  // "Praat met" / "een mens": two lines on a phone
+  humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, humanWords.slice(0, 2).join(" ")));
+  humanBtn.appendChild(document.createTextNode(" "));
+  humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, humanWords.slice(2).join(" ")));
   head.appendChild(humanBtn);
   var closeBtn = el("button", { type: "button", "class": "gpw-close", "aria-label": T.close, title: T.close });
   closeBtn.appendChild(el("span", { "aria-hidden": "true" }, "×"));
@@ -333,6 +332,22 @@
     new ResizeObserver(function () {
       if (autoTop === null || Math.abs(log.scrollTop - autoTop) < 2) { showLatest(); }
     }).observe(log);
+  }
+
+  // A phone whose keyboard only shrinks the visual viewport (Android Chrome by default): the full-screen
+  // panel follows the visible part, so the conversation is not hidden behind the keyboard. Not when zoomed in.
+  var viewport = window.visualViewport;
+  if (viewport && window.matchMedia) {
+    var card = window.matchMedia("(min-width: 560px) and (min-height: 560px)");
+    var fitViewport = function () {
+      var follow = !card.matches && Math.abs(viewport.scale - 1) < 0.01;
+      panel.style.top = follow ? viewport.offsetTop + "px" : "";
+      panel.style.height = follow ? viewport.height + "px" : "";
+    };
+    viewport.addEventListener("resize", fitViewport);
+    viewport.addEventListener("scroll", fitViewport);
+    if (card.addEventListener) { card.addEventListener("change", fitViewport); }
+    fitViewport();
   }
 
   function retireReplies() {
