@@ -201,6 +201,17 @@ def test_with_an_android_keyboard_over_the_page_the_chat_follows_the_visible_par
         expect(page.get_by_role("region", name="Chat met de Gouden Poort")).to_have_css("height", "640px")
 
 
+def test_opening_the_chat_with_a_tap_does_not_open_the_keyboard(browser, web_url):
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640) as page:
+        log = open_chat(page, web_url)                              # the demo page opens the chat itself
+        page.get_by_role("button", name="Chat sluiten").tap()
+        page.get_by_role("button", name="Chat met de Gouden Poort").tap()
+        expect(log).to_be_focused()
+        expect(page.get_by_label("Typ je bericht")).not_to_be_focused()
+
+
 def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser, web_url):
     from playwright.sync_api import expect
 
@@ -278,3 +289,21 @@ def test_links_in_bot_messages_are_safe_and_break_cleanly_and_the_reference_copi
         assert page.evaluate("navigator.clipboard.readText()") == "GP-7K3M9Q"
         serious, _ = axe_violations(page)
         assert not serious, serious
+
+
+def test_the_reference_also_copies_without_the_clipboard_api(browser, web_url):
+    """An http page or an older browser has no navigator.clipboard: the widget selects the number and copies it."""
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640, permissions=["clipboard-read", "clipboard-write"]) as page:
+        page.add_init_script("""(() => {
+            window.__clipboard = navigator.clipboard;
+            Object.defineProperty(Navigator.prototype, 'clipboard', {configurable: true, get: () => undefined});
+        })()""")
+        log = open_chat(page, web_url)
+        add_bot_reply(page, "Je referentie is GP-7K3M9Q.")
+        say(page, "hoi")
+        expect(log.locator(".gpw-msg--bot").last).to_contain_text("GP-7K3M9Q", timeout=WAIT_MS)
+        page.get_by_role("button", name="Kopieer GP-7K3M9Q").tap()
+        expect(page.get_by_role("status")).to_contain_text("Gekopieerd: GP-7K3M9Q")
+        assert page.evaluate("window.__clipboard.readText()") == "GP-7K3M9Q"

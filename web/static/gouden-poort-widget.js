@@ -228,18 +228,37 @@
     return refs;
   }
 
-  function copyButton(ref) {
+  // Without the clipboard API (an http page, an older browser): select the number and copy that.
+  function copySelected(node) {
+    try {
+      var range = document.createRange();
+      range.selectNodeContents(node);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = document.execCommand("copy");
+      selection.removeAllRanges();
+      return ok;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function copyButton(ref, row) {
     var btn = el("button", { type: "button", "class": "gpw-copy" }, T.copy + ref);
     btn.addEventListener("click", function () {
       var done = function () {
         setStatus(T.copied + ref, false);
         setTimeout(function () { if (statusText.textContent === T.copied + ref) { setStatus("", false); } }, 4000);
       };
-      var failed = function () { setStatus(T.copyFailed + ref, false); };
+      var fallback = function () {
+        var shown = row.querySelector(".gpw-ref");
+        if (shown && copySelected(shown)) { done(); } else { setStatus(T.copyFailed + ref, false); }
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(ref).then(done, failed);
+        navigator.clipboard.writeText(ref).then(done, fallback);
       } else {
-        failed();
+        fallback();
       }
     });
     return btn;
@@ -259,8 +278,8 @@
       row.appendChild(el("span", { "class": "gpw-sr" }, m.who === "user" ? T.you : T.bot));
       var box = el("span", { "class": "gpw-msg__text" });
       if (m.who === "bot") {
-        botText(box, m.text).forEach(function (ref) { row.appendChild(copyButton(ref)); });
-        row.insertBefore(box, row.querySelector(".gpw-copy"));
+        row.appendChild(box);
+        botText(box, m.text).forEach(function (ref) { row.appendChild(copyButton(ref, row)); });
       } else {
         box.textContent = m.text;
         row.appendChild(box);
@@ -552,7 +571,10 @@
       launcher.focus();
     }
   }
-  launcher.addEventListener("click", function () { setOpen(true, true); });
+  launcher.addEventListener("click", function (e) {
+    setOpen(true, false);
+    afterTap(e, log);                 // on a touch screen: read first, the keyboard opens when you tap the field
+  });
   closeBtn.addEventListener("click", function () { setOpen(false, true); });
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
