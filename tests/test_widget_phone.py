@@ -69,9 +69,12 @@ LINK_BREAKS = """(a) => {
 
 
 @contextmanager
-def phone(chromium, width, height, **options):
-    with guarded_context(chromium, viewport={"width": width, "height": height}, has_touch=True, is_mobile=True,
-                         device_scale_factor=2, **options) as context, watched_page(context) as page:
+def phone(chromium, width, height, touch=True, **options):
+    """A page in a phone-like browser (touch, mobile, 2 device pixels per CSS pixel); touch=False: a desktop."""
+    if touch:
+        options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
+    with guarded_context(chromium, viewport={"width": width, "height": height}, **options) as context, \
+            watched_page(context) as page:
         yield page
 
 
@@ -225,10 +228,12 @@ def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser,
         expect(page.get_by_label("Typ je bericht")).to_be_focused()
 
 
-def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, web_url):
+@pytest.mark.parametrize("device", ["390x844", "desktop-1280x800"])
+def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, web_url, device):
     from playwright.sync_api import expect
 
-    with phone(browser, 390, 844) as page:
+    width, height = (390, 844) if device == "390x844" else (1280, 800)
+    with phone(browser, width, height, touch=device == "390x844") as page:
         log = open_chat(page, web_url)
         for text in LONG_CONVERSATION:
             say(page, text)
@@ -238,7 +243,7 @@ def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, w
         page.reload()
         expect(log).to_contain_text(LONG_CONVERSATION[-1], timeout=WAIT_MS)
         g = until(page, start_of_last_bot_message_in_view, "after a reload the latest reply is not in view")
-        print(f"\nreload after {len(LONG_CONVERSATION)} turns: scroll position {g['scrollTop']:.0f} "
+        print(f"\n{device}, reload after {len(LONG_CONVERSATION)} turns: scroll position {g['scrollTop']:.0f} "
               f"of {g['scrollHeight']:.0f} px, last bot message at {g['lastTop']:.0f} px in a {g['log']:.0f} px log")
         assert g["scrollHeight"] > 3 * g["log"] and g["scrollTop"] > 0
 
