@@ -69,9 +69,12 @@ LINK_BREAKS = """(a) => {
 
 
 @contextmanager
-def phone(chromium, width, height, **options):
-    with guarded_context(chromium, viewport={"width": width, "height": height}, has_touch=True, is_mobile=True,
-                         device_scale_factor=2, **options) as context, watched_page(context) as page:
+def phone(chromium, width, height, touch=True, **options):
+    """A page in a phone-like browser (touch, mobile, 2 device pixels per CSS pixel); touch=False: a desktop."""
+    if touch:
+        options.update(has_touch=True, is_mobile=True, device_scale_factor=2)
+    with guarded_context(chromium, viewport={"width": width, "height": height}, **options) as context, \
+            watched_page(context) as page:
         yield page
 
 
@@ -172,6 +175,46 @@ def test_a_tap_on_a_quick_reply_keeps_the_keyboard_closed_and_leaves_a_small_cho
         print(f"\n320x330: log {g['log']:.0f} px, last bot message {g['visible']:.0f} px in view")
 
 
+# Android Chrome's keyboard shrinks only the visual viewport by default (the layout stays 640 px high):
+# a stand-in for window.visualViewport that the test can shrink the way that keyboard does.
+ANDROID_KEYBOARD = """(() => {
+    const visual = new EventTarget();
+    let height = null;
+    Object.defineProperties(visual, {
+        height: {get: () => height === null ? innerHeight : height}, width: {get: () => innerWidth},
+        offsetTop: {value: 0}, offsetLeft: {value: 0}, scale: {value: 1}});
+    Object.defineProperty(window, 'visualViewport', {configurable: true, get: () => visual});
+    window.__keyboard = (h) => { height = h; visual.dispatchEvent(new Event('resize')); };
+})()"""
+
+
+def test_with_an_android_keyboard_over_the_page_the_chat_follows_the_visible_part(browser, web_url):
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640) as page:
+        page.add_init_script(ANDROID_KEYBOARD)
+        log = open_chat(page, web_url)
+        page.get_by_label("Typ je bericht").tap()
+        page.evaluate("window.__keyboard(330)")
+        until(page, start_of_last_bot_message_in_view, "keyboard over the page: no bot text in view")
+        box = page.get_by_role("region", name="Chat met de Gouden Poort").bounding_box()
+        assert box["y"] == 0 and box["height"] == 330, box       # the text field sits just above the keyboard
+        expect(log).to_be_visible()
+        page.evaluate("window.__keyboard(null)")                   # keyboard closed: the whole screen again
+        expect(page.get_by_role("region", name="Chat met de Gouden Poort")).to_have_css("height", "640px")
+
+
+def test_opening_the_chat_with_a_tap_does_not_open_the_keyboard(browser, web_url):
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640) as page:
+        log = open_chat(page, web_url)                              # the demo page opens the chat itself
+        page.get_by_role("button", name="Chat sluiten").tap()
+        page.get_by_role("button", name="Chat met de Gouden Poort").tap()
+        expect(log).to_be_focused()
+        expect(page.get_by_label("Typ je bericht")).not_to_be_focused()
+
+
 def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser, web_url):
     from playwright.sync_api import expect
 
@@ -185,10 +228,12 @@ def test_a_keyboard_user_still_goes_on_in_the_text_field_after_choosing(browser,
         expect(page.get_by_label("Typ je bericht")).to_be_focused()
 
 
-def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, web_url):
+@pytest.mark.parametrize("device", ["390x844", "desktop-1280x800"])
+def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, web_url, device):
     from playwright.sync_api import expect
 
-    with phone(browser, 390, 844) as page:
+    width, height = (390, 844) if device == "390x844" else (1280, 800)
+    with phone(browser, width, height, touch=device == "390x844") as page:
         log = open_chat(page, web_url)
         for text in LONG_CONVERSATION:
             say(page, text)
@@ -198,7 +243,7 @@ def test_reload_in_a_long_conversation_comes_back_at_the_latest_reply(browser, w
         page.reload()
         expect(log).to_contain_text(LONG_CONVERSATION[-1], timeout=WAIT_MS)
         g = until(page, start_of_last_bot_message_in_view, "after a reload the latest reply is not in view")
-        print(f"\nreload after {len(LONG_CONVERSATION)} turns: scroll position {g['scrollTop']:.0f} "
+        print(f"\n{device}, reload after {len(LONG_CONVERSATION)} turns: scroll position {g['scrollTop']:.0f} "
               f"of {g['scrollHeight']:.0f} px, last bot message at {g['lastTop']:.0f} px in a {g['log']:.0f} px log")
         assert g["scrollHeight"] > 3 * g["log"] and g["scrollTop"] > 0
 
@@ -249,3 +294,21 @@ def test_links_in_bot_messages_are_safe_and_break_cleanly_and_the_reference_copi
         assert page.evaluate("navigator.clipboard.readText()") == "GP-7K3M9Q"
         serious, _ = axe_violations(page)
         assert not serious, serious
+
+
+def test_the_reference_also_copies_without_the_clipboard_api(browser, web_url):
+    """An http page or an older browser has no navigator.clipboard: the widget selects the number and copies it."""
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640, permissions=["clipboard-read", "clipboard-write"]) as page:
+        page.add_init_script("""(() => {
+            window.__clipboard = navigator.clipboard;
+            Object.defineProperty(Navigator.prototype, 'clipboard', {configurable: true, get: () => undefined});
+        })()""")
+        log = open_chat(page, web_url)
+        add_bot_reply(page, "Je referentie is GP-7K3M9Q.")
+        say(page, "hoi")
+        expect(log.locator(".gpw-msg--bot").last).to_contain_text("GP-7K3M9Q", timeout=WAIT_MS)
+        page.get_by_role("button", name="Kopieer GP-7K3M9Q").tap()
+        expect(page.get_by_role("status")).to_contain_text("Gekopieerd: GP-7K3M9Q")
+        assert page.evaluate("window.__clipboard.readText()") == "GP-7K3M9Q"

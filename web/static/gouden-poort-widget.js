@@ -126,11 +126,10 @@
   aiChip.appendChild(el("span", { "class": "gpw-sr" }, T.aiMore));
   head.appendChild(aiChip);
   var humanBtn = el("button", { type: "button", "class": "gpw-human" });
-  T.human.replace(/^(\S+ \S+) /, "$1\u0000").split("\u0000").forEach(function (part) {   // two lines on a phone
-    humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, part));
-    humanBtn.appendChild(document.createTextNode(" "));
-  });
-  humanBtn.lastChild.remove();
+  var humanWords = T.human.split(" ");                  // "Praat met" / "een mens": two lines on a phone
+  humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, humanWords.slice(0, 2).join(" ")));
+  humanBtn.appendChild(document.createTextNode(" "));
+  humanBtn.appendChild(el("span", { "class": "gpw-human__line" }, humanWords.slice(2).join(" ")));
   head.appendChild(humanBtn);
   var closeBtn = el("button", { type: "button", "class": "gpw-close", "aria-label": T.close, title: T.close });
   closeBtn.appendChild(el("span", { "aria-hidden": "true" }, "×"));
@@ -229,18 +228,37 @@
     return refs;
   }
 
-  function copyButton(ref) {
+  // Without the clipboard API (an http page, an older browser): select the number and copy that.
+  function copySelected(node) {
+    try {
+      var range = document.createRange();
+      range.selectNodeContents(node);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = document.execCommand("copy");
+      selection.removeAllRanges();
+      return ok;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function copyButton(ref, row) {
     var btn = el("button", { type: "button", "class": "gpw-copy" }, T.copy + ref);
     btn.addEventListener("click", function () {
       var done = function () {
         setStatus(T.copied + ref, false);
         setTimeout(function () { if (statusText.textContent === T.copied + ref) { setStatus("", false); } }, 4000);
       };
-      var failed = function () { setStatus(T.copyFailed + ref, false); };
+      var fallback = function () {
+        var shown = row.querySelector(".gpw-ref");
+        if (shown && copySelected(shown)) { done(); } else { setStatus(T.copyFailed + ref, false); }
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(ref).then(done, failed);
+        navigator.clipboard.writeText(ref).then(done, fallback);
       } else {
-        failed();
+        fallback();
       }
     });
     return btn;
@@ -260,8 +278,8 @@
       row.appendChild(el("span", { "class": "gpw-sr" }, m.who === "user" ? T.you : T.bot));
       var box = el("span", { "class": "gpw-msg__text" });
       if (m.who === "bot") {
-        botText(box, m.text).forEach(function (ref) { row.appendChild(copyButton(ref)); });
-        row.insertBefore(box, row.querySelector(".gpw-copy"));
+        row.appendChild(box);
+        botText(box, m.text).forEach(function (ref) { row.appendChild(copyButton(ref, row)); });
       } else {
         box.textContent = m.text;
         row.appendChild(box);
@@ -333,6 +351,22 @@
     new ResizeObserver(function () {
       if (autoTop === null || Math.abs(log.scrollTop - autoTop) < 2) { showLatest(); }
     }).observe(log);
+  }
+
+  // A phone whose keyboard only shrinks the visual viewport (Android Chrome by default): the full-screen
+  // panel follows the visible part, so the conversation is not hidden behind the keyboard. Not when zoomed in.
+  var viewport = window.visualViewport;
+  if (viewport && window.matchMedia) {
+    var card = window.matchMedia("(min-width: 560px) and (min-height: 560px)");
+    var fitViewport = function () {
+      var follow = !card.matches && Math.abs(viewport.scale - 1) < 0.01;
+      panel.style.top = follow ? viewport.offsetTop + "px" : "";
+      panel.style.height = follow ? viewport.height + "px" : "";
+    };
+    viewport.addEventListener("resize", fitViewport);
+    viewport.addEventListener("scroll", fitViewport);
+    if (card.addEventListener) { card.addEventListener("change", fitViewport); }
+    fitViewport();
   }
 
   function retireReplies() {
@@ -537,7 +571,10 @@
       launcher.focus();
     }
   }
-  launcher.addEventListener("click", function () { setOpen(true, true); });
+  launcher.addEventListener("click", function (e) {
+    setOpen(true, false);
+    afterTap(e, log);                 // on a touch screen: read first, the keyboard opens when you tap the field
+  });
   closeBtn.addEventListener("click", function () { setOpen(false, true); });
   panel.addEventListener("keydown", function (e) {
     if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
