@@ -141,3 +141,26 @@ def test_nothing_remains_when_nobody_confirms_within_the_period(stack):
         assert rows_mentioning(stack.settings.database_url, needle) == []
         assert rows_mentioning(stack.settings.tracker_store_url, needle) == []
     assert not [x for x in export(stack) if x["conversation_id"] == sender]
+
+
+def test_a_guardians_nee_stores_nothing_and_wipes_the_request_at_once(stack):
+    """Issue 24 item 5: "nee" on the page sends nothing, and the request, its mail in the outbox and the
+    conversation are gone at once, as when nobody answers in time."""
+    sender = "e2e-guardian-no"
+    handoffs_before = outbox_kinds(stack).count("handoff")
+    link = ask_guardian(stack, sender, "nee.ouder@example.org")
+    wait_until(lambda: tracker_events(stack, sender) > 0)
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200 and "Nee, geen toestemming" in page.text and "Lina" in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        said_no = browser.post(link, data={"csrf": csrf, "antwoord": "nee"})
+        assert said_no.status_code == 200 and "niets door" in said_no.text
+        assert browser.post(link, data={"csrf": csrf, "antwoord": "ja"}).status_code == 410  # used up
+    wait_until_outbox_idle(stack)
+    assert not [x for x in export(stack) if x["conversation_id"] == sender]
+    assert outbox_kinds(stack).count("handoff") == handoffs_before
+    assert tracker_events(stack, sender) == 0
+    for needle in (sender, "nee.ouder@example.org"):
+        assert rows_mentioning(stack.settings.database_url, needle) == []
+        assert rows_mentioning(stack.settings.tracker_store_url, needle) == []
