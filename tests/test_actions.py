@@ -126,7 +126,8 @@ def test_age_correction_at_another_question_keeps_the_form_going():
     assert "leeftijd" in dispatcher.messages[0]["text"]
     down = form.validate_situation("ik ben 15", dispatcher, _form_tracker(
         {"age_band": "16-17", "first_name": "Sam"}, "situation", "ik ben 15"), {})
-    assert down["age_band"] == "12-15" and down["first_name"] is None and down["situation"] is None
+    # the first name stays: the guardian route asks it too (issue 24 item 2)
+    assert down["age_band"] == "12-15" and "first_name" not in down and down["situation"] is None
 
 
 def test_delete_asked_mid_intake_pauses_the_question():

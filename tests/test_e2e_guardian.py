@@ -83,16 +83,19 @@ def ask_guardian(stack, sender, guardian_email):
     first = stack.texts(sender, "/request_human")
     assert "hoe oud ben je" in first.lower() and "noemen" not in first  # age is the first question
     assert "jonger dan 16" in stack.texts(sender, "13")
-    assert "postcode" in stack.texts(sender, "Mijn ouder of verzorger regelt het").lower()
+    # a first name or bijnaam: so the guardian and the counsellor know whom it is about (issue 24 item 2)
+    assert "noemen" in stack.texts(sender, "Mijn ouder of verzorger regelt het")
+    assert "postcode" in stack.texts(sender, "Lina").lower()
     assert "e-mailadres van je ouder" in stack.texts(sender, "Heerlen")
     preview = stack.texts(sender, guardian_email)
     assert "eerst je ouder" in preview and guardian_email in preview and "Rik van Techniekpunt Zuid-Limburg" in preview
+    assert "- Naam: Lina" in preview
     told = stack.texts(sender, "/affirm")
     assert ("We hebben je ouder een mail gestuurd. Pas als die 'ja' zegt, sturen we je aanvraag door. "
             "Zegt niemand binnen 7 dagen ja, dan wissen we alles.") in told
     [mail] = wait_for_mail(stack, guardian_email)
     body = mail.get_body(preferencelist=("plain",)).get_content()
-    assert "Heerlen" in body and "12-15 jaar" in body
+    assert "Heerlen" in body and "12-15 jaar" in body and "- Naam: Lina" in body
     return re.search(r"(http://\S+/ouder/\S+)", body).group(1)
 
 
@@ -108,7 +111,7 @@ def test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link(stack):
 
     with httpx.Client(timeout=30) as browser:
         page = browser.get(link)
-        assert page.status_code == 200 and "Heerlen" in page.text and "Rik" in page.text
+        assert page.status_code == 200 and "Heerlen" in page.text and "Rik" in page.text and "Lina" in page.text
         assert not [x for x in export(stack) if x["conversation_id"] == sender]  # looking is not agreeing
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         assert httpx.post(link, data={"csrf": csrf}, timeout=30).status_code == 403  # no cookie: refused
@@ -117,10 +120,11 @@ def test_no_hand_off_until_the_guardian_confirms_through_the_mailed_link(stack):
         assert browser.post(link, data={"csrf": csrf}).status_code == 410  # single use
 
     [lead] = [x for x in export(stack) if x["conversation_id"] == sender]
-    assert lead["consent_basis"] == "guardian" and lead["age"] == "12-15" and lead["first_name"] is None
+    assert lead["consent_basis"] == "guardian" and lead["age"] == "12-15" and lead["first_name"] == "Lina"
     assert lead["contact"]["value"] == "ouder.lina@example.org" and lead["region_code"] == "AM30"
     [handoff] = wait_for_mail(stack, lead["id"])
-    assert "ouder.lina@example.org" in handoff.get_body(preferencelist=("plain",)).get_content()
+    handoff_text = handoff.get_body(preferencelist=("plain",)).get_content()
+    assert "ouder.lina@example.org" in handoff_text and "Voornaam: Lina" in handoff_text
 
 
 def test_nothing_remains_when_nobody_confirms_within_the_period(stack):
@@ -137,3 +141,26 @@ def test_nothing_remains_when_nobody_confirms_within_the_period(stack):
         assert rows_mentioning(stack.settings.database_url, needle) == []
         assert rows_mentioning(stack.settings.tracker_store_url, needle) == []
     assert not [x for x in export(stack) if x["conversation_id"] == sender]
+
+
+def test_a_guardians_nee_stores_nothing_and_wipes_the_request_at_once(stack):
+    """Issue 24 item 5: "nee" on the page sends nothing, and the request, its mail in the outbox and the
+    conversation are gone at once, as when nobody answers in time."""
+    sender = "e2e-guardian-no"
+    handoffs_before = outbox_kinds(stack).count("handoff")
+    link = ask_guardian(stack, sender, "nee.ouder@example.org")
+    wait_until(lambda: tracker_events(stack, sender) > 0)
+    with httpx.Client(timeout=30) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200 and "Nee, geen toestemming" in page.text and "Lina" in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        said_no = browser.post(link, data={"csrf": csrf, "antwoord": "nee"})
+        assert said_no.status_code == 200 and "niets door" in said_no.text
+        assert browser.post(link, data={"csrf": csrf, "antwoord": "ja"}).status_code == 410  # used up
+    wait_until_outbox_idle(stack)
+    assert not [x for x in export(stack) if x["conversation_id"] == sender]
+    assert outbox_kinds(stack).count("handoff") == handoffs_before
+    assert tracker_events(stack, sender) == 0
+    for needle in (sender, "nee.ouder@example.org"):
+        assert rows_mentioning(stack.settings.database_url, needle) == []
+        assert rows_mentioning(stack.settings.tracker_store_url, needle) == []

@@ -45,8 +45,9 @@ def test_token_round_trip_then_expired_and_tampered_are_refused():
 def guardian_slots(**kw):
     slots = {"age_band": "12-15", "minor_route": "guardian", "location": "6411",
              "place": intake.place_to_dict(place_for_postcode("6411")), "contact_value": "ouder@example.org",
+             "first_name": "Lina",  # asked on this route too (issue 24 item 2)
              # left over from before the age was changed: must never be asked, shown or stored
-             "first_name": "Lina", "situation": "school", "interests": {"choices": ["bouw"], "text": "lassen"},
+             "situation": "school", "interests": {"choices": ["bouw"], "text": "lassen"},
              "contact_time": "avond"}
     slots.update(kw)
     return slots
@@ -58,23 +59,24 @@ def test_age_is_the_first_question_and_under_16_gets_only_the_guardian_route():
     assert intake.required_slots({"age_band": "12-15"}) == ["age_band", "minor_route"]
     assert intake.required_slots({"age_band": "12-15", "minor_route": "info"}) == ["age_band", "minor_route"]
     assert intake.required_slots({"age_band": "12-15", "minor_route": "guardian"}) == [
-        "age_band", "minor_route", "location", "contact_value", "confirm"]
+        "age_band", "minor_route", "first_name", "location", "contact_value", "confirm"]
     laren = {"age_band": "12-15", "minor_route": "guardian", "location": "Laren", "location_options": [{}]}
-    assert intake.required_slots(laren)[:4] == ["age_band", "minor_route", "location", "location_choice"]
-    assert intake.changeable_fields(guardian_slots()) == ["age_band", "location", "contact_value"]
+    assert intake.required_slots(laren)[:5] == ["age_band", "minor_route", "first_name", "location", "location_choice"]
+    assert intake.changeable_fields(guardian_slots()) == ["first_name", "age_band", "location", "contact_value"]
 
 
 def test_preview_and_lead_hold_only_what_the_guardian_route_asked():
     slots = guardian_slots()
     routing = intake.routing_to_slot(intake.plan_routing(slots["place"], {}, date(2026, 11, 27)))
     preview = intake.confirmation_text(slots, routing)
-    for never in ("Lina", "lassen", "avond", "Bouw", "school"):
+    for never in ("lassen", "avond", "Bouw", "school"):
         assert never not in preview
+    assert "- Naam: Lina" in preview  # so the guardian and the counsellor know whom it is about
     assert "ouder@example.org" in preview and "Heerlen" in preview and "12-15" in preview
     assert "eerst je ouder" in preview
     lead = intake.new_lead_from_slots("c1", "rest", slots, routing, preview, "v1")
     assert (lead.first_name, lead.situation, lead.interests, lead.interests_text, lead.contact_time) == (
-        None, None, [], None, None)
+        "Lina", None, [], None, None)
     assert (lead.contact_method, lead.consent_basis) == ("email", "guardian")
 
 
@@ -115,7 +117,7 @@ def test_request_sends_one_mail_to_the_guardian_and_no_hand_off_until_confirmed(
     assert str(mail["To"]) == "ouder@example.org"
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert "Heerlen" in body and "- Leeftijd: 12-15 jaar" in body and "7 dagen" in body
-    assert "Lina" not in body and "lassen" not in body
+    assert "- Naam: Lina" in body and "lassen" not in body
     assert pending_for(store_url, "conv-kid", NOW) is not None
 
     token = _link_in(body)
@@ -127,7 +129,7 @@ def test_request_sends_one_mail_to_the_guardian_and_no_hand_off_until_confirmed(
     with session_factory(store_url)() as s:
         lead = s.get(Lead, outcome.lead_id)
         assert (lead.consent_basis, lead.contact_value, lead.first_name, lead.age_band) == (
-            "guardian", "ouder@example.org", None, "12-15")
+            "guardian", "ouder@example.org", "Lina", "12-15")
     # single use: the same link, again and again, changes nothing
     assert guardian.confirm(store_url, settings, token, NOW + timedelta(hours=4)).status == "used"
     assert _counts(store_url)["leads"] == 1 and _counts(store_url)["outbox"].count("handoff") == counts["outbox"].count("handoff")
@@ -194,7 +196,7 @@ async def test_page_shows_what_is_shared_and_only_a_post_with_csrf_confirms(tmp_
     try:
         page = await client.get(f"/ouder/{token}")
         html = await page.text()
-        assert page.status == 200 and "Heerlen" in html and "12-15 jaar" in html and "Lina" not in html
+        assert page.status == 200 and "Heerlen" in html and "12-15 jaar" in html and "Lina" in html and "lassen" not in html
         assert _counts(url)["leads"] == 0  # looking (or a mail scanner) changes nothing
         csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
         # a POST from elsewhere: no cookie, or a made-up token

@@ -33,6 +33,7 @@ def test_under_16_gets_route_question_and_info_route_ends_without_contact():
     assert "contact_value" not in info and "confirm" not in info
     guardian = intake.required_slots(_slots(age_band="12-15", minor_route="guardian"))
     assert guardian[-1] == "confirm" and "contact_value" in guardian
+    assert guardian[:4] == ["age_band", "minor_route", "first_name", "location"]
 
 
 def test_change_adds_field_question():
@@ -114,7 +115,9 @@ def test_age_correction(slot, text, band):
 
 def test_crossing_16_clears_what_depends_on_it():
     down = intake.after_age_change("16-17", "12-15")
-    assert down["age_band"] == "12-15" and down["first_name"] is None and down["contact_value"] is None
+    # the first name stays: the guardian route asks it too (issue 24 item 2)
+    assert down["age_band"] == "12-15" and "first_name" not in down and down["contact_value"] is None
+    assert down["situation"] is None and down["interests"] is None
     up = intake.after_age_change("12-15", "18-20")
     assert up["minor_route"] is None and up["contact_value"] is None and "first_name" not in up
     assert intake.after_age_change("16-17", "18-20") == {"age_band": "18-20"}

@@ -10,14 +10,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from datetime import timedelta
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.analytics.redact import strip_controls
 from bot.analytics.funnel import (QUESTION_LABELS, QUESTIONS, STEP_LABELS, STEPS, Cell, Progress,
-                                  count_conversations)
+                                  count_conversations, iso_week, week_start)
 from bot.store.analytics_models import AnalyticsConversation, AnalyticsCount, UnansweredQuestion
 from bot.store.db import new_session
 from bot.routing.regions import load_gazetteer
@@ -40,11 +41,48 @@ def share(part: int, whole: int) -> str:
 
 Counts = Dict[Tuple[Cell, str], int]
 
+# Periods long enough for small regions to reach 5 (issue 24 item 6): code -> (words, weeks).
+PERIODS = {"week": ("1 week", 1), "4-weken": ("4 weken", 4), "kwartaal": ("een kwartaal (13 weken)", 13)}
+DEFAULT_PERIOD = "4-weken"
+_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
-def load_cells(session: Session, week: Optional[str] = None, region: Optional[str] = None) -> Counts:
+
+def period_weeks(last_week: str, period: str = DEFAULT_PERIOD) -> List[str]:
+    """The ISO weeks of a period that ends with ``last_week``, oldest first."""
+    start = week_start(last_week)
+    n = PERIODS.get(period, PERIODS[DEFAULT_PERIOD])[1]
+    return [iso_week(start - timedelta(weeks=i)) for i in range(n - 1, -1, -1)]
+
+
+def week_label(week: str) -> str:
+    """"2026-W49" -> "week 49 (30 nov)": the number and the Monday it starts."""
+    day = week_start(week)
+    return f"week {int(week.split('-W')[1])} ({day.day} {_MONTHS[day.month - 1]})"
+
+
+def period_shown(weekly: Sequence[int]) -> Tuple[str, int]:
+    """A total over several weeks as shown, and what its bar may show. The weeks are shown one by one
+    too (the trend, and each week's own page), so a total whose weeks are all shown but one would
+    give that one away (total minus the others: the rule of :func:`protect`). Such a total is
+    shown as "minstens" the sum of the shown weeks, which everyone can add up anyway."""
+    total = sum(weekly)
+    if total < SMALL:
+        return SUPPRESSED, 0
+    hidden = [n for n in weekly if n < SMALL]
+    if len(weekly) > 1 and len(hidden) == 1 and hidden[0] > 0:
+        floor = total - hidden[0]
+        return f"minstens {floor}", floor
+    return str(total), total
+
+
+def load_cells(session: Session, week: Optional[str] = None, region: Optional[str] = None,
+               weeks: Optional[Sequence[str]] = None) -> Counts:
     query = select(AnalyticsCount)
     open_rows = select(AnalyticsConversation)
-    if week:
+    if weeks:
+        query = query.where(AnalyticsCount.week.in_(list(weeks)))
+        open_rows = open_rows.where(AnalyticsConversation.week.in_(list(weeks)))
+    elif week:
         query, open_rows = query.where(AnalyticsCount.week == week), open_rows.where(AnalyticsConversation.week == week)
     if region:
         query = query.where(AnalyticsCount.region_code == region)
@@ -75,6 +113,21 @@ class Funnel:
     totals: Dict[str, int]
     by_region: Dict[str, Dict[str, int]] = field(default_factory=dict)
     region_names: Dict[str, str] = field(default_factory=dict)
+    weeks: List[str] = field(default_factory=list)        # the period's weeks, oldest first
+    by_week: Dict[str, Dict[str, int]] = field(default_factory=dict)
+    by_region_week: Dict[Tuple[str, str], Dict[str, int]] = field(default_factory=dict)
+
+    def weekly(self, metric: str, region: Optional[str] = None) -> List[int]:
+        """One count per week of the period (the whole period as one week when there are none)."""
+        if not self.weeks:
+            return [(self.by_region.get(region, {}) if region else self.totals).get(metric, 0)]
+        if region:
+            return [self.by_region_week.get((region, w), {}).get(metric, 0) for w in self.weeks]
+        return [self.by_week.get(w, {}).get(metric, 0) for w in self.weeks]
+
+    def total(self, metric: str) -> Tuple[str, int]:
+        """The period's count as shown (:func:`period_shown`) and the count its bar may show."""
+        return period_shown(self.weekly(metric))
 
     def step_rows(self) -> List[Tuple[str, str, int]]:
         """(step, Dutch label, count) for every step that applies, in funnel order."""
@@ -87,16 +140,25 @@ class Funnel:
 
     @property
     def fallback_share(self) -> str:
-        return share(self.totals.get("fallback", 0), self.totals.get("step:started", 0))
+        exact = all(self.total(m)[0] == str(self.totals.get(m, 0)) for m in ("fallback", "step:started"))
+        return share(self.totals.get("fallback", 0), self.totals.get("step:started", 0)) if exact else "niet te tonen"
 
     @property
     def contact(self) -> Dict[str, str]:
         in_time, late = self.totals.get("contact_in_time", 0), self.totals.get("contact_late", 0)
         n = in_time + late
+        in_time_text, late_text = self.total("contact_in_time")[0], self.total("contact_late")[0]
+        exact = in_time_text == str(in_time) and late_text == str(late)  # no "minstens": shares may be given
         average = (f"{self.totals.get('contact_hours', 0) / n:.0f} uur"
-                   if n >= SMALL else "niet te tonen")
-        return {"in_time": shown(in_time), "late": shown(late), "share_in_time": share(in_time, n),
-                "average": average}
+                   if n >= SMALL and exact else "niet te tonen")
+        return {"in_time": in_time_text, "late": late_text,
+                "share_in_time": share(in_time, n) if exact else "niet te tonen", "average": average}
+
+    def trend(self, steps: Sequence[str]) -> List[Tuple[str, List[str]]]:
+        """(week label, the steps' counts as shown) per week of the period: the same numbers each
+        week's own page shows."""
+        return [(week_label(w), [shown(self.by_week.get(w, {}).get(f"step:{s}", 0)) for s in steps])
+                for w in self.weeks]
 
 
 def region_names(session: Optional[Session] = None) -> Dict[str, str]:
@@ -105,16 +167,21 @@ def region_names(session: Optional[Session] = None) -> Dict[str, str]:
 
 
 def funnel(database_url: str, week: Optional[str] = None, region: Optional[str] = None,
-           side_by_side: bool = False) -> Funnel:
+           side_by_side: bool = False, weeks: Optional[Sequence[str]] = None) -> Funnel:
+    """One week, or with ``weeks`` a period of weeks (``week`` is then its last)."""
     with new_session(database_url) as session:
         names = region_names(session)
-        counts = load_cells(session, week, region)
+        counts = load_cells(session, week, region, weeks=weeks)
     result = Funnel(week, region, names.get(region or "", region or "alle regio's"), by_metric(counts),
-                    region_names=names)
-    if side_by_side:
-        for ((_w, code, _c, _a), metric), amount in counts.items():
+                    region_names=names, weeks=list(weeks or ([week] if week else [])))
+    for ((w, code, _c, _a), metric), amount in counts.items():
+        per_week = result.by_week.setdefault(w, {})
+        per_week[metric] = per_week.get(metric, 0) + amount
+        if side_by_side:
             per = result.by_region.setdefault(code, {})
             per[metric] = per.get(metric, 0) + amount
+            cell = result.by_region_week.setdefault((code, w), {})
+            cell[metric] = cell.get(metric, 0) + amount
     return result
 
 
@@ -161,15 +228,16 @@ def protect(cells: Dict[Tuple, int], group_of) -> Dict[Tuple, str]:
     return out
 
 
-def csv_export(database_url: str, week: Optional[str] = None, region: Optional[str] = None) -> str:
+def csv_export(database_url: str, week: Optional[str] = None, region: Optional[str] = None,
+               weeks: Optional[Sequence[str]] = None) -> str:
     """Every cell, also the empty ones (so "< 5" never means "1 to 4"): each count through
     :func:`shown`, sums hidden unless at least SMALL leads are behind them, and complementary
     suppression within each week and measure (a hidden cell cannot be worked out from the others
     and the total)."""
     with new_session(database_url) as session:
-        counts = load_cells(session, week, region)
+        counts = load_cells(session, week, region, weeks=weeks)
         codes = [region] if region else sorted(set(region_names(session)) | {"-"})
-    weeks = sorted({w for ((w, _r, _c, _a), _m) in counts}) or ([week] if week else [])
+    weeks = sorted({w for ((w, _r, _c, _a), _m) in counts}) or list(weeks or ([week] if week else []))
     channels = sorted({c for ((_w, _r, c, _a), _m) in counts})
     bands = sorted({a for ((_w, _r, _c, a), _m) in counts})
     metrics = sorted({m for (_cell, m) in counts} - set(SUM_METRICS))
@@ -222,26 +290,39 @@ class Bar:
 
 def bars(rows: List[Tuple[str, int]]) -> List[Bar]:
     """Chart rows where a suppressed count gets no bar at all (its length would give it away)."""
-    visible = [count for _label, count in rows if count >= SMALL]
+    return shown_bars([(label, shown(count), count if count >= SMALL else 0) for label, count in rows])
+
+
+def bar_count(text: str) -> int:
+    """What a bar may show for a count as shown: "12" -> 12, "minstens 18" -> 18, "< 5" -> 0."""
+    digits = text.rsplit(" ", 1)[-1]
+    return int(digits) if digits.isdigit() else 0
+
+
+def shown_bars(rows: List[Tuple[str, str, int]]) -> List[Bar]:
+    """Chart rows from (label, text as shown, what the bar may show): 0 draws no bar."""
+    visible = [count for _label, _text, count in rows if count >= SMALL]
     top = max(visible) if visible else 1
-    return [Bar(label, count, shown(count), round(100 * count / top, 1) if count >= SMALL else 0.0)
-            for label, count in rows]
+    return [Bar(label, count, text, round(100 * count / top, 1) if count >= SMALL else 0.0)
+            for label, text, count in rows]
 
 
 SIDE_BY_SIDE = ("started", "intake", "preview", "consent", "handoff", "contacted", "appointment", "outcome")
 
 
 def regions_table(f: Funnel) -> List[Tuple[str, str, List[str]]]:
-    """(code, name, counts as shown for SIDE_BY_SIDE) for every region with counts, known ones first."""
+    """(code, name, counts as shown for SIDE_BY_SIDE) for every region with counts, known ones first.
+    Over a period, a region's count whose weeks are all shown but one is "minstens" (period_shown)."""
     rows = []
     for code in sorted(f.by_region, key=lambda c: (c == "-", f.region_names.get(c, c))):
         name = f.region_names.get(code, "regio nog niet bekend" if code == "-" else code)
-        rows.append((code, name, [shown(f.by_region[code].get(f"step:{s}", 0)) for s in SIDE_BY_SIDE]))
+        rows.append((code, name, [period_shown(f.weekly(f"step:{s}", code))[0] for s in SIDE_BY_SIDE]))
     # complementary suppression per column: the national total minus the shown regions must not give
     # back a lone hidden region
     for index, step in enumerate(SIDE_BY_SIDE):
         cells = {code: f.by_region[code].get(f"step:{step}", 0) for code, _n, _v in rows}
         protected = protect(cells, lambda _code: step)
         for code, _name, values in rows:
-            values[index] = protected[code]
+            if protected[code] == SUPPRESSED:
+                values[index] = SUPPRESSED
     return rows

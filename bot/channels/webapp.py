@@ -98,7 +98,8 @@ def create_app(settings: Settings) -> web.Application:
     handoff_settings = load_handoff_settings()
     app["guardian_days"] = guardian.days_text(handoff_settings.guardian_days)
     # The chat's own client key for the clicker's address: a "yes" from the child's client is flagged.
-    guardian.register_routes(app, handoff_settings, client_key_of=chat.address_key)
+    guardian.register_routes(app, handoff_settings, client_key_of=chat.address_key,
+                             tracker_store_url=settings.tracker_store_url)
     return app
 
 

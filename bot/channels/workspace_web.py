@@ -43,6 +43,8 @@ TEMPLATES = PROJECT_ROOT / "web" / "templates" / "workspace"
 SESSION_COOKIE = "gp_werkplek"
 FORM_COOKIE = "gp_formulier"
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
+# The trend over the period's weeks: these steps, one column each.
+TREND_STEPS = ("started", "intake", "preview", "consent", "handoff")
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
 # Asking for a sign-in link answers after this long for every address, registered or not; the
 # database write for a registered one (10-40 ms) happens within it or after it, never in the answer time.
@@ -266,6 +268,10 @@ class WorkspaceRoutes:
                                message="De trechter is er voor coördinatoren en de landelijke stuurgroep.")
         return who, None
 
+    def _period(self, request: web.Request) -> str:
+        period = request.query.get("periode", "").strip()[:12]
+        return period if period in funnel_report.PERIODS else funnel_report.DEFAULT_PERIOD
+
     def _week(self, request: web.Request) -> str:
         week = request.query.get("week", "").strip()[:8]
         return week if WEEK.match(week) else iso_week(self.clock().astimezone(AMSTERDAM))
@@ -274,31 +280,43 @@ class WorkspaceRoutes:
         who, refused = await self._funnel_user(request)
         if refused is not None:
             return refused
-        week = self._week(request)
+        week, period = self._week(request), self._period(request)
+        weeks = funnel_report.period_weeks(week, period)
         national = who.user.role == NATIONAL
         region = None if national else who.user.region_code
-        f = await blocking(funnel_report.funnel, self.settings.database_url, week, region, national)
-        steps = funnel_report.bars([(label, count) for _s, label, count in f.step_rows()])
-        dropoff = funnel_report.bars([(label, stopped) for label, _reached, stopped in f.dropoff_rows()])
-        reached = {label: funnel_report.shown(n) for label, n, _stopped in f.dropoff_rows()}
+        f = await blocking(functools.partial(funnel_report.funnel, self.settings.database_url, week, region,
+                                             national, weeks=weeks))
+        steps = funnel_report.shown_bars([(label, *f.total(f"step:{s}")) for s, label, _n in f.step_rows()])
+        dropoff = funnel_report.shown_bars([(funnel_report.QUESTION_LABELS[q], *f.total(f"dropoff:{q}"))
+                                            for q in funnel_report.QUESTIONS])
+        reached = {funnel_report.QUESTION_LABELS[q]: f.total(f"step:q:{q}")[0] for q in funnel_report.QUESTIONS}
         regions = funnel_report.regions_table(f) if national else []
-        handoffs = funnel_report.bars([(name, f.by_region[code].get("step:handoff", 0))
-                                       for code, name, _row in regions if code != "-"])
+        handoff_column = funnel_report.SIDE_BY_SIDE.index("handoff")
+        handoffs = funnel_report.shown_bars([(name, row[handoff_column], funnel_report.bar_count(row[handoff_column]))
+                                             for code, name, row in regions if code != "-"])
+        trend = f.trend(TREND_STEPS)
+        trend_chart = funnel_report.bars([(funnel_report.week_label(w), f.by_week.get(w, {}).get("step:started", 0))
+                                          for w in weeks])
         questions = await blocking(funnel_report.unanswered_groups, self.settings.database_url, 20) if national else []
         return render("funnel.html", user=who.user, csrf=who.csrf_token, week=week, f=f, steps=steps,
                       dropoff=dropoff, reached=reached, regions=regions, handoffs=handoffs, national=national,
                       columns=[funnel_report.STEP_LABELS[s] for s in funnel_report.SIDE_BY_SIDE],
-                      contact=f.contact, fallback=funnel_report.shown(f.totals.get("fallback", 0)),
+                      contact=f.contact, fallback=f.total("fallback")[0], period=period,
+                      periods=funnel_report.PERIODS, period_words=funnel_report.PERIODS[period][0],
+                      first_week=funnel_report.week_label(weeks[0]), last_week=funnel_report.week_label(weeks[-1]),
+                      trend=trend, trend_chart=trend_chart,
+                      trend_columns=[funnel_report.STEP_LABELS[s] for s in TREND_STEPS],
                       questions=questions, title="Trechter")
 
     async def funnel_csv(self, request: web.Request) -> web.Response:
         who, refused = await self._funnel_user(request)
         if refused is not None:
             return refused
-        week = self._week(request)
+        week, period = self._week(request), self._period(request)
         region = None if who.user.role == NATIONAL else who.user.region_code
-        body = await blocking(funnel_report.csv_export, self.settings.database_url, week, region)
-        name = f"trechter-{week}-{region or 'landelijk'}.csv"
+        body = await blocking(functools.partial(funnel_report.csv_export, self.settings.database_url, week, region,
+                                                weeks=funnel_report.period_weeks(week, period)))
+        name = f"trechter-{week}-{period}-{region or 'landelijk'}.csv"
         return web.Response(text=body, content_type="text/csv", charset="utf-8",
                             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
 

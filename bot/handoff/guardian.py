@@ -36,8 +36,9 @@ from bot.handoff.summary import same_client_text
 from bot.handoff.workdays import dutch_date_long
 from bot.intake.referral import create_lead
 from bot.store.db import new_session
+from bot.content.packs import organisation_contact
 from bot.store.guardian import (add_request, get_request, mails_to_recipient_since, nonce_hash, record_ask,
-                                take_request)
+                                refuse_request, take_request)
 from bot.store.leads import NewLead
 from bot.store.models import Lead
 
@@ -162,7 +163,7 @@ def request_consent(database_url: str, settings: HandoffSettings, lead: NewLead,
 # --- Confirming ------------------------------------------------------------------------------------
 @dataclass
 class Outcome:
-    status: str  # "confirmed" | "duplicate" | "used" | "expired" | "invalid"
+    status: str  # "confirmed" | "refused" | "duplicate" | "used" | "expired" | "invalid"
     lead_id: Optional[str] = None
 
 
@@ -223,8 +224,43 @@ def confirm(database_url: str, settings: HandoffSettings, token: str, now: Optio
     return Outcome("confirmed", result.lead.id)
 
 
+def refuse(database_url: str, settings: HandoffSettings, token: str, now: Optional[datetime] = None,
+           tracker_store_url: Optional[str] = None) -> Outcome:
+    """The guardian said no: nothing is sent, and the request, its mail and the conversation are wiped
+    at once, as when nobody answers in time (bot.store.guardian.refuse_request). Works once."""
+    now = as_utc(now or SystemClock().now())
+    check = check_token(settings.link_secret, token, now)
+    if not check.ok:
+        return Outcome(check.error or "invalid")
+    if not refuse_request(database_url, tracker_store_url, check.request_id, check.nonce, now):
+        return Outcome("used")
+    log.info("guardian refused request %s: wiped", check.request_id)
+    return Outcome("refused")
+
+
 # --- The page --------------------------------------------------------------------------------------
+# Who asked, in the guardian's words (bot.handoff.context codes: asker).
+ASKER_WORDS = {"parent": "een ouder of verzorger", "grandparent": "een opa of oma",
+               "teacher": "een docent of mentor", "youth_worker": "een begeleider"}
+
+
+def page_request(payload: Mapping[str, Any], expires_at: datetime) -> Dict[str, Any]:
+    """What the page shows about a pending request: who asks (first name if given, age band, place),
+    what goes to whom, and how to reach the organisation of that region."""
+    lead = payload.get("lead") or {}
+    context = payload.get("context") or {}
+    asker = context.get("asker") if isinstance(context.get("asker"), str) else (context.get("asker") or {}).get("code")
+    place = lead.get("gemeente_name") or (f"postcode {lead['postcode']}" if lead.get("postcode") else "")
+    return {"lines": [line[2:] if line.startswith("- ") else line for line in payload.get("lines") or []],
+            "counsellor": payload.get("counsellor") or {}, "first_name": lead.get("first_name") or "",
+            "age": lead.get("age_band") or "", "place": place, "asker": ASKER_WORDS.get(asker or "", ""),
+            "until": dutch_date_long(as_utc(expires_at).date()),
+            "contact": organisation_contact(lead.get("region_code"))}
+
+
 _MESSAGES = {
+    "refused": ("U heeft 'nee' gezegd", "We sturen niets door. We hebben de aanvraag en het gesprek nu gewist. "
+                                        "Ook deze link werkt niet meer."),
     "confirmed": ("Dank u wel!", "U heeft 'ja' gezegd. We sturen de aanvraag nu naar {who}. "
                                  "{first} neemt contact met u op via uw e-mailadres."),
     "duplicate": ("Deze aanvraag loopt al", "Er is al een aanvraag met deze gegevens. We sturen niets extra."),
@@ -239,8 +275,10 @@ _MESSAGES = {
 
 
 def register_routes(app, settings: HandoffSettings, clock=None,
-                    client_key_of: Optional[Callable[[Any], Optional[str]]] = None) -> None:
-    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms.
+                    client_key_of: Optional[Callable[[Any], Optional[str]]] = None,
+                    tracker_store_url: Optional[str] = None) -> None:
+    """``GET /ouder/{token}`` shows what will be shared; ``POST /ouder/{token}`` confirms, or with
+    ``antwoord=nee`` refuses (``tracker_store_url``: where the conversation to wipe then lives).
     ``client_key_of(request)``: the client key the chat uses for this request's address (the web app
     passes its own), so a "yes" from the child's own client is flagged to the counsellor."""
     from aiohttp import web  # only the web app serves pages; the worker imports this module too
@@ -250,7 +288,7 @@ def register_routes(app, settings: HandoffSettings, clock=None,
     def page(template_status: str, code: int, **extra: str) -> "web.Response":
         title, message = _MESSAGES[template_status]
         html = render_page("guardian_page.html.j2", title=title, message=message.format(**extra) if extra else message,
-                           request=None, csrf="", action="")
+                           request=None, csrf="", action="", status=template_status)
         return _html(html, code)
 
     def _html(html: str, code: int) -> "web.Response":
@@ -268,10 +306,8 @@ def register_routes(app, settings: HandoffSettings, clock=None,
         if pending is None or not hmac.compare_digest(pending.nonce_hash, nonce_hash(check.nonce)):
             return page("used", 410)
         cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        payload = pending.payload
         html = render_page("guardian_page.html.j2", title="Mag uw kind contact met een adviseur?", message="",
-                           request={"lines": payload["lines"], "counsellor": payload["counsellor"],
-                                    "until": dutch_date_long(as_utc(pending.expires_at).date())},
+                           request=page_request(pending.payload, pending.expires_at), status="ask",
                            csrf=csrf_token(settings.link_secret, token, cookie), action=f"/ouder/{token}")
         response = _html(html, 200)
         response.set_cookie(CSRF_COOKIE, cookie, path="/ouder/", httponly=True, samesite="Strict",
@@ -287,6 +323,10 @@ def register_routes(app, settings: HandoffSettings, clock=None,
             log.warning("guardian confirmation without a valid CSRF token")
             return page("csrf", 403)
         loop = asyncio.get_running_loop()
+        if str(form.get("antwoord", "ja")) == "nee":
+            outcome = await loop.run_in_executor(None, functools.partial(
+                refuse, settings.database_url, settings, token, clock.now(), tracker_store_url=tracker_store_url))
+            return page(outcome.status, {"refused": 200, "used": 410, "expired": 410}.get(outcome.status, 403))
         confirmer = client_key_of(request) if client_key_of is not None else None
         outcome = await loop.run_in_executor(None, functools.partial(
             confirm, settings.database_url, settings, token, clock.now(), confirmer_key=confirmer))

@@ -48,6 +48,10 @@ def _env(autoescape: bool) -> Environment:
 
 _TEXT = _env(False)
 _HTML = _env(True)
+# Pages a visitor opens from a mail (the guardian's) wear the site's own look: web/templates/base.html.
+SITE_TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+_PAGES = Environment(loader=FileSystemLoader([str(TEMPLATES), str(SITE_TEMPLATES)]), autoescape=True,
+                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _context(summary: Dict[str, Any], links: List[Dict[str, str]], key: str) -> Dict[str, Any]:
@@ -138,5 +142,5 @@ def render_plain(template: str, **ctx: Any) -> str:
 
 
 def render_page(template: str, **ctx: Any) -> str:
-    """An autoescaped HTML page (the guardian's confirmation page)."""
-    return _HTML.get_template(template).render(ctx)
+    """An autoescaped HTML page in the site's template (the guardian's confirmation page)."""
+    return _PAGES.get_template(template).render(ctx)

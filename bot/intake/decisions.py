@@ -25,15 +25,17 @@ MAX_MISSES = 3
 # Age first: it decides what else we may ask at all (under 16: only what the guardian route needs).
 BASE_SLOTS = ("age_band", "first_name", "situation", "interests", "location")
 CONTACT_SLOTS = ("contact_method", "contact_value", "contact_time", "confirm")
-# Under 16 with a guardian: where (to route), the guardian's e-mail (to ask for consent), the preview.
-# No name, situation, interests or time: the counsellor talks to the guardian, who can tell them.
-GUARDIAN_SLOTS = ("location", "contact_value", "confirm")
+# Under 16 with a guardian: a first name or bijnaam (so the guardian and the counsellor know whom it is
+# about, issue 24 item 2), where (to route), the guardian's e-mail (to ask for consent), the preview.
+# No situation, interests or time: the counsellor talks to the guardian, who can tell them.
+GUARDIAN_SLOTS = ("first_name", "location", "contact_value", "confirm")
 # The guardian is reached by e-mail only: a Telegram bot cannot write to someone who never started it.
 GUARDIAN_CONTACT_METHOD = "email"
 # Every slot the form can ask, in order (domain/ lists the same; Rasa needs them there).
 ALL_SLOTS = BASE_SLOTS + ("location_choice", "minor_route") + CONTACT_SLOTS + ("change_field",)
-# What an under-16 never gives us; cleared when the age band turns out to be under 16.
-NOT_FROM_MINORS = ("first_name", "situation", "interests", "contact_method", "contact_time")
+# What an under-16 never gives us; cleared when the age band turns out to be under 16. The first name
+# is asked on the guardian route too, so it stays.
+NOT_FROM_MINORS = ("situation", "interests", "contact_method", "contact_time")
 # Someone who wants a person now (bot.conversation.reach_person) gets the callback with the fewest
 # questions: age, name, place, how to reach them and consent.
 QUICK_SKIPS = ("situation", "interests", "contact_time")
@@ -69,7 +71,7 @@ def required_slots(slots: Mapping[str, Any]) -> List[str]:
 def changeable_fields(slots: Mapping[str, Any]) -> List[str]:
     """The fields the "Iets aanpassen" buttons offer: only those this person was asked."""
     if is_guardian_route(slots):
-        return ["age_band", "location", "contact_value"]
+        return ["first_name", "age_band", "location", "contact_value"]
     return ["first_name", "age_band", "situation", "interests", "location", "contact_value", "contact_time"]
 
 
@@ -305,7 +307,7 @@ def shared_lines(slots: Mapping[str, Any], topics: Sequence[str] = (), context_l
     slots = asked(slots)
     lines = []
     name = slots.get("first_name")
-    if name and name != SKIPPED and not guardian:
+    if name and name != SKIPPED:
         lines.append(f"- Naam: {name}")
     lines.append(f"- Leeftijd: {slots.get('age_band')} jaar")
     situation = slots.get("situation")

@@ -111,3 +111,22 @@ def purge_expired_requests(database_url: str, tracker_store_url: Optional[str],
     for conversation in conversations:
         delete_tracker_events(tracker_store_url, conversation)
     return len(conversations)
+
+
+def refuse_request(database_url: str, tracker_store_url: Optional[str], request_id: str, nonce: str,
+                   now: Optional[datetime] = None) -> bool:
+    """The guardian said no: wiped as an expired request is (the request, its mail in the outbox and the
+    conversation), at once. What remains is the count "guardian_no" in ``erasure_stats``. True for
+    exactly one caller; a used or unknown link changes nothing."""
+    now = now or utcnow()
+    with new_session(database_url) as session, session.begin():
+        request = session.execute(select(GuardianRequest).where(
+            GuardianRequest.id == request_id, GuardianRequest.nonce_hash == nonce_hash(nonce))).scalars().first()
+        if request is None:
+            return False
+        conversation = request.conversation_id
+        if not take_request(session, request_id, nonce):
+            return False
+        _count(session, "guardian_no", 1, now)
+    delete_tracker_events(tracker_store_url, conversation)
+    return True
