@@ -25,6 +25,7 @@ from bot.analytics import report as funnel_report
 from bot.channels.limits import RateLimiter, address_group
 from bot.channels.web_chat import client_address
 from bot.analytics.funnel import iso_week
+from bot.content.initiatives import name_of as initiative_name
 from bot.handoff import links
 from bot.handoff.clock import AMSTERDAM
 from bot.handoff.workdays import dutch_date
@@ -214,7 +215,8 @@ class WorkspaceRoutes:
         others = [u for u in colleagues(region or who.user.region_code) if u.id != page.lead.counsellor_id]
         return render("lead.html", status=status, user=who.user, csrf=who.csrf_token, page=page, lead=page.lead,
                       s=page.summary, message=message, error=error, colleagues=others, labels=STATUS_LABELS,
-                      p=person_fields(page.summary), tel=contact_href("telefoon", page.summary["contact"]["value"]))
+                      p=person_fields(page.summary), tel=contact_href("telefoon", page.summary["contact"]["value"]),
+                      via=initiative_name(page.lead.initiative))
 
     async def show_lead(self, request: web.Request) -> web.Response:
         who = await self.signed_in(request)
