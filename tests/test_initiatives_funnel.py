@@ -129,3 +129,16 @@ def test_filters_and_the_quarterly_report(tmp_path):
     assert csv_text.splitlines()[0].startswith("kwartaal,regio,initiatief")
     assert "bus-zeeuws-vlaanderen" in csv_text and ",< 5," in csv_text
     assert ini.valid_quarter("2026-Q4") and not ini.valid_quarter("2026-Q5")
+
+
+def test_the_command_writes_markdown_and_csv(tmp_path, monkeypatch, capsys):
+    from bot.ops.cli import main
+
+    url = _store(tmp_path, [("bus-zeeuws-vlaanderen", 8, 10)])
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["initiatieven", "rapport", "--kwartaal", "2026-Q4", "--uit", str(tmp_path / "uit")]) == 0
+    text = (tmp_path / "uit" / "initiatieven-2026-Q4.md").read_text(encoding="utf-8")
+    assert "| Zeeland | Bus naar de open dag in Zeeuws-Vlaanderen | bus/vervoer | actief | 8 (8) |" in text
+    table = (tmp_path / "uit" / "initiatieven-2026-Q4.csv").read_text(encoding="utf-8")
+    assert "2026-Q4,Zeeland,bus-zeeuws-vlaanderen,Bus naar de open dag in Zeeuws-Vlaanderen,bus/vervoer,actief,Gesprekken,8,8" in table
+    assert main(["initiatieven", "rapport", "--kwartaal", "2026-Q5"]) == 2
