@@ -410,7 +410,8 @@ class ActionSubmitIntake(Action):
 
         result = create_lead(SETTINGS.database_url, intake.new_lead_from_slots(
             tracker.sender_id, channel, slots, routing, consent_text, SETTINGS.consent_text_version,
-            client_key=client, channel_ref=chat, context=handoff_context["context"]), on_created=hand_off)
+            client_key=client, channel_ref=chat, context=handoff_context["context"],
+            initiative=tracker.get_slot("initiative")), on_created=hand_off)
         # Contact details someone already gave in another conversation make a new request, answered
         # like any other: the chat tells nobody whether, or with whom, that contact has a request
         # (issue 22 item 2); the hand-off flags it to the counsellors (bot.handoff.outbox).
@@ -437,7 +438,8 @@ class ActionSubmitIntake(Action):
                                   f"Naar: {routing['counsellor_first_name']} van {routing['organisation']}"])
         lead = intake.new_lead_from_slots(tracker.sender_id, tracker.get_latest_input_channel() or "onbekend",
                                           slots, routing, consent_text, SETTINGS.consent_text_version,
-                                          client_key=client, channel_ref=chat, context=codes)
+                                          client_key=client, channel_ref=chat, context=codes,
+                                          initiative=tracker.get_slot("initiative"))
         if guardian.request_consent(SETTINGS.database_url, handoff, lead, lines, counsellor,
                                     context={"context": codes}) is None:
             mark_ended(SETTINGS.database_url, tracker.sender_id)

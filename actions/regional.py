@@ -21,6 +21,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.content.initiatives import find as find_initiative, split_entry
 from bot.content.packs import regional_answer
 from bot.ops.config import PROJECT_ROOT
 from bot.conversation.regional import regional_welcome
@@ -43,11 +44,18 @@ def project_domain() -> Dict[Text, Any]:
 
 def welcome_slots(metadata: Any) -> Dict[Text, Any]:
     """The regional welcome's slot values for a message's metadata; empty without a known region, so
-    the slots carried over from an earlier session stay as they were."""
-    welcome = regional_welcome(metadata.get("region")) if isinstance(metadata, dict) else None
-    if welcome is None:
+    the slots carried over from an earlier session stay as they were. With an initiative's entry
+    (``data-initiatief``, ``/start <regio>-<initiatief>``) also the ``initiative`` slot (issue 28);
+    its region applies when the entry named none."""
+    if not isinstance(metadata, dict):
         return {}
-    return {"regional": True, "welcome_region": welcome.name,
+    region, initiative = split_entry(metadata.get("region"), metadata.get("initiative"))
+    found = find_initiative(initiative) if initiative else None
+    welcome = regional_welcome(region) or (regional_welcome(found.region_code) if found else None)
+    extra = {"initiative": initiative} if initiative else {}
+    if welcome is None:
+        return extra
+    return {**extra, "regional": True, "welcome_region": welcome.name,
             "welcome_organisation": welcome.organisation or "een adviseur",
             "welcome_extra": f" {welcome.welcome}" if welcome.welcome else "",
             "content_region": welcome.code}

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.analytics.funnel import Cell, Progress, apply_event, count_conversations, iso_week
+from bot.analytics.initiatives import fold_initiatives
 from bot.analytics.leads import count_lead_events
 from bot.analytics.redact import redact_question, signature, similar
 from bot.store.analytics_models import (UNKNOWN, AnalyticsConversation, AnalyticsCount, AnalyticsCursor, AnalyticsSalt,
@@ -76,12 +77,13 @@ def add_count(session: Session, cell: Cell, metric: str, amount: int) -> None:
 
 def _progress(row: AnalyticsConversation) -> Progress:
     return Progress(row.week, row.channel, row.region_code, row.age_band, list(row.steps or []), row.last_question,
-                    bool(row.in_form), bool(row.fallback))
+                    bool(row.in_form), bool(row.fallback), row.initiative)
 
 
 def _save(row: AnalyticsConversation, p: Progress, now: datetime) -> None:
     row.channel, row.region_code, row.age_band = p.channel, p.region_code, p.age_band
     row.steps, row.last_question, row.in_form, row.fallback = list(p.steps), p.last_question, p.in_form, p.fallback
+    row.initiative = p.initiative
     row.updated_at = now
 
 
@@ -147,6 +149,7 @@ def rotate(session: Session, now: datetime) -> int:
     old = session.execute(select(AnalyticsConversation).where(AnalyticsConversation.week < current)).scalars().all()
     for (cell, metric), amount in count_conversations(_progress(r) for r in old).items():
         add_count(session, cell, metric, amount)
+    fold_initiatives(session, [_progress(r) for r in old])
     for row in old:
         session.delete(row)
     session.execute(delete(AnalyticsSalt).where(AnalyticsSalt.week < current))

@@ -41,6 +41,7 @@ CHANNELS = frozenset({"web", "telegram", "rest"})
 AGE_BAND = re.compile(r"^\d{2}-\d{2}$")
 REGION = re.compile(r"^AM\d{2}$")
 INTAKE_FORM = "intake_form"
+INITIATIVE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
 def iso_week(moment: Any) -> str:
@@ -73,6 +74,7 @@ class Progress:
     last_question: Optional[str] = None
     in_form: bool = False
     fallback: bool = False
+    initiative: Optional[str] = None  # the pack's code it came in through (issue 28), once per conversation
 
     def reach(self, step: str) -> None:
         if step not in self.steps:
@@ -112,6 +114,9 @@ def apply_event(progress: Progress, event: Mapping[str, Any], unanswered: List[s
             progress.reach("consent")
         elif name == "lead_id" and value:
             progress.reach("handoff")
+        elif name == "initiative" and progress.initiative is None and isinstance(value, str) \
+                and INITIATIVE.match(value):
+            progress.initiative = value  # a code from a pack (actions/regional.py), never a person's words
         elif name == "age_band" and isinstance(value, str) and AGE_BAND.match(value):
             progress.age_band = value  # the validated band; the raw answer never matches the pattern
         elif name == "place" and isinstance(value, dict) and progress.region_code == UNKNOWN \

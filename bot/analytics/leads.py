@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.analytics.funnel import channel_of, iso_week
+from bot.analytics.initiatives import also_per_initiative
 from bot.handoff.workdays import promised_by
 from bot.store.analytics_models import UNKNOWN
 from bot.store.models import Lead, LeadEvent
@@ -35,7 +36,7 @@ def _earlier(session: Session, event: LeadEvent, statuses) -> bool:
         LeadEvent.to_status.in_(list(statuses))).limit(1)).first() is not None
 
 
-def count_lead_events(session: Session, now: datetime, promise_workdays: int, add_count: Callable,
+def count_lead_events(session: Session, now: datetime, promise_workdays: int, add_count_to_cell: Callable,
                       cursor_of: Callable, limit: int = 1000) -> int:
     cursor = cursor_of(session, CURSOR)
     rows = session.execute(select(LeadEvent, Lead).join(Lead, Lead.id == LeadEvent.lead_id)
@@ -43,6 +44,7 @@ def count_lead_events(session: Session, now: datetime, promise_workdays: int, ad
     for event, lead in rows:
         created = _aware(lead.created_at)
         cell = (iso_week(created), lead.region_code or UNKNOWN, channel_of(lead.channel), lead.age_band or UNKNOWN)
+        add_count = also_per_initiative(add_count_to_cell, lead)
         status = event.to_status
         if status in CONTACT and not _earlier(session, event, CONTACT):
             add_count(session, cell, "step:contacted", 1)

@@ -33,7 +33,10 @@ WEB_PREFIX = "web-"
 TELEGRAM_PREFIX = "telegram-"
 SENDER_ID = re.compile(r"^(web|telegram)-[0-9a-f]{32}$")
 LEGACY_TELEGRAM_SENDER = re.compile(r"^tg-(-?\d{1,20})$")
-REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# A region slug, or a Telegram deep link's "<regio>-<initiatief>" (at most 64 characters, Telegram's limit)
+REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# An initiative's code from a pack (bot.content.schema.INITIATIVE_CODE; issue 28): the widget's data-initiatief
+INITIATIVE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CLIENT_KEY = re.compile(r"^[0-9a-f]{32}$")
 CHAT_ID = re.compile(r"^-?\d{1,20}$")
@@ -92,6 +95,14 @@ def clean_region(value: Any) -> Optional[str]:
     return value if REGION.match(value) else None
 
 
+def clean_initiative(value: Any) -> Optional[str]:
+    """An initiative code as written in an embed snippet (``data-initiatief="beroepentuin-goes"``)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip().lower()
+    return value if INITIATIVE.match(value) else None
+
+
 def clean_metadata(raw: Any) -> Dict[str, Any]:
     """Only keys we know, in shapes we expect: metadata ends up in the tracker store."""
     if not isinstance(raw, dict):
@@ -102,6 +113,9 @@ def clean_metadata(raw: Any) -> Dict[str, Any]:
     region = clean_region(raw.get("region"))
     if region:
         metadata["region"] = region
+    initiative = clean_initiative(raw.get("initiative"))
+    if initiative:
+        metadata["initiative"] = initiative
     for key, pattern in (("message_id", MESSAGE_ID), ("client_key", CLIENT_KEY), ("telegram_chat_id", CHAT_ID)):
         value = raw.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and pattern.match(str(value)):

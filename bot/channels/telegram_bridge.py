@@ -4,7 +4,7 @@
   (``telegram-<hmac>``, bot.channels.identity), so nobody can name a chat's conversation from outside.
   Messages go to Rasa's gateway channel over loopback (shared secret, bot/channels/gateway.py) with
   metadata ``{"source": "telegram", "region": …, "telegram_chat_id": …, "client_key": …}`` (region from
-  ``/start <region>``; the chat id lets a lead's follow-up find this chat again).
+  ``/start <region>`` or ``/start <region>-<initiative>``, split by the actions; the chat id lets a lead's follow-up find this chat again).
 - Messages over the length limit and more than the per-chat rate limit are answered in Dutch here and
   never reach Rasa.
 - Rasa's buttons become inline keyboards; a tap (callback query) is answered, the keyboard removed and
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64
 MAX_TEXT = 4096
 MAX_RETRY_AFTER_S = 60
-REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # "zeeland", or "<regio>-<initiatief>" (issue 28)
 
 WELCOME = ("Hoi! Je chat hier met de AI-chatbot van de Gouden Poort. Ik ben geen mens. "
            "Ik vertel je over werken in de techniek en ik breng je in contact met een adviseur.\n\n"

@@ -11,7 +11,7 @@ Telegram or e-mail), so there is nothing to push.
     A token this server issued is returned as it is (a reload keeps the conversation) until it is
     ``GP_SESSION_TOKEN_DAYS`` old; anything else, an expired token too, gets a new random token (a new
     conversation), limited per client address per hour.
-``POST /chat/message`` with ``Authorization: Bearer <token>`` and ``{"message", "message_id", "region"}``
+``POST /chat/message`` with ``Authorization: Bearer <token>`` and ``{"message", "message_id", "region", "initiative"}``
     → ``{"replies": [{"text", "buttons"}]}``; 401 ``no_session``, 413 ``too_long``, 429 ``rate_limited``
     (+ ``Retry-After``), 503 ``rasa_down``. Every refusal carries a Dutch ``message`` for the person.
 
@@ -28,7 +28,7 @@ from aiohttp import web
 
 from bot.channels.gateway_client import GatewayClient, RasaUnavailable
 from bot.channels.http_guard import CHAT_CORS
-from bot.channels.identity import (MESSAGE_ID, clean_region, client_key, new_session_token,
+from bot.channels.identity import (MESSAGE_ID, clean_initiative, clean_region, client_key, new_session_token,
                                    valid_session_token, web_sender_id)
 from bot.channels.limits import SLOW_DOWN, TOO_MANY_CONVERSATIONS, RateLimiter, too_long_text
 from bot.ops.config import Settings, channel_secret, identity_secret
@@ -153,6 +153,9 @@ class WebChat:
         region = clean_region(body.get("region"))
         if region:
             metadata["region"] = region
+        initiative = clean_initiative(body.get("initiative"))
+        if initiative:
+            metadata["initiative"] = initiative
         message_id = body.get("message_id")
         if isinstance(message_id, str) and MESSAGE_ID.match(message_id):
             metadata["message_id"] = message_id

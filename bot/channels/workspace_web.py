@@ -17,17 +17,21 @@ import re
 import secrets
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional, Set
+from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.analytics import initiatives as initiatives_report
 from bot.analytics import report as funnel_report
 from bot.channels.limits import RateLimiter, address_group
 from bot.channels.web_chat import client_address
 from bot.analytics.funnel import iso_week
+from bot.content.initiatives import name_of as initiative_name
+from bot.content.packs import organisation_contact
 from bot.handoff import links
 from bot.handoff.clock import AMSTERDAM
-from bot.handoff.workdays import dutch_date
+from bot.handoff.workdays import MONTH_NAMES, dutch_date
 from bot.ops.config import PROJECT_ROOT
 from bot.store.statuses import OUTCOME_CHOICES
 from bot.workspace import auth
@@ -68,6 +72,7 @@ def _local(value: Optional[datetime]) -> str:
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 _env.filters["when"] = _local
 _env.filters["day"] = lambda value: dutch_date(value) if value else "-"
+_env.filters["month"] = lambda value: f"{MONTH_NAMES[value.month - 1]} {value.year}" if value else "-"
 
 
 def render(name: str, status: int = 200, **context: Any) -> web.Response:
@@ -216,7 +221,8 @@ class WorkspaceRoutes:
         others = [u for u in colleagues(region or who.user.region_code) if u.id != page.lead.counsellor_id]
         return render("lead.html", status=status, user=who.user, csrf=who.csrf_token, page=page, lead=page.lead,
                       s=page.summary, message=message, error=error, colleagues=others, labels=STATUS_LABELS,
-                      p=person_fields(page.summary), tel=contact_href("telefoon", page.summary["contact"]["value"]))
+                      p=person_fields(page.summary), tel=contact_href("telefoon", page.summary["contact"]["value"]),
+                      via=initiative_name(page.lead.initiative))
 
     async def show_lead(self, request: web.Request) -> web.Response:
         who = await self.signed_in(request)
@@ -320,6 +326,47 @@ class WorkspaceRoutes:
         return web.Response(text=body, content_type="text/csv", charset="utf-8",
                             headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
 
+    # --- initiatives (issue 28): every region's initiatives with what they bring in -----------------
+    def _quarter(self, request: web.Request) -> str:
+        quarter = request.query.get("kwartaal", "").strip()[:7]
+        if initiatives_report.valid_quarter(quarter):
+            return quarter
+        return initiatives_report.quarter_of_day(self.clock().astimezone(AMSTERDAM).date())
+
+    async def _initiatives_view(self, request: web.Request):
+        who, refused = await self._funnel_user(request)
+        if refused is not None:
+            return who, None, refused
+        kind = request.query.get("soort", "").strip()[:40] or None
+        target = request.query.get("doelgroep", "").strip()[:40] or None
+        view = await blocking(initiatives_report.overview, self.settings.database_url, self._quarter(request),
+                              kind, target)
+        return who, view, None
+
+    async def initiatives(self, request: web.Request) -> web.Response:
+        who, view, refused = await self._initiatives_view(request)
+        if refused is not None:
+            return refused
+        everything = await blocking(initiatives_report.overview, self.settings.database_url, view.quarter)
+        kind, target = request.query.get("soort", ""), request.query.get("doelgroep", "")
+        contacts = {r.found.region_code: organisation_contact(r.found.region_code) for r in view.rows}
+        return render("initiatives.html", user=who.user, csrf=who.csrf_token, view=view, kinds=everything.kinds,
+                      targets=everything.target_groups, kind=kind, target=target, contacts=contacts,
+                      labels=initiatives_report.METRIC_LABELS, metrics=initiatives_report.METRICS,
+                      query=urlencode({k: v for k, v in (("kwartaal", view.quarter), ("soort", kind),
+                                                         ("doelgroep", target)) if v}),
+                      title="Initiatieven")
+
+    async def initiatives_file(self, request: web.Request) -> web.Response:
+        who, view, refused = await self._initiatives_view(request)
+        if refused is not None:
+            return refused
+        markdown = request.path.endswith(".md")
+        body = initiatives_report.markdown(view) if markdown else initiatives_report.csv_text(view)
+        name = f"initiatieven-{view.quarter}.{'md' if markdown else 'csv'}"
+        return web.Response(text=body, content_type="text/markdown" if markdown else "text/csv", charset="utf-8",
+                            headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+
     # --- one-click status links from the hand-off mail -----------------------------------------
     def _link_parts(self, request: web.Request, source) -> tuple:
         return (request.match_info["lead_id"][:16], str(source.get("s", ""))[:32], str(source.get("e", ""))[:12],
@@ -388,6 +435,9 @@ def register_routes(app: web.Application, settings: WorkspaceSettings, clock: Ca
     app.router.add_post("/adviseur/uitloggen", routes.sign_out)
     app.router.add_get("/adviseur/trechter", routes.funnel, allow_head=False)
     app.router.add_get("/adviseur/trechter.csv", routes.funnel_csv, allow_head=False)
+    app.router.add_get("/adviseur/initiatieven", routes.initiatives, allow_head=False)
+    app.router.add_get("/adviseur/initiatieven.md", routes.initiatives_file, allow_head=False)
+    app.router.add_get("/adviseur/initiatieven.csv", routes.initiatives_file, allow_head=False)
     app.router.add_get("/adviseur/lead/{lead_id}", routes.show_lead, allow_head=False)
     app.router.add_get("/adviseur/lead/{lead_id}/bevestig", routes.confirm_status, allow_head=False)
     app.router.add_post("/adviseur/lead/{lead_id}/actie", routes.act)

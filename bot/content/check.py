@@ -4,7 +4,8 @@ file and line ("content/regios/zeeland.yml:17: FOUT: ...").
 Errors (the check fails, ``make test`` too): a pack, event or contact block (also the national one in
 ``content/contact.yml``) that does not fit the schema, a reference
 to a response that does not exist (regional answer, fact, rule, story, code), a fact without a
-source, a link that is not https, an event whose PC4 is unknown.
+source, a link that is not https, an event whose PC4 is unknown, an initiative whose code is used twice
+(in any pack), whose kind is unknown or whose contact is not a role address.
 Warnings (for the content team to look at, never fatal): B1 (sentences over 20 words, words over 4
 syllables that are not in ``content/b1_toegestaan.txt``), responses nobody uses, events in the past,
 feed events that could not be read, regional answers for a response that is not (yet) sent regionally.
@@ -162,6 +163,7 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
                 allowed: set) -> List[LoadedPack]:
     loaded = load_all(sources.packs_dir)
     regions: Dict[str, Path] = {}
+    codes: Dict[str, Path] = {}
     for item in loaded:
         report.problems.extend(item.problems)
         pack = item.pack
@@ -201,6 +203,7 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
                             f"evenement '{entry.title}' ligt in het verleden (over_dagen {entry.over_dagen}); de bot laat het niet zien")
             for finding in b1_findings(entry.title, allowed):
                 report.warn(item.path, line, f"B1: {finding}")
+        check_initiatives(item, report, codes, sources.today, allowed)
         cache_dir = sources.cache_dir if sources.cache_dir is not None else default_cache_dir()
         for index, feed in enumerate(pack.feeds):
             cached = cache_path(cache_dir, pack.region, index)
@@ -212,6 +215,23 @@ def check_packs(sources: Sources, report: Report, responses: Dict[str, Tuple[Pat
             for warning in warnings:
                 report.warn(item.path, item.line_of("feeds", index), warning)
     return loaded
+
+
+def check_initiatives(item: LoadedPack, report: Report, codes: Dict[str, Path], today: date, allowed: set) -> None:
+    """Issue 28: every initiative code once in all packs (it goes into snippets, links and the funnel),
+    dates not in the future, and the region's own words in B1."""
+    for index, entry in enumerate(item.pack.initiatives):
+        line = item.line_of("initiatives", index, "code")
+        if entry.code in codes:
+            where = "dit pakket" if codes[entry.code] == item.path else codes[entry.code].name
+            report.error(item.path, line, f"initiatief {entry.code}: die code bestaat al in {where}; een code is uniek in alle regio's")
+        codes.setdefault(entry.code, item.path)
+        if entry.since > today:
+            report.warn(item.path, item.line_of("initiatives", index, "since"),
+                        f"initiatief {entry.code}: since ({entry.since}) ligt in de toekomst")
+        for key in ("wat_werkt", "wat_lukt_minder"):
+            for finding in b1_findings(getattr(entry, key), allowed):
+                report.warn(item.path, item.line_of("initiatives", index, key), f"B1 in {entry.code} {key}: {finding}")
 
 
 def check_contact(root: Path, report: Report, allowed: set) -> None:

@@ -166,6 +166,89 @@ class NationalContact(Contact):
     organisation: str
 
 
+# Initiatives (issue 28): what a region runs to bring young people into technical work.
+INITIATIVE_KINDS = ("beroepentuin", "open dag", "meeloopdag", "bus/vervoer", "omscholing", "gastles",
+                    "bedrijfsbezoek", "proefles", "techniekwedstrijd", "zomerschool", "anders")
+INITIATIVE_STATUSES = ("actief", "gepauzeerd", "gestopt")
+# The intake's interest codes (bot.intake.validation.INTERESTS without "weet_niet"; a test keeps them equal).
+INTEREST_CODES = ("bouw", "installatie", "elektro", "metaal", "ict", "mobiliteit")
+INITIATIVE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+# A contact for other regions is a role address (info@, initiatieven@ ...), never a person's own address.
+ROLE_WORDS = ("info", "contact", "secretariaat", "regio", "team", "initiatief", "initiatieven", "techniek",
+              "bureau", "servicedesk", "vragen", "aanmelden", "projecten", "project", "planning", "hallo",
+              "samenwerken", "netwerk", "loket", "leerwerkloket", "bus", "vervoer", "school", "onderwijs")
+
+
+def role_address(value: str) -> str:
+    value = (value or "").strip()
+    if not _EMAIL.match(value):
+        raise ValueError(f"contact is geen e-mailadres: {value!r}")
+    local = value.split("@", 1)[0].lower()
+    words = [w for w in re.split(r"[.\-_+]", local) if w]
+    if not words or not all(w in ROLE_WORDS or w.isdigit() for w in words):
+        raise ValueError(f"contact moet een functieadres zijn (zoals initiatieven@...), geen adres van een persoon: {value!r};"
+                         f" toegestaan: {', '.join(ROLE_WORDS)}")
+    return value
+
+
+class InitiativeTarget(Target):
+    """Doelgroep van een initiatief: leeftijd, niveaus en (mag leeg) de interesses uit de intake."""
+    interests: List[str] = []
+
+    @validator("interests", each_item=True)
+    def _interest(cls, value):
+        if value not in INTEREST_CODES:
+            raise ValueError(f"onbekende interesse {value!r}; kies uit: {', '.join(INTEREST_CODES)}")
+        return value
+
+
+class Initiative(Strict):
+    """One regional initiative (issue 28). ``code`` is stable: it goes into embed snippets, deep links and
+    the funnel, so never change it once it is used (make a new one instead)."""
+    code: str
+    name: str
+    kind: str
+    target: InitiativeTarget = InitiativeTarget()
+    since: date
+    status: str = "actief"
+    status_since: Optional[date] = None   # when it was paused or stopped (or restarted)
+    website: str
+    contact: str
+    wat_werkt: str
+    wat_lukt_minder: str
+    source: Optional[str] = None
+
+    _https = validator("website", allow_reuse=True)(https_only)
+    _role = validator("contact", allow_reuse=True)(role_address)
+
+    @validator("code")
+    def _code(cls, value):
+        if not INITIATIVE_CODE.match(value or ""):
+            raise ValueError(f"code: alleen kleine letters, cijfers en streepjes, 3 tot 40 tekens (zoals bus-zeeuws-vlaanderen), niet {value!r}")
+        return value
+
+    @validator("kind")
+    def _kind(cls, value):
+        if value not in INITIATIVE_KINDS:
+            raise ValueError(f"onbekend soort initiatief {value!r}; kies uit: {', '.join(INITIATIVE_KINDS)}")
+        return value
+
+    @validator("status")
+    def _status(cls, value):
+        if value not in INITIATIVE_STATUSES:
+            raise ValueError(f"onbekende status {value!r}; kies uit: {', '.join(INITIATIVE_STATUSES)}")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _dates(cls, values):
+        since, changed = values.get("since"), values.get("status_since")
+        if changed is not None and since is not None and changed < since:
+            raise ValueError("status_since ligt voor since")
+        if values.get("status") != "actief" and changed is None:
+            raise ValueError("geef bij een gepauzeerd of gestopt initiatief status_since (JJJJ-MM-DD)")
+        return values
+
+
 class RegionPack(Strict):
     example_data: bool = False
     region: str
@@ -176,6 +259,7 @@ class RegionPack(Strict):
     answers: Dict[str, Answer] = {}
     events: List[EventEntry] = []
     feeds: List[Feed] = []
+    initiatives: List[Initiative] = []
 
     @validator("region")
     def _region(cls, value):

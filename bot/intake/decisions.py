@@ -377,7 +377,7 @@ def summary_text(slots: Mapping[str, Any], routing: Mapping[str, Any]) -> str:
 def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, Any],
                         routing: Mapping[str, Any], consent_text: str, consent_text_version: str,
                         client_key: Optional[str] = None, channel_ref: Optional[str] = None,
-                        context: Optional[Mapping[str, Any]] = None) -> NewLead:
+                        context: Optional[Mapping[str, Any]] = None, initiative: Optional[str] = None) -> NewLead:
     slots = asked(slots)
     place = place_from_dict(slots["place"])
     interests = slots.get("interests") if isinstance(slots.get("interests"), dict) else {}
@@ -396,7 +396,7 @@ def new_lead_from_slots(conversation_id: str, channel: str, slots: Mapping[str, 
         contact_method=contact_method_for(slots), contact_value=slots.get("contact_value"),
         contact_time=None if slots.get("contact_time") in (None, SKIPPED) else slots["contact_time"],
         summary=summary_text(slots, routing), client_key=client_key, channel_ref=channel_ref,
-        context=dict(context) if context else None,
+        context=dict(context) if context else None, initiative=initiative or None,
     )
 
 

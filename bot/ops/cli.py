@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.analytics.consume import run_once as count_funnel, source_for
+from bot.analytics import initiatives as initiatives_report
 from bot.analytics.report import csv_export, find_region, text_report
 from bot.handoff.clock import SystemClock
 from bot.handoff.settings import load_handoff_settings
 from bot.handoff.worker import Worker, requeue_dead
-from bot.ops.config import identity_secret, load_settings
+from bot.ops.config import PROJECT_ROOT, identity_secret, load_settings
 from bot.ops.logging_setup import configure_logging
 from bot.ops.launcher import build_services, local_address, start_all, stop_all
 from bot.ops.migrate_senders import migrate_senders
@@ -232,6 +233,25 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_initiatives_report(args: argparse.Namespace) -> int:
+    """Issue 28: the quarterly overview of the initiatives for the steering group, as Markdown and CSV
+    (counts under 5 as "< 5", complementary suppression, the regions' own lessons)."""
+    initiatives = initiatives_report
+    if not initiatives.valid_quarter(args.kwartaal):
+        print(f"Kwartaal '{args.kwartaal}' klopt niet. Schrijf het zo: 2026-Q4.", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    get_engine(settings.database_url)
+    view = initiatives.overview(settings.database_url, args.kwartaal, args.soort, args.doelgroep)
+    out = Path(args.uit) if args.uit else PROJECT_ROOT / "results" / "initiatieven"
+    out.mkdir(parents=True, exist_ok=True)
+    markdown, table = out / f"initiatieven-{args.kwartaal}.md", out / f"initiatieven-{args.kwartaal}.csv"
+    markdown.write_text(initiatives.markdown(view) + "\n", encoding="utf-8")
+    table.write_text(initiatives.csv_text(view), encoding="utf-8")
+    print(f"{len(view.rows)} initiatieven, kwartaal {args.kwartaal}:\n  {markdown}\n  {table}")
+    return 0
+
+
 def cmd_funnel(args: argparse.Namespace) -> int:
     """The funnel in Dutch (or as CSV), counts under 5 shown as "< 5"."""
     settings = load_settings()
@@ -275,6 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
     funnel.add_argument("--bijwerken", action="store_true",
                         help="eerst nieuwe events tellen (alleen als de bezorger niet draait)")
     funnel.set_defaults(func=cmd_funnel)
+    initiatives = sub.add_parser("initiatieven", help="initiatieven van de regio's (issue 28)").add_subparsers(
+        dest="initiatives_command", required=True)
+    overview = initiatives.add_parser("rapport", help="kwartaaloverzicht voor de stuurgroep (Markdown en CSV)")
+    overview.add_argument("--kwartaal", required=True, help="bijvoorbeeld 2026-Q4")
+    overview.add_argument("--soort", default=None, help="alleen deze soort (bijvoorbeeld beroepentuin)")
+    overview.add_argument("--doelgroep", default=None, help="alleen deze doelgroep (bijvoorbeeld vmbo)")
+    overview.add_argument("--uit", default=None, help="map (standaard results/initiatieven)")
+    overview.set_defaults(func=cmd_initiatives_report)
     nlu = sub.add_parser("nlu", help="taalbegrip meten").add_subparsers(dest="nlu_command", required=True)
     report = nlu.add_parser("report", help="scores op de testset, verwarringsmatrix en de meest verwarde zinnen")
     report.add_argument("--model", default=None, help="model (standaard: het huidige, getraind als het nodig is)")

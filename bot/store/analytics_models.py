@@ -7,6 +7,7 @@ except the redacted unanswered questions.
   channel, region, age band and the steps reached, nothing else. Folded into counts and deleted
   when the week's salt is deleted.
 - ``analytics_counts``: the counts per ISO week, region, channel, age band and metric.
+- ``analytics_initiative_counts``: the same counts per ISO week and initiative (a pack's code, issue 28).
 - ``analytics_cursors``: how far the consumer has read (broker rows, lead events).
 - ``analytics_unanswered``: questions the bot could not answer, redacted before they were stored,
   grouped by similarity; deleted 90 days after the group's first question.
@@ -45,6 +46,7 @@ class AnalyticsConversation(Base):
     last_question = Column(String(32))  # the last intake question reached (drop-off)
     in_form = Column(Boolean, nullable=False, default=False)  # inside the intake: free text is no question
     fallback = Column(Boolean, nullable=False, default=False)
+    initiative = Column(String(40))  # the pack's code of the initiative it came in through (issue 28)
 
 
 class AnalyticsCount(Base):
@@ -54,6 +56,17 @@ class AnalyticsCount(Base):
     region_code = Column(String(8), primary_key=True)
     channel = Column(String(16), primary_key=True)
     age_band = Column(String(8), primary_key=True)
+    metric = Column(String(40), primary_key=True)
+    count = Column(Integer, nullable=False, default=0)
+
+
+class AnalyticsInitiativeCount(Base):
+    """The counts per ISO week and initiative (issue 28): the same metrics as ``analytics_counts``, for
+    the conversations and leads that came in through an initiative's own entry."""
+    __tablename__ = "analytics_initiative_counts"
+
+    week = Column(String(8), primary_key=True)
+    initiative = Column(String(40), primary_key=True)
     metric = Column(String(40), primary_key=True)
     count = Column(Integer, nullable=False, default=0)
 

@@ -65,6 +65,7 @@ class NewLead:
     client_key: Optional[str] = None     # see Lead.client_key
     channel_ref: Optional[str] = None    # see Lead.channel_ref
     context: Optional[Dict[str, Any]] = None  # see Lead.context (codes, issue 24)
+    initiative: Optional[str] = None  # see Lead.initiative (a pack's code, issue 28)
 
 
 @dataclass
@@ -208,7 +209,7 @@ def insert_lead(database_url: str, data: NewLead, counsellor: Any,
                 contact_time=data.contact_time, contact_key=key, consent_at=now,
                 consent_basis=data.consent_basis, consent_record_id=consent.id, summary=data.summary,
                 client_key=data.client_key, channel_ref=data.channel_ref,
-                context=dict(data.context) if data.context else None)
+                context=dict(data.context) if data.context else None, initiative=data.initiative or None)
             session.add(lead)
             session.flush()
             session.add(LeadEvent(lead_id=lead.id, at=now, from_status=None, to_status=NEW, actor="bot",

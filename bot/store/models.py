@@ -126,6 +126,8 @@ class Lead(Base):
     outcome = Column(String(32))
     # the conversation's context as codes the preview showed (bot.handoff.context.context_codes), never words
     context = Column(JSON)
+    # The initiative the conversation came in through (issue 28): a pack's code, nothing personal.
+    initiative = Column(String(40))
 
     consent_record = relationship(ConsentRecord)
     events = relationship("LeadEvent", cascade="all, delete-orphan", passive_deletes=True,

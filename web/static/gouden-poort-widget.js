@@ -1,5 +1,6 @@
 /*! De Gouden Poort chat widget. Embed:
  *  <script src="https://…/static/gouden-poort-widget.js" data-region="zeeland" defer></script>
+ * An initiative's own entry adds data-initiatief="beroepentuin-goes" (its code in the region's pack).
  * Optional attributes: data-open="true" (open at load), data-storage="local" (keep the
  * conversation across browser sessions; default: until the tab is closed), data-config="<url>".
  * Talks only to the web app that serves this script (POST /chat/session, /chat/message); the web app
@@ -18,6 +19,10 @@
   var BASE = new URL(".", scriptUrl).href;           // …/static/
   var ORIGIN = scriptUrl.origin;
   var REGION = cleanRegion(script.getAttribute("data-region"));
+  var INITIATIVE = (function (value) {                // data-initiatief: a pack's code, nothing personal
+    value = (value || "").trim().toLowerCase();
+    return /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/.test(value) ? value : "";
+  })(script.getAttribute("data-initiatief"));
   var CONFIG_URL = script.getAttribute("data-config") || ORIGIN + "/widget-config.json";
   var STORE = script.getAttribute("data-storage") === "local" ? "localStorage" : "sessionStorage";
   var STORE_KEY = "gouden-poort-chat-v1";
@@ -472,7 +477,8 @@
     inflight = true;
     typing.hidden = false;
     post(cfg.messagePath || "/chat/message",
-         { message: next.payload, message_id: next.id, region: REGION || undefined }, state.token)
+         { message: next.payload, message_id: next.id, region: REGION || undefined,
+           initiative: INITIATIVE || undefined }, state.token)
       .then(function (res) {
         inflight = false;
         typing.hidden = true;
