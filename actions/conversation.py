@@ -9,8 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.events import ActionEvents, asked_for_place as events_asked_last
 from actions.regional import project_domain, region_of, utter_regional
 from actions.salary import answer_salary, is_salary_follow_up
+from bot.content.events import lookup_place
 from bot.content.packs import regional_answer
 from bot.conversation import fallback
 from bot.conversation import history
@@ -43,6 +45,9 @@ class ActionHandleFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text")
+        if events_asked_last(tracker) and lookup_place(text or "").place is not None:
+            # "Goes" after "Wat is je postcode of woonplaats?": a place, however unsure the classifier was
+            return ActionEvents().run(dispatcher, tracker, domain)
         if is_salary_follow_up(tracker):  # "per maand?" right after a salary answer (issue 23)
             answer_salary(dispatcher, tracker)
             return []

@@ -10,7 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.content import initiatives
 from bot.conversation.english import to_english
+from bot.intake.validation import check_interests
 from actions.regional import region_of, utter_regional
 from bot.content.events import MAX_KM, event_line, events_answer, lookup_place
 
@@ -29,12 +31,26 @@ ASKING = ("utter_events_ask_place", "utter_events_unknown_place", "utter_events_
           "utter_events_ambiguous_place")
 
 
-def _asked_last(tracker: Tracker) -> bool:
+def asked_for_place(tracker: Tracker) -> bool:
     """Did our previous turn ask for the place (then any typed answer is the place)?"""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
             return (event.get("metadata") or {}).get("utter_action") in ASKING
     return False
+
+
+def point_to_initiatives(dispatcher: CollectingDispatcher, tracker: Tracker, region_code: str) -> None:
+    """The region's own initiatives that fit this person, with a link, before the general next step
+    (issue 28 item 5): by age band and interests (the intake's, or those of "ontdek wat bij je past")."""
+    interests = tracker.get_slot("interests")
+    chosen = (interests or {}).get("choices") if isinstance(interests, dict) else None
+    if not chosen and tracker.get_slot("explore_interests"):
+        chosen = (check_interests(tracker.get_slot("explore_interests")).value or {}).get("choices")
+    found = initiatives.fitting(region_code, tracker.get_slot("age_band"), chosen)
+    if found:
+        dispatcher.utter_message(response="utter_initiatives_near")
+        for item in found:
+            dispatcher.utter_message(text=f"{item.name}: {item.initiative.website}")
 
 
 def _in_language(text: str, tracker: Tracker) -> str:
@@ -49,7 +65,7 @@ class ActionEvents(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = _entity(tracker)
         if text is None and intent == "inform":
-            if not _asked_last(tracker):
+            if not asked_for_place(tracker):
                 dispatcher.utter_message(response="utter_inform_outside_form")
                 return []
             text = tracker.latest_message.get("text")
@@ -82,6 +98,7 @@ class ActionEvents(Action):
             utter_regional(dispatcher, domain, "utter_events_found", place.region_code, events_place_label=label)
             for item in answer.nearby:
                 dispatcher.utter_message(text=event_line(item))
+            point_to_initiatives(dispatcher, tracker, place.region_code)
             utter_regional(dispatcher, domain, "utter_events_after_list", place.region_code)
         elif answer.further or answer.agenda:
             # Nothing within 50 km is never a dead end: the nearest further away, the region's own
@@ -95,8 +112,10 @@ class ActionEvents(Action):
                 response = "utter_events_agenda" if answer.further else "utter_events_agenda_only"
                 utter_regional(dispatcher, domain, response, place.region_code, events_place_label=label,
                                max_km=int(MAX_KM), organisation=answer.agenda.organisation, agenda_url=answer.agenda.url)
+            point_to_initiatives(dispatcher, tracker, place.region_code)
             utter_regional(dispatcher, domain, "utter_events_next_step", place.region_code)
         else:
+            point_to_initiatives(dispatcher, tracker, place.region_code)
             utter_regional(dispatcher, domain, "utter_events_none", place.region_code,
                            events_place_label=label, max_km=int(MAX_KM))
         # The place, as typed and as found: the intake can reuse it instead of asking again.

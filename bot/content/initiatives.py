@@ -85,3 +85,38 @@ def split_entry(region: Any, initiative: Any = None, directory=PACKS_DIR) -> Tup
             if tail in known:
                 return head, tail
     return region, None
+
+
+MAX_POINTED = 2
+
+
+def _ages(band: Optional[str]) -> Optional[Tuple[int, int]]:
+    try:
+        low, high = (int(x) for x in str(band).split("-"))
+        return low, high
+    except (TypeError, ValueError):
+        return None
+
+
+def fitting(region_code: Optional[str], age_band: Optional[str] = None, interests: Any = None,
+            directory=PACKS_DIR) -> List[Found]:
+    """The region's active initiatives that fit the person (issue 28 item 5): the age band overlaps
+    the target ages and, when both sides name interests, one is shared. Those naming an interest the
+    person has come first; at most MAX_POINTED, so the answer stays short."""
+    if not region_code:
+        return []
+    ages = _ages(age_band)
+    wanted = set(interests or [])
+    scored = []
+    for item in all_initiatives(directory):
+        target = item.initiative.target
+        if item.region_code != region_code or item.initiative.status != "actief":
+            continue
+        if ages and ((target.age_max is not None and ages[0] > target.age_max)
+                     or (target.age_min is not None and ages[1] < target.age_min)):
+            continue
+        shared = wanted & set(target.interests or [])
+        if wanted and target.interests and not shared:
+            continue
+        scored.append((-len(shared), item.name, item))
+    return [item for _, _, item in sorted(scored, key=lambda s: s[:2])][:MAX_POINTED]
