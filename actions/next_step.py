@@ -14,5 +14,5 @@ def website_values(tracker: Tracker) -> Dict[str, str]:
     """{website}: the region's own site, else the national one (content/contact.yml)."""
     website = organisation_contact(region_of(tracker)).website or organisation_contact(None).website
     if not website:  # no website in the content at all: the words, never a made-up address
-        website = "the website of the Gouden Poort" if tracker.get_slot("language") == "en" else "de website van de Gouden Poort"
+        website = "of the Gouden Poort" if tracker.get_slot("language") == "en" else "van de Gouden Poort"
     return {"website": website}
