@@ -67,6 +67,16 @@ def test_hoi_after_a_few_questions_says_what_we_talked_about(stack):
     talk.check_no_repeats()
 
 
+def test_hoi_in_ontdek_wat_bij_je_past_keeps_the_quiz_going(stack):
+    talk = Talk(stack, "hoi-explore")
+    talk.say("/explore_options")
+    quiz = set(talk.buttons())
+    answer = talk.say("hallo")
+    talk.expect(r"^Hoi! We waren bij 'Ontdek wat bij je past'", answer)
+    assert set(talk.buttons()) == quiz and talk.slot("requested_slot") == "explore_style", talk.transcript()
+    talk.check_no_repeats()
+
+
 def test_under_16_info_ends_with_a_link_and_buttons(stack):
     talk = Talk(stack, "minor-info")
     talk.say("/request_human")
