@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.ops.config import PROJECT_ROOT
+from tests.handoff_support import fake_telegram  # noqa: F401 (fixture)
 
 # A person who says goodbye or that all is well gets no new offer (not after "doei").
 GOODBYES = {"utter_goodbye", "utter_nudge_yes"}
@@ -258,3 +259,36 @@ def test_phone_in_the_web_chat_sends_nothing_and_says_so(store, monkeypatch):
     dispatcher = CollectingDispatcher()
     action.ActionSendReference().run(dispatcher, Tracker("c-phone", {}, {}, [], False, None, {}, "action_listen"), {})
     assert [(m["response"], m["reference"]) for m in dispatcher.messages] == [("utter_reference_cannot", lead_id)]
+
+
+def test_the_worker_delivers_the_reference_to_the_persons_own_telegram_chat_and_forgets_it(
+        sqlite_url, tmp_path, fake_telegram):
+    """The real outbox worker and Telegram client (fake Bot API): the person's chat gets the reference and
+    the promise; the counsellor's hand-off goes its own way; the delivered row keeps no personal data."""
+    from sqlalchemy import select
+
+    from bot.handoff import reference
+    from bot.handoff.clock import FakeClock
+    from bot.handoff.delivery_telegram import TelegramTransport
+    from bot.handoff.worker import Worker
+    from bot.store.db import session_factory
+    from bot.store.handoff_models import OutboxMessage
+    from tests.handoff_support import COUNSELLOR, FRIDAY_AFTERNOON, create_handed_off_lead, make_settings
+
+    settings = make_settings(sqlite_url, tmp_path, telegram_token=fake_telegram.token,
+                             telegram_api_base=fake_telegram.base_url)
+    factory = session_factory(sqlite_url)
+    counsellor = dict(COUNSELLOR, email="", telegram_chat_id="-100777")
+    lead_id = create_handed_off_lead(factory, settings, counsellor=counsellor, channel="telegram",
+                                     conversation_id="telegram-xyz", channel_ref="5151")
+    assert reference.send_reference(sqlite_url, "telegram-xyz", FRIDAY_AFTERNOON).kind == reference.SENT
+    worker = Worker(factory, settings, clock=FakeClock(FRIDAY_AFTERNOON),
+                    transports={"telegram": TelegramTransport(settings)})
+    worker.run_once()
+    to_person = [m for m in fake_telegram.sent if m["chat_id"] == "5151"]
+    assert len(to_person) == 1 and lead_id in to_person[0]["text"]
+    assert "Sanne van TechniekTalent Zeeland" in to_person[0]["text"]
+    with factory() as session:
+        row = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "reference")).scalar_one()
+    assert (row.status, row.payload) == ("sent", {"delivered": True})
+    assert reference.send_reference(sqlite_url, "telegram-xyz", FRIDAY_AFTERNOON).kind == reference.ALREADY
