@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.asking import answered_this_turn, answer_question, responses_since_form_start, validator_asked
 from actions.followup import said_guardian_pending
+from actions.next_step import website_values
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
 from bot.conversation import reach_person
 from bot.conversation.english import to_english
@@ -385,7 +386,7 @@ class ActionSubmitIntake(Action):
             return _reset()
         if validation.is_minor_band(slots.get("age_band")) and slots.get("minor_route") != "guardian":
             response = "utter_minor_info" if slots.get("minor_route") == "info" else "utter_minor_stopped"
-            dispatcher.utter_message(response=response, **_ended_without_lead(tracker))
+            dispatcher.utter_message(response=response, **_ended_without_lead(tracker), **website_values(tracker))
             return _reset()
         if slots.get("confirm") != "send" or not slots.get("routing") or not slots.get("place"):
             dispatcher.utter_message(response="utter_no_consent", **_ended_without_lead(tracker))

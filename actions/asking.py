@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import ActionAnswerTopic
 from actions.events import ActionEvents
 from actions.glossary import ActionExplainTerm
+from actions.greeting import greet
 from actions.salary import ActionAnswerSalary
 from actions.reach_person import ActionHumanInForm
 from actions.regional import region_of, utter_regional
@@ -117,6 +118,8 @@ ANSWERS = {
     "ask_events": _events,
     # "wanneer belt de adviseur?" while the intake runs: no lead yet, so the honest promise
     "ask_followup": lambda d, t, dm: ActionHumanInForm().run(d, t, dm),
+    # "hoi" halfway (issue 26 item 5): "Hoi! We waren bij ...", then the question in one line
+    "greet": lambda d, t, dm: greet(d, t),
 }
 
 

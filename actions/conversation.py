@@ -90,5 +90,7 @@ class ActionExplainWhy(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         requested = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
         # Some explanations name how long we keep what was typed; the period comes from the settings.
-        dispatcher.utter_message(response=why.explanation_for(requested), **periods())
+        # outside a form the answer ends the path, so it offers a next step (issue 26 item 6)
+        response = why.explanation_for(requested) if tracker.active_loop_name else "utter_why_outside_form"
+        dispatcher.utter_message(response=response, **periods())
         return []

@@ -33,8 +33,9 @@ def number_of(talk: Talk) -> str:
     return f"06 4{zlib.crc32(talk.sender.encode()) % 10**7:07d}"
 
 
-def through_the_intake(talk: Talk, method: str) -> str:
-    """Answers the form's questions in whatever order it asks them, up to the preview."""
+def through_the_intake(talk: Talk, method: str, value: str = "") -> str:
+    """Answers the form's questions in whatever order it asks them, up to the preview. ``value``: the
+    contact to give (default: this conversation's own phone number)."""
     for _ in range(14):
         if "Dit sturen we naar" in talk.last:
             return talk.last
@@ -42,7 +43,7 @@ def through_the_intake(talk: Talk, method: str) -> str:
         if wanted == "contact_method":
             talk.press(method)
         elif wanted == "contact_value":
-            talk.say(number_of(talk))
+            talk.say(value or number_of(talk))
         elif wanted in ANSWERS:
             talk.say(ANSWERS[wanted])
         else:

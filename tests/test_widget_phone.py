@@ -1,7 +1,8 @@
 """The widget on a phone (issue 26), in the real headless Chromium with phone emulation (touch,
 ``is_mobile``) against the real stack: room to read (compact header), no keyboard after a tap on a
 quick reply, back at the latest reply after a reload and with the keyboard open (320 × 330), links in
-bot messages, answered button sets that collapse to "Je koos: ...", and one tap to copy the reference.
+bot messages, answered button sets that collapse to "Je koos: ...", one tap to copy the reference, the
+under-16 info with a link and buttons, and "hoi" halfway in one short line.
 
 Texts that Rasa does not say (a link, a reference, a very long message) are added to the web app's
 real answer on the way to the browser, as in tests/test_widget.py. The figures are in web/README.md.
@@ -312,3 +313,31 @@ def test_the_reference_also_copies_without_the_clipboard_api(browser, web_url):
         page.get_by_role("button", name="Kopieer GP-7K3M9Q").tap()
         expect(page.get_by_role("status")).to_contain_text("Gekopieerd: GP-7K3M9Q")
         assert page.evaluate("window.__clipboard.readText()") == "GP-7K3M9Q"
+
+
+def test_under_16_info_ends_in_a_link_and_buttons_and_hoi_halfway_is_one_short_line(browser, web_url):
+    """Issue 26 items 5 and 6 in the widget: "Info en events bekijken" under 16 used to end in "kijk op de
+    website van de Gouden Poort" with no link and no buttons; "hoi" halfway repeated the whole welcome."""
+    from playwright.sync_api import expect
+
+    with phone(browser, 320, 640) as page:
+        log = open_chat(page, web_url)
+        log.get_by_role("button", name="Praat met een adviseur").tap()
+        expect(log).to_contain_text("Hoe oud ben je", timeout=WAIT_MS)
+        say(page, "14")
+        log.get_by_role("button", name="Info en events bekijken").tap()
+        message = log.locator(".gpw-msg--bot").last
+        expect(message).to_contain_text("Goed plan!", timeout=WAIT_MS)
+        link = message.get_by_role("link")
+        expect(link).to_have_count(1)
+        assert link.get_attribute("href").startswith("https://"), link.get_attribute("href")
+        expect(log.locator(".gpw-reply")).not_to_have_count(0)          # a next step, not a dead end
+        expect(log.get_by_role("button", name="Open dagen")).to_be_visible()
+        serious, _ = axe_violations(page)
+        assert not serious, serious
+
+        welcomes = log.locator(".gpw-msg--bot", has_text="AI-chatbot")      # every welcome variation says it
+        expect(welcomes).to_have_count(1)
+        say(page, "hoi")
+        expect(log.locator(".gpw-msg--bot").last).to_contain_text("Hoi! We waren bij", timeout=WAIT_MS)
+        expect(welcomes).to_have_count(1)                                  # not the whole welcome again

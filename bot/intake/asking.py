@@ -80,7 +80,7 @@ def is_question(text: Optional[str]) -> bool:
 # The intents that ask for information. At any question of a form, such a message is answered first
 # and the form's question comes back in one short line; it never gets the slot's validation error.
 INFO_INTENTS = ("ask_jobs", "ask_salary", "ask_training", "ask_guarantee", "ask_events", "doubt_fit",
-                "ask_meaning", "ask_followup")
+                "ask_meaning", "ask_followup", "greet")
 
 
 def is_interruption(intent: Optional[str], text: Optional[str], answer_fits: bool) -> bool:

@@ -63,7 +63,7 @@ class OutboxMessage(Base):
     # (sent after its lead was erased)
     lead_id = Column(String(16), ForeignKey("leads.id", **LEAD_FK), nullable=True, index=True)
     guardian_request_id = Column(String(16), ForeignKey("guardian_requests.id", ondelete="CASCADE"), index=True)
-    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian | person_code | person_locked | erasure_notice
+    kind = Column(String(16), nullable=False)        # handoff | escalation | alert | handover | signin | guardian | person_code | person_locked | erasure_notice | reference
     channel = Column(String(16), nullable=False)     # email | telegram | webhook
     recipient = Column(String(500), nullable=False)
     idempotency_key = Column(String(80), nullable=False, unique=True)
