@@ -52,7 +52,10 @@ def test_rest_from_4331_gets_zeelands_first_upcoming_events_in_date_and_distance
         "Open dag techniek", "Beroepentuin haven en energie", "Meeloopdag installatietechniek"]
     assert "Middelburg (minder dan 1 km)" in lines[1] and "Vlissingen (7 km)" in lines[2] and "Goes (19 km)" in lines[3]
     assert not any("al geweest" in line for line in lines)  # the past example event never shows
-    assert "adviseur" in lines[4] and [b["title"] for b in reply[4]["buttons"]][0] == "Ja, regel dat"
+    # the region's own initiatives come next, with their links (issue 28), then the offer of a counsellor
+    offer = next(n for n, m in enumerate(reply) if m.get("buttons") and n >= 4)
+    assert all("https://" in line for line in lines[5:offer]) and lines[4].startswith("In jouw regio")
+    assert "adviseur" in lines[offer] and [b["title"] for b in reply[offer]["buttons"]][0] == "Ja, regel dat"
     # The postcode asked for events is no lead: nothing in the lead database mentions this conversation.
     engine = create_engine(stack.settings.database_url)
     with engine.connect() as conn:

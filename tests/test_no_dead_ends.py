@@ -38,6 +38,8 @@ FOLLOWED = {
     "utter_guarantee",
     # the events and their next step follow (tests/test_events_never_dead_end.py)
     "utter_events", "utter_events_found", "utter_events_further",
+    # the initiatives' lines with their links, then the events' next step (actions/events.py)
+    "utter_initiatives_near",
     # the jobs and utter_explore_next follow
     "utter_explore_result_intro",
 }
