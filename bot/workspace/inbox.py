@@ -98,6 +98,7 @@ class LeadPage:
     channel_label: str = ""
     history: List[HistoryItem] = field(default_factory=list)
     attention: List[str] = field(default_factory=list)  # "Let op": check before or at the first contact
+    guardian_checks: List[HistoryItem] = field(default_factory=list)  # "ouder gecontroleerd" (issue 25)
 
 
 def _who(actor: str, names: Dict[str, str]) -> str:
@@ -156,6 +157,7 @@ def lead_page(database_url: str, user: User, lead_id: str, now: datetime, names:
                         outcome_label=OUTCOMES.get(lead.outcome or "", ""),
                         channel_label=CHANNEL_LABELS.get(lead.channel or "", lead.channel or "onbekend"),
                         history=history(session, lead, names), attention=attention_of(lead, summary))
+        page.guardian_checks = [item for item in page.history if item.kind == "guardian_checked"]
         session.expunge_all()
         return page
 
