@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, event, inspect, or_, select, text
 from sqlalchemy.engine import Engine
@@ -104,6 +104,19 @@ def _delete_leads(session: Session, lead_ids: Sequence[str], conversation_ids: I
     return removed
 
 
+def disclosed_in(session: Session, lead_ids: Sequence[str]) -> List[str]:
+    """Conversations that showed these leads to the person (access, art. 15: the printout is in that
+    conversation's tracker, see bot.handoff.person_rights); erased with the lead."""
+    if not lead_ids:
+        return []
+    found = set()
+    for details in session.execute(select(LeadEvent.details).where(
+            LeadEvent.lead_id.in_(list(lead_ids)), LeadEvent.kind == "access")).scalars():
+        if isinstance(details, dict) and details.get("conversation"):
+            found.add(str(details["conversation"]))
+    return sorted(found)
+
+
 _tracker_engines: dict = {}
 
 
@@ -183,7 +196,7 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
             rows = [r for r in rows if r[0] in lead_ids
                     or (r[2] if r[2].tzinfo else r[2].replace(tzinfo=timezone.utc)) >= since]
         found = [r[0] for r in rows]
-        conversations = sorted({sender_id, *(r[1] for r in rows if r[1])})
+        conversations = sorted({sender_id, *(r[1] for r in rows if r[1]), *disclosed_in(session, found)})
         consents = _delete_leads(session, found, conversations)
         session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         # a request still waiting for a guardian, with its mail in the outbox (cascade)

@@ -57,7 +57,7 @@ from bot.ops.config import load_env
 from bot.store.db import checkpoint, new_session
 from bot.store.guardian import purge_expired_requests
 from bot.store.erasure import (_count, _delete_leads, broker_events_url, delete_conversation, delete_tracker_events,
-                               inactivity_hours, retention_months, tracker_events_engine)
+                               disclosed_in, inactivity_hours, retention_months, tracker_events_engine)
 from bot.store.analytics_models import UnansweredQuestion
 from bot.store.handoff_models import OutboxMessage
 from bot.store.models import Lead, TrackerErasure, utcnow
@@ -242,7 +242,7 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
     with new_session(database_url) as session, session.begin():
         rows = session.execute(select(Lead.id, Lead.conversation_id).where(Lead.created_at < cutoff)).all()
         lead_ids = [r[0] for r in rows]
-        conversations = [r[1] for r in rows]
+        conversations = [r[1] for r in rows] + disclosed_in(session, lead_ids)
         _delete_leads(session, lead_ids, conversations)
         _count(session, "retention", len(lead_ids), now)
         # unused codes for erasure/access live minutes, a contact's failures and lock a day

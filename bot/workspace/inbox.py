@@ -117,7 +117,8 @@ def _event_text(e: LeadEvent) -> str:
 
 def history(session, lead: Lead, names: Dict[str, str]) -> List[HistoryItem]:
     items = [HistoryItem(as_utc(e.at), _who(e.actor, names), _event_text(e), e.kind or "status")
-             for e in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)).scalars()]
+             for e in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)).scalars()
+             if e.kind != "access"]  # the person looked at her data: not the counsellor's business
     for m in session.execute(select(OutboxMessage).where(OutboxMessage.lead_id == lead.id)).scalars():
         what = {"handoff": "Aanvraag", "escalation": "Seintje aan coördinator", "alert": "Seintje",
                 "handover": "Overdracht"}.get(m.kind, m.kind)
