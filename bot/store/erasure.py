@@ -239,6 +239,7 @@ def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) 
                 pending = session.get(TrackerErasure, sender_id)
                 if pending is not None:
                     session.delete(pending)  # done: not even the conversation id stays behind
+            checkpoint(database_url, tracker_store_url, broker_events_url())  # nor in a *-wal file
         except Exception:  # pragma: no cover
             log.exception("could not forget finished tracker erasure")
     threading.Thread(target=run, name="erase-sweep", daemon=True).start()

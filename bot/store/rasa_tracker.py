@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from jsonschema import ValidationError
@@ -129,6 +130,9 @@ class TrackerStore(SQLTrackerStore):
             if TrackerStore._erasures_engine is None:
                 from bot.ops.config import load_settings  # the lead store's URL; imported late (Rasa start)
                 url = load_settings().database_url
+                path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+                if path and not Path(path).exists():
+                    return False  # no lead store yet: nothing is being erased (and no empty file made)
                 TrackerStore._erasures_engine = create_engine(
                     url, future=True, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
             with TrackerStore._erasures_engine.connect() as conn:

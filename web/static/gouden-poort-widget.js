@@ -420,7 +420,7 @@
     post(cfg.sessionPath || "/chat/session", { token: state.token || undefined }).then(function (res) {
       if (res.status === 429) { slowDown(res); return; }
       if (res.status !== 200 || !res.data || typeof res.data.token !== "string") { showDown(); return; }
-      if (res.data.gone && state.msgs.some(function (m) { return !m.pending; })) { forgetHere(T.goneHere); }
+      if (res.data.gone && state.msgs.some(function (m) { return !m.hidden; })) { forgetHere(T.goneHere); }
       state.token = res.data.token;
       ready = true;
       up();
@@ -493,14 +493,10 @@
       (data.custom && (data.custom.gouden_poort || (data.custom.data && data.custom.data.gouden_poort)));
     return !!(box && box.offer_clear);
   }
-  function forgetHere(message) {
-    var waiting = state.msgs.filter(function (m) { return m.pending && !m.hidden; });  // typed, not yet sent
+  function forgetHere(message) {           // everything, unsent messages too: they belong to that conversation
     clearStorage();
-    state.msgs = waiting;
-    save();
     while (log.firstChild) { log.removeChild(log.firstChild); }
     log.appendChild(el("p", { "class": "gpw-choice gpw-forgot" }, message));  // said once, never stored
-    waiting.forEach(renderMessage);
   }
   function offerForget() {
     var group = el("div", { "class": "gpw-replies gpw-forget", role: "group", "aria-label": T.forgetHere });
