@@ -26,6 +26,7 @@ from actions.asking import answered_this_turn, answer_question, responses_since_
 from actions.followup import said_guardian_pending
 from actions.next_step import website_values
 from actions.reach_person import ActionHumanInForm, before_intake, honest_values
+from actions.person_rights import OFFER_CLEAR
 from bot.conversation import reach_person
 from bot.conversation.english import to_english
 from bot.intake import asking
@@ -456,6 +457,7 @@ class ActionStopIntake(Action):
 
     def run(self, dispatcher, tracker, domain):
         dispatcher.utter_message(response="utter_intake_stopped", **_ended_without_lead(tracker))
+        dispatcher.utter_message(json_message=OFFER_CLEAR)
         return _reset()
 
 
@@ -472,6 +474,7 @@ class ActionStop(Action):
             dispatcher.utter_message(response="utter_stop_general", **_ended_without_lead(tracker))
         else:
             dispatcher.utter_message(response="utter_stop_general_lead")
+        dispatcher.utter_message(json_message=OFFER_CLEAR)
         return []
 
 

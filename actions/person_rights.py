@@ -25,6 +25,8 @@ PERSON_SLOTS = ("person_purpose", "person_contact", "person_route", "person_code
 # The widget (web/static/gouden-poort-widget.js) clears its browser storage when it sees this. Under
 # "data" because Rasa's socket.io output emits the custom message's keys as emit() arguments.
 CLEAR_STORAGE = {"data": {"gouden_poort": {"clear_storage": True}}}
+# After "stop": the widget offers "Wis dit gesprek ook hier" (a shared computer; issue 25 item 7).
+OFFER_CLEAR = {"data": {"gouden_poort": {"offer_clear": True}}}
 
 
 def _start(purpose: str) -> List[EventType]:

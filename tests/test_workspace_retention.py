@@ -151,12 +151,31 @@ def test_the_purge_runs_the_workspace_rule_once_and_from_the_settings(store_url,
     ws = workspace_settings(store_url, tmp_path)
     lead_id = new_lead(ws.database_url, ws, SANNE)
     now = utcnow()
-    sign_in_at(ws, now - timedelta(days=3))                             # token + session, both done
+    sign_in_at(ws, now - timedelta(days=3))                             # token, session, sign-in mail: all done
     lead_page(ws.database_url, user(SANNE), lead_id, now - timedelta(days=100), NAMES)
     monkeypatch.setenv("GP_LEAD_RETENTION_MONTHS", "3")                  # view log follows the lead retention
     monkeypatch.setenv("GP_WORKSPACE_IDLE_MINUTES", "30")
 
     report = retention.purge(store_url, None, now=now)
-    assert report.workspace == 3 and "3 verlopen regel(s) van de werkplek" in str(report)
+    assert report.workspace == 4 and "4 verlopen regel(s) van de werkplek" in str(report)
     assert (count(store_url, LoginToken), count(store_url, WorkspaceSession), count(store_url, LeadView)) == (0, 0, 0)
     assert retention.purge(store_url, None, now=now).workspace == 0            # idempotent
+
+
+def test_sign_in_mails_leave_the_outbox_a_day_after_they_were_asked(store_url, tmp_path):
+    """Issue 25 item 6: the sign-in mail (address and link) in ``handoff_outbox`` survived every purge."""
+    from bot.store.handoff_models import OutboxMessage
+    ws = workspace_settings(store_url, tmp_path)
+    now = utcnow()
+    sign_in_at(ws, now - timedelta(days=400))
+    sign_in_at(ws, now - timedelta(days=2), use=False)
+    sign_in_at(ws, now - timedelta(hours=3))
+
+    def signin_rows():
+        with new_session(store_url) as session:
+            return [(m.recipient, m.created_at) for m in session.execute(
+                select(OutboxMessage).where(OutboxMessage.kind == "signin")).scalars()]
+    assert len(signin_rows()) == 3
+    retention.purge_workspace(store_url, now)
+    left = signin_rows()
+    assert len(left) == 1 and left[0][0] == SANNE_MAIL

@@ -7,8 +7,10 @@ before that: bot/channels/http_guard.py), a reverse proxy needs no WebSocket set
 widget needs no client library. The bot never starts a conversation in the browser (follow-ups go by
 Telegram or e-mail), so there is nothing to push.
 
-``POST /chat/session`` ``{"token": <old token or nothing>}`` → ``{"token": …}``
-    A token this server issued is returned as it is (a reload keeps the conversation) until it is
+``POST /chat/session`` ``{"token": <old token or nothing>}`` → ``{"token": …}`` (+ ``"gone": true``)
+    A token this server issued is returned as it is (a reload keeps the conversation), with
+    ``gone`` when the tracker store holds nothing of its conversation (erased or purged: the widget
+    then drops the transcript it stored, issue 25), until it is
     ``GP_SESSION_TOKEN_DAYS`` old; anything else, an expired token too, gets a new random token (a new
     conversation), limited per client address per hour.
 ``POST /chat/message`` with ``Authorization: Bearer <token>`` and ``{"message", "message_id", "region", "initiative"}``
@@ -20,11 +22,13 @@ passed on only as a salted hash (``client_key``), for the leads-per-address limi
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, Dict, List, Optional
 
 from aiohttp import web
+from sqlalchemy import text
 
 from bot.channels.gateway_client import GatewayClient, RasaUnavailable
 from bot.channels.http_guard import CHAT_CORS
@@ -32,6 +36,7 @@ from bot.channels.identity import (MESSAGE_ID, clean_initiative, clean_region, c
                                    valid_session_token, web_sender_id)
 from bot.channels.limits import SLOW_DOWN, TOO_MANY_CONVERSATIONS, RateLimiter, too_long_text
 from bot.ops.config import Settings, channel_secret, identity_secret
+from bot.store.erasure import tracker_events_engine
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +68,20 @@ def client_address(request: web.Request, trusted_proxies: tuple) -> str:
     return address
 
 
-def _clears_storage(custom: Any) -> bool:
-    """The one custom message the widget acts on: after an erasure it forgets the conversation in the
-    browser (actions/person_rights.py sends it). Nothing else of a custom payload is passed on."""
+def _signal(custom: Any, key: str) -> bool:
+    """The custom messages the widget acts on (actions/person_rights.py sends them): ``clear_storage``
+    after an erasure (forget the conversation in the browser) and ``offer_clear`` after "stop" (offer
+    "Wis dit gesprek ook hier"). Nothing else of a custom payload is passed on."""
     if not isinstance(custom, dict):
         return False
     box = custom.get("gouden_poort")
     if box is None and isinstance(custom.get("data"), dict):
         box = custom["data"].get("gouden_poort")
-    return isinstance(box, dict) and box.get("clear_storage") is True
+    return isinstance(box, dict) and box.get(key) is True
+
+
+def _clears_storage(custom: Any) -> bool:
+    return _signal(custom, "clear_storage")
 
 
 def widget_replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -86,6 +96,8 @@ def widget_replies(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             out.append({"text": text, "buttons": buttons})
         if _clears_storage(reply.get("custom")):
             out.append({"gouden_poort": {"clear_storage": True}})
+        if _signal(reply.get("custom"), "offer_clear"):
+            out.append({"gouden_poort": {"offer_clear": True}})
     return out
 
 
@@ -119,12 +131,33 @@ class WebChat:
             return refusal(413, "too_large", BAD_MESSAGE)
         token = body.get("token") if isinstance(body, dict) else None
         if valid_session_token(self.identity, token, self.session_seconds):
-            return web.json_response({"token": token}, headers=CORS_HEADERS)
+            body = {"token": token}
+            if await self._gone(web_sender_id(self.identity, token)):
+                body["gone"] = True  # erased (from another device too) or purged: the widget forgets it here
+            return web.json_response(body, headers=CORS_HEADERS)
         wait = self.limiter.hit(("conversations", self.address_key(request)),
                                 self.settings.limit_conversations_per_hour, 3600)
         if wait:
             return refusal(429, "rate_limited", TOO_MANY_CONVERSATIONS, wait)
         return web.json_response({"token": new_session_token(self.identity)}, headers=CORS_HEADERS)
+
+    async def _gone(self, sender: str) -> bool:
+        """The tracker store holds nothing of this conversation (issue 25 item 7). Without a readable
+        tracker store (not SQL, not created yet) nothing is said."""
+        url = self.settings.tracker_store_url
+
+        def look() -> bool:
+            engine = tracker_events_engine(url)
+            if engine is None:
+                return False
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT 1 FROM events WHERE sender_id = :s LIMIT 1"),
+                                    {"s": sender}).first() is None
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, look)
+        except Exception:  # never block a session over this
+            log.debug("could not look up the conversation", exc_info=True)
+            return False
 
     async def message(self, request: web.Request) -> web.Response:
         auth = request.headers.get("Authorization", "")

@@ -21,7 +21,7 @@ from bot.channels.workspace_web import register_routes as register_workspace
 from bot.handoff.settings import load_handoff_settings
 from bot.ops.config import PROJECT_ROOT, Settings, load_settings
 from bot.workspace.settings import load_workspace_settings
-from bot.store.retention import periods
+from bot.store.retention import UNANSWERED_DAYS, periods
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -68,7 +68,8 @@ async def privacy(request: web.Request) -> web.Response:
     the session token's lifetime), so the page cannot promise something the code does not do."""
     return _page(request, "privacy.html", privacy_email=load_handoff_settings().privacy_email,
                  guardian_days=request.app["guardian_days"],
-                 session_period=session_period_text(request.app["settings"].session_token_days), **periods())
+                 session_period=session_period_text(request.app["settings"].session_token_days),
+                 unanswered_days=UNANSWERED_DAYS, **periods())
 
 
 async def config(request: web.Request) -> web.Response:

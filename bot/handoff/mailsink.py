@@ -2,7 +2,9 @@
 
 On a laptop it stands in for the counsellor's mailbox, so an erasure must reach it too: every
 message about an erased lead (its hand-off, reminders, the code we sent) is deleted. The art. 19
-notice that tells the counsellor about the erasure is kept: it holds only the reference.
+notice that tells the counsellor about the erasure is kept: it holds only the reference. The mail that
+asked a parent or guardian for consent has no lead reference (there was no lead yet): it is matched by
+its kind and the parent's address, known from the erased lead or the pending request (issue 25).
 """
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ REFERENCE_HEADER = "X-GoudenPoort-Reference"
 KEEP_KINDS = ("erasure_notice",)
 
 
-def erase_from_maildir(mail_dir: Path, references: Iterable[str]) -> int:
-    """Deletes the messages that name one of ``references``; returns how many."""
+def erase_from_maildir(mail_dir: Path, references: Iterable[str], guardian_to: Iterable[str] = ()) -> int:
+    """Deletes the messages that name one of ``references``, and the consent mails to a parent
+    (kind "guardian", which carry no lead reference) sent to one of ``guardian_to``; returns how many."""
     refs = [r for r in references if r]
-    if not refs or not mail_dir.is_dir():
+    parents = {a.strip().lower() for a in guardian_to if a}
+    if not (refs or parents) or not mail_dir.is_dir():
         return 0
     removed = 0
     for sub in ("new", "cur", "tmp"):
@@ -35,7 +39,11 @@ def erase_from_maildir(mail_dir: Path, references: Iterable[str]) -> int:
             if str(message.get(KIND_HEADER, "")) in KEEP_KINDS:
                 continue
             text = raw.decode("utf-8", errors="replace")
-            if str(message.get(REFERENCE_HEADER, "")) in refs or any(ref in text for ref in refs):
+            if str(message.get(KIND_HEADER, "")) == "guardian" and str(message.get("To", "")).strip().lower() in parents:
+                path.unlink(missing_ok=True)
+                removed += 1
+                continue
+            if refs and (str(message.get(REFERENCE_HEADER, "")) in refs or any(ref in text for ref in refs)):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed

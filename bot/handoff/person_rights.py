@@ -31,8 +31,9 @@ from bot.intake.phone import format_phone, normalise_email, normalise_phone, nor
 from bot.routing.counsellors import Counsellor
 from bot.store.db import new_session
 from bot.store.erasure import erase_person
-from bot.store.handoff_models import HandoffCase, OutboxMessage
-from bot.store.models import Lead, utcnow
+from bot.store.handoff_models import GuardianRequest, HandoffCase, OutboxMessage
+from bot.store.leads import record_event
+from bot.store.models import ConsentRecord, Lead, LeadEvent, utcnow
 from bot.store.person_checks import (CODE_DIGITS, CODE_VALID, MAX_FAILURES, CheckResult, MatchedLead, contact_hash,
                                       leads_for_contact, start_check, verify_code)
 
@@ -256,9 +257,13 @@ def erase_everywhere(settings: HandoffSettings, tracker_store_url: Optional[str]
         handed = _handed_over(session, leads)
         telegram = (any((lead.channel or "") == "telegram" for lead in leads)
                     or sender_id.startswith(TELEGRAM_SENDER_PREFIX))
+        # the consent mail to a parent (local mail sink): the guardian lead's contact, or a pending request's
+        parents = [lead.contact_value or "" for lead in leads if lead.consent_basis == "guardian"]
+        parents += session.execute(select(GuardianRequest.guardian_email).where(GuardianRequest.conversation_id.in_(
+            [sender_id, *(lead.conversation_id for lead in leads if lead.conversation_id)]))).scalars().all()
     result = erase_person(settings.database_url, sender_id, tracker_store_url, lead_ids=[lead.id for lead in leads],
                           now=now, schedule_sweeps=schedule_sweeps, own_leads_since=now - OWN_LEAD_WITHOUT_CODE)
-    mails = erase_from_maildir(mail_dir, result.lead_ids) if mail_dir else 0
+    mails = erase_from_maildir(mail_dir, result.lead_ids, parents) if mail_dir else 0
     if handed:
         with new_session(settings.database_url) as session, session.begin():
             _enqueue_notices(session, handed, now)
@@ -341,12 +346,52 @@ def lead_lines(lead: Lead, retention_months: int) -> List[str]:
     return [f"Dit bewaren we bij aanvraag {lead.id}:"] + [f"- {k}: {v}" for k, v in rows if v]
 
 
+def _lead_more(session, lead: Lead) -> str:
+    """Art. 15 in full (issue 25): the consent text as shown, and what the counsellor wrote down about
+    the person (notes, also those with a status change, an appointment or a hand-over)."""
+    consent = session.get(ConsentRecord, lead.consent_record_id) if lead.consent_record_id else None
+    notes = [{"day": dutch_date_long(as_utc(e.at).astimezone(AMSTERDAM).date()), "text": e.note}
+             for e in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)
+                                      .order_by(LeadEvent.id)).scalars()
+             if e.note and (e.actor or "").startswith("workspace:")]
+    return render_plain("person_access_lead.txt.j2", consent_text=consent.consent_text if consent else None,
+                        guardian=lead.consent_basis == "guardian", notes=notes).strip()
+
+
+def _pending(session, sender_id: str, now: datetime) -> Tuple[List[str], bool]:
+    """This conversation's under-16 request still waiting for the guardian: shown like a lead (made
+    less than OWN_LEAD_WITHOUT_CODE ago; older, it needs the code like an older lead)."""
+    blocks, older = [], False
+    for request in session.execute(select(GuardianRequest).where(GuardianRequest.conversation_id == sender_id)).scalars():
+        if as_utc(request.created_at) < now - OWN_LEAD_WITHOUT_CODE:
+            older = True
+            continue
+        blocks.append(render_plain("person_access_pending.txt.j2", reference=request.id,
+                                   lines=list((request.payload or {}).get("lines") or []),
+                                   guardian_email=request.guardian_email,
+                                   until=dutch_date_long(as_utc(request.expires_at).date())).strip())
+    return blocks, older
+
+
+def _remember_disclosure(session, leads: Sequence[Lead], sender_id: str, now: datetime) -> None:
+    """The printout now sits in this conversation too: an erasure of the lead must find it (issue 25;
+    the code's check row is gone by then). A line in the lead's own audit trail, erased with it."""
+    for lead in leads:
+        if lead.conversation_id != sender_id:
+            record_event(session, lead, "access", "handoff:person", at=now, details={"conversation": sender_id})
+
+
 def access_text(settings: HandoffSettings, sender_id: str, lead_ids: Sequence[str] = (),
                 phone_not_proven: bool = False, now: Optional[datetime] = None) -> str:
     now = now or utcnow()
-    with new_session(settings.database_url) as session:
+    with new_session(settings.database_url) as session, session.begin():
         leads, older = _selected(session, sender_id, lead_ids, now)
-        blocks = ["\n".join(lead_lines(lead, settings.retention_months)) for lead in leads]
+        blocks = ["\n".join(lead_lines(lead, settings.retention_months)) + "\n\n" + _lead_more(session, lead)
+                  for lead in leads]
+        pending, older_pending = _pending(session, sender_id, now)
+        blocks += pending
+        older = older or older_pending
+        _remember_disclosure(session, leads, sender_id, now)
     if older:
         blocks.append(OLDER_NEEDS_CODE)
     elif not blocks:

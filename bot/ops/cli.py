@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
 import sys
@@ -41,6 +42,7 @@ def cmd_leads_purge(args: argparse.Namespace) -> int:
     GP_LEAD_RETENTION_MONTHS), pending erasures are swept. Prints counts, never contents."""
     settings = load_settings()
     get_engine(settings.database_url)
+    _count_before_purge(settings)
     report = purge(settings.database_url, settings.tracker_store_url, months=args.months, at_once=True)
     print(report)
     return 0
@@ -203,12 +205,28 @@ def _purge_interval_s() -> float:
     return purge_interval_minutes() * 60.0
 
 
+def _count_before_purge(settings) -> None:
+    """The purge deletes the broker's raw events of the conversations it removes (issue 25); the
+    funnel counts what is there first, so a conversation that ended is still counted."""
+    source = source_for(settings)
+    if source is None:
+        return
+    try:
+        count_funnel(settings.database_url, source)
+    except Exception:  # the purge runs all the same: privacy before counts
+        logging.getLogger(__name__).exception("funnel counting before the purge failed")
+
+
 def _scheduled_purge():
     """The purge as the worker runs it: ended conversations after their settle time, and with the
     interval as look-ahead so the inactivity period holds to the minute (bot.store.retention)."""
     settings = load_settings()
     lookahead = timedelta(seconds=_purge_interval_s())
-    return lambda: purge(settings.database_url, settings.tracker_store_url, lookahead=lookahead)
+
+    def run():
+        _count_before_purge(settings)
+        return purge(settings.database_url, settings.tracker_store_url, lookahead=lookahead)
+    return run
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 from sqlalchemy import create_engine, delete, event, inspect, or_, select, text
 from sqlalchemy.engine import Engine
@@ -104,6 +104,19 @@ def _delete_leads(session: Session, lead_ids: Sequence[str], conversation_ids: I
     return removed
 
 
+def disclosed_in(session: Session, lead_ids: Sequence[str]) -> List[str]:
+    """Conversations that showed these leads to the person (access, art. 15: the printout is in that
+    conversation's tracker, see bot.handoff.person_rights); erased with the lead."""
+    if not lead_ids:
+        return []
+    found = set()
+    for details in session.execute(select(LeadEvent.details).where(
+            LeadEvent.lead_id.in_(list(lead_ids)), LeadEvent.kind == "access")).scalars():
+        if isinstance(details, dict) and details.get("conversation"):
+            found.add(str(details["conversation"]))
+    return sorted(found)
+
+
 _tracker_engines: dict = {}
 
 
@@ -148,6 +161,18 @@ def broker_events_url() -> Optional[str]:
     return url
 
 
+def delete_conversation(tracker_store_url: Optional[str], sender_id: str) -> int:
+    """One conversation out of the tracker store and, when the SQL broker is on, its raw events the
+    funnel has not read yet (issue 25: ``leads purge`` left those until the next analytics run; the
+    purge commands count the funnel first, so nothing is lost from the counts). Returns the tracker
+    events deleted."""
+    removed = delete_tracker_events(tracker_store_url, sender_id)
+    broker = broker_events_url()
+    if broker:
+        delete_tracker_events(broker, sender_id)
+    return removed
+
+
 def is_confirmed(entities: Iterable[dict]) -> bool:
     """Only the confirmation button (entity ``confirmed`` = "ja") erases; typed text never does,
     so a message the NLU misreads as delete_data can at most trigger the question."""
@@ -171,7 +196,7 @@ def erase_person(database_url: str, sender_id: str, tracker_store_url: Optional[
             rows = [r for r in rows if r[0] in lead_ids
                     or (r[2] if r[2].tzinfo else r[2].replace(tzinfo=timezone.utc)) >= since]
         found = [r[0] for r in rows]
-        conversations = sorted({sender_id, *(r[1] for r in rows if r[1])})
+        conversations = sorted({sender_id, *(r[1] for r in rows if r[1]), *disclosed_in(session, found)})
         consents = _delete_leads(session, found, conversations)
         session.execute(delete(PersonCheck).where(PersonCheck.conversation_id.in_(conversations)))
         # a request still waiting for a guardian, with its mail in the outbox (cascade)
@@ -214,6 +239,7 @@ def _schedule_sweeps(database_url: str, tracker_store_url: str, sender_id: str) 
                 pending = session.get(TrackerErasure, sender_id)
                 if pending is not None:
                     session.delete(pending)  # done: not even the conversation id stays behind
+            checkpoint(database_url, tracker_store_url, broker_events_url())  # nor in a *-wal file
         except Exception:  # pragma: no cover
             log.exception("could not forget finished tracker erasure")
     threading.Thread(target=run, name="erase-sweep", daemon=True).start()

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.store.db import new_session
-from bot.store.erasure import _count, delete_tracker_events
+from bot.store.erasure import _count, delete_conversation
 from bot.store.handoff_models import GuardianAsk, GuardianRequest
 from bot.store.models import utcnow
 
@@ -109,7 +109,7 @@ def purge_expired_requests(database_url: str, tracker_store_url: Optional[str],
         _count(session, "guardian", len(expired), now)
         session.execute(delete(GuardianAsk).where(GuardianAsk.created_at < now - timedelta(days=ASK_MEMORY_DAYS)))
     for conversation in conversations:
-        delete_tracker_events(tracker_store_url, conversation)
+        delete_conversation(tracker_store_url, conversation)
     return len(conversations)
 
 

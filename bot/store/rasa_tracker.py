@@ -14,6 +14,12 @@ e.g. RabbitMQ, still get them one by one, in order, before the tracker is saved,
 stores them as Rasa does: the same ``events`` table, rows and order, so Rasa, the retention purge,
 the funnel consumer and the tests read it unchanged.
 
+After an erasure (bot.store.erasure) Rasa saves the erasing turn into a tracker it believes empty,
+so every event of the conversation, typed e-mail and code included, would be stored and published to
+the event broker again (a new funnel row seconds later, issue 25). While the lead store lists the
+conversation in ``tracker_erasures`` with kind "erasure", this store therefore neither stores nor
+publishes it: one small query, only when the store holds no event of that conversation.
+
 On SQLite both databases (tracker and broker) keep their connection open and run in WAL mode (readers and the one writer do not
 block each other; the mode is kept in the file) with a busy timeout, so a purge by the worker makes a
 turn wait instead of fail, and ``synchronous=NORMAL``: a commit no longer waits for the disk, at the
@@ -31,7 +37,9 @@ meta-schema on every action call, about 100 ms of CPU on this machine, more than
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Text
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -41,12 +49,13 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import SingletonThreadPool
 
 BUSY_TIMEOUT_MS = 30_000
+log = logging.getLogger(__name__)
 
 
 def check_action_results_once_compiled() -> None:
@@ -113,9 +122,31 @@ class TrackerStore(SQLTrackerStore):
             broker.engine = tuned_sqlite(broker.engine)
             broker.sessionmaker = sessionmaker(bind=broker.engine)
 
+    _erasures_engine: Optional[Engine] = None
+
+    def _being_erased(self, sender_id: Text) -> bool:
+        """Is this conversation being erased on request (``tracker_erasures``, kind "erasure")?"""
+        try:
+            if TrackerStore._erasures_engine is None:
+                from bot.ops.config import load_settings  # the lead store's URL; imported late (Rasa start)
+                url = load_settings().database_url
+                path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+                if path and not Path(path).exists():
+                    return False  # no lead store yet: nothing is being erased (and no empty file made)
+                TrackerStore._erasures_engine = create_engine(
+                    url, future=True, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
+            with TrackerStore._erasures_engine.connect() as conn:
+                return conn.execute(text("SELECT 1 FROM tracker_erasures WHERE sender_id = :s AND kind = 'erasure'"),
+                                    {"s": sender_id}).first() is not None
+        except Exception:  # no lead store (yet): store as Rasa does; the erasure's sweeps still run
+            log.debug("could not read tracker_erasures", exc_info=True)
+            return False
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             new_events: List[Event] = list(self._additional_events(session, tracker))
+            if new_events and len(new_events) == len(tracker.events) and self._being_erased(tracker.sender_id):
+                return  # the erasing turn: not back into the tracker store, not again to the broker
             self._publish(tracker.sender_id, new_events)
             for new in new_events:
                 data = new.as_dict()

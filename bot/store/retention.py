@@ -56,9 +56,10 @@ from sqlalchemy.orm import Session
 from bot.ops.config import load_env
 from bot.store.db import checkpoint, new_session
 from bot.store.guardian import purge_expired_requests
-from bot.store.erasure import (_count, _delete_leads, delete_tracker_events, inactivity_hours, retention_months,
-                               tracker_events_engine)
+from bot.store.erasure import (_count, _delete_leads, broker_events_url, delete_conversation, delete_tracker_events,
+                               disclosed_in, inactivity_hours, retention_months, tracker_events_engine)
 from bot.store.analytics_models import UnansweredQuestion
+from bot.store.handoff_models import OutboxMessage
 from bot.store.models import Lead, TrackerErasure, utcnow
 from bot.store.person_checks import purge_checks
 from bot.store.workspace_models import LeadView, LoginToken, UsedStatusLink, WorkspaceSession
@@ -181,12 +182,12 @@ def sweep(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
                     continue
                 if not (settled or at_once):
                     continue
-                delete_tracker_events(tracker_store_url, row.sender_id)
+                delete_conversation(tracker_store_url, row.sender_id)
                 if settled:
                     session.delete(row)
                     ended += 1
             else:
-                report.erasure_events += delete_tracker_events(tracker_store_url, row.sender_id)
+                report.erasure_events += delete_conversation(tracker_store_url, row.sender_id)
                 if settled:
                     session.delete(row)
         _count(session, "ended", ended, now)
@@ -217,12 +218,16 @@ def purge_inactive(database_url: str, tracker_store_url: Optional[str], cutoff: 
     statement = text(
         "DELETE FROM events WHERE sender_id = :s AND NOT EXISTS "
         "(SELECT 1 FROM events recent WHERE recent.sender_id = :s AND recent.timestamp >= :c)")
-    purged = 0
+    purged, gone = 0, []
     for batch in _chunks(doomed):
         with engine.begin() as conn:
             for sender in batch:
                 if conn.execute(statement, {"s": sender, "c": cutoff.timestamp()}).rowcount:
                     purged += 1
+                    gone.append(sender)
+    broker = broker_events_url()
+    for sender in gone if broker else ():
+        delete_tracker_events(broker, sender)
     with new_session(database_url) as session, session.begin():
         _count(session, "inactive", purged, now)
     return purged
@@ -237,14 +242,14 @@ def purge_expired_leads(database_url: str, tracker_store_url: Optional[str] = No
     with new_session(database_url) as session, session.begin():
         rows = session.execute(select(Lead.id, Lead.conversation_id).where(Lead.created_at < cutoff)).all()
         lead_ids = [r[0] for r in rows]
-        conversations = [r[1] for r in rows]
+        conversations = [r[1] for r in rows] + disclosed_in(session, lead_ids)
         _delete_leads(session, lead_ids, conversations)
         _count(session, "retention", len(lead_ids), now)
         # unused codes for erasure/access live minutes, a contact's failures and lock a day
         purge_checks(session, now)
     for conversation in conversations:
         if conversation:
-            delete_tracker_events(tracker_store_url, conversation)
+            delete_conversation(tracker_store_url, conversation)
     return len(lead_ids)
 
 
@@ -281,6 +286,10 @@ def purge_workspace(database_url: str, now: Optional[datetime] = None, *, idle: 
             (UsedStatusLink.expires_at < now)
             | (UsedStatusLink.expires_at.is_(None) & (UsedStatusLink.used_at < now - link_max_age)))).rowcount
         removed += session.execute(delete(LeadView).where(LeadView.at < retention_cutoff(now, view_months))).rowcount
+        # the sign-in mail in the outbox (the address, and until delivery the link): its link works 15
+        # minutes, so a day after it was asked nothing needs it (issue 25: they survived every purge)
+        removed += session.execute(delete(OutboxMessage).where(
+            OutboxMessage.kind == "signin", OutboxMessage.created_at < grace)).rowcount
     return removed
 
 
@@ -309,7 +318,7 @@ def purge(database_url: str, tracker_store_url: Optional[str], now: Optional[dat
     report.inactive = purge_inactive(database_url, tracker_store_url, now - inactivity + lookahead, now)
     report.workspace = purge_workspace(database_url, now)
     report.unanswered = purge_unanswered(database_url, now)
-    checkpoint(database_url, tracker_store_url)
+    checkpoint(database_url, tracker_store_url, broker_events_url())
     if (report.ended or report.inactive or report.expired_leads or report.guardian_expired
             or report.workspace or report.unanswered):
         log.info("purge: %s", report)

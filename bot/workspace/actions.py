@@ -31,7 +31,9 @@ from bot.store.statuses import APPOINTMENT, CLOSED, IN_CONTACT, NO_CONTACT, OUTC
 from bot.workspace.inbox import NotAllowed
 from bot.workspace.users import User, colleagues, may_see
 
-ACTIONS = ("in_contact", "appointment", "no_contact", "closed", "note", "handover", "reopen")
+ACTIONS = ("in_contact", "appointment", "no_contact", "closed", "note", "handover", "reopen", "guardian_checked")
+# issue 25 item 1: the counsellor spoke the parent or guardian herself; a line in the audit trail
+GUARDIAN_CHECKED = "Ouder of verzorger gecontroleerd"
 MAX_NOTE = 1000
 
 
@@ -131,7 +133,7 @@ def apply_action(database_url: str, user: User, lead_id: str, action: str, form:
         if not may_see(user, lead):
             raise NotAllowed(lead_id)
         note = re.sub(r"\s+", " ", (form.get("note") or "")).strip()[:MAX_NOTE] or None
-        if lead.status == CLOSED and action not in ("reopen", "note"):
+        if lead.status == CLOSED and action not in ("reopen", "note", "guardian_checked"):
             raise InvalidAction("Deze aanvraag is afgesloten. Kies eerst 'Heropenen'.")
         if action == "in_contact":
             _change(session, lead, IN_CONTACT, actor, now, note)
@@ -158,6 +160,12 @@ def apply_action(database_url: str, user: User, lead_id: str, action: str, form:
             lead.outcome = None
             _change(session, lead, IN_CONTACT, actor, now, note or "Heropend", {"reopened": True})
             return Done("Heropend. Je kunt weer acties vastleggen.")
+        if action == "guardian_checked":
+            if lead.consent_basis != "guardian":
+                raise InvalidAction("Bij deze aanvraag gaf de jongere zelf toestemming.")
+            record_event(session, lead, "guardian_checked", actor, at=now,
+                         note=f"{GUARDIAN_CHECKED}: {note}" if note else GUARDIAN_CHECKED)
+            return Done("Genoteerd: je hebt de ouder of verzorger gecontroleerd.")
         if action == "note":
             if not note:
                 raise InvalidAction("Schrijf eerst een notitie.")

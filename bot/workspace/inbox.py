@@ -98,6 +98,7 @@ class LeadPage:
     channel_label: str = ""
     history: List[HistoryItem] = field(default_factory=list)
     attention: List[str] = field(default_factory=list)  # "Let op": check before or at the first contact
+    guardian_checks: List[HistoryItem] = field(default_factory=list)  # "ouder gecontroleerd" (issue 25)
 
 
 def _who(actor: str, names: Dict[str, str]) -> str:
@@ -116,7 +117,8 @@ def _event_text(e: LeadEvent) -> str:
 
 def history(session, lead: Lead, names: Dict[str, str]) -> List[HistoryItem]:
     items = [HistoryItem(as_utc(e.at), _who(e.actor, names), _event_text(e), e.kind or "status")
-             for e in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)).scalars()]
+             for e in session.execute(select(LeadEvent).where(LeadEvent.lead_id == lead.id)).scalars()
+             if e.kind != "access"]  # the person looked at her data: not the counsellor's business
     for m in session.execute(select(OutboxMessage).where(OutboxMessage.lead_id == lead.id)).scalars():
         what = {"handoff": "Aanvraag", "escalation": "Seintje aan coördinator", "alert": "Seintje",
                 "handover": "Overdracht"}.get(m.kind, m.kind)
@@ -156,6 +158,7 @@ def lead_page(database_url: str, user: User, lead_id: str, now: datetime, names:
                         outcome_label=OUTCOMES.get(lead.outcome or "", ""),
                         channel_label=CHANNEL_LABELS.get(lead.channel or "", lead.channel or "onbekend"),
                         history=history(session, lead, names), attention=attention_of(lead, summary))
+        page.guardian_checks = [item for item in page.history if item.kind == "guardian_checked"]
         session.expunge_all()
         return page
 

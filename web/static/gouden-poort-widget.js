@@ -59,7 +59,10 @@
     retry: "Nu opnieuw proberen",
     pending: "Nog niet verstuurd",
     tooLong: "Je bericht is te lang. Maak het korter dan 2000 tekens.",
-    slow: "Even rustig aan. We sturen je bericht zo opnieuw."
+    slow: "Even rustig aan. We sturen je bericht zo opnieuw.",
+    forgetHere: "Wis dit gesprek ook hier",
+    forgotHere: "Het gesprek is nu ook uit deze browser gewist.",
+    goneHere: "Dit gesprek is op de server gewist. Daarom is het ook uit deze browser gehaald."
   };
 
   function cleanRegion(value) {
@@ -456,6 +459,7 @@
     post(cfg.sessionPath || "/chat/session", { token: state.token || undefined }).then(function (res) {
       if (res.status === 429) { slowDown(res); return; }
       if (res.status !== 200 || !res.data || typeof res.data.token !== "string") { showDown(); return; }
+      if (res.data.gone && state.msgs.some(function (m) { return !m.hidden; })) { forgetHere(T.goneHere); }
       state.token = res.data.token;
       ready = true;
       up();
@@ -520,9 +524,33 @@
     try { storage().removeItem(STORE_KEY); } catch (e) { /* storage blocked: nothing stored either */ }
   }
 
+  // ---- issue 25: forget the conversation on this computer too (a shared computer, data-storage="local") ----
+  // After "stop" the bot sends {gouden_poort: {offer_clear: true}}: a button that wipes the stored
+  // transcript and the screen. When the server says the conversation is gone (erased from another
+  // device, or purged), the stored transcript goes without asking. The offer itself is never stored.
+  function offerClearSignal(data) {
+    var box = data.gouden_poort || (data.data && data.data.gouden_poort) ||
+      (data.custom && (data.custom.gouden_poort || (data.custom.data && data.custom.data.gouden_poort)));
+    return !!(box && box.offer_clear);
+  }
+  function forgetHere(message) {           // everything, unsent messages too: they belong to that conversation
+    clearStorage();
+    while (log.firstChild) { log.removeChild(log.firstChild); }
+    log.appendChild(el("p", { "class": "gpw-choice gpw-forgot" }, message));  // said once, never stored
+  }
+  function offerForget() {
+    var group = el("div", { "class": "gpw-replies gpw-forget", role: "group", "aria-label": T.forgetHere });
+    var btn = el("button", { type: "button", "class": "gpw-reply" }, T.forgetHere);
+    btn.addEventListener("click", function (e) { forgetHere(T.forgotHere); afterTap(e, input); });
+    group.appendChild(btn);
+    log.appendChild(group);
+    showLatest();
+  }
+
   function onBot(data) {
     if (!data || typeof data !== "object") { return; }
     if (erasedSignal(data)) { clearStorage(); return; }
+    if (offerClearSignal(data)) { offerForget(); return; }
     var text = typeof data.text === "string" ? data.text : "";
     var raw = data.quick_replies || data.buttons || [];
     var buttons = (Array.isArray(raw) ? raw : []).filter(function (b) {
