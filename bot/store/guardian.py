@@ -128,5 +128,5 @@ def refuse_request(database_url: str, tracker_store_url: Optional[str], request_
         if not take_request(session, request_id, nonce):
             return False
         _count(session, "guardian_no", 1, now)
-    delete_tracker_events(tracker_store_url, conversation)
+    delete_conversation(tracker_store_url, conversation)  # and its events in the broker, as on expiry
     return True
